@@ -1,0 +1,198 @@
+#include "gate/cli/options.hpp"
+
+#include "gate/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace gate::cli {
+
+const std::vector<FlagSpec>& check_flags() {
+  static const std::vector<FlagSpec> k_flags{
+      {"cicd-name", "NAME", false, "CI/CD name the image was scanned under (0-128 characters; required)"},
+      {"image-version", "TAG", false, "image tag (1-64 characters; required)"},
+      {"image-name", "NAME", false, "image name, when one pipeline builds several (1-128)"},
+      {"namespace", "NAME", false, "organization (namespace) of the image (1-128)"},
+      {"image-digest", "sha256:HEX", false, "only a record with this digest counts; another is pending"},
+      {"policy", "FILE", true, "policy file, repeatable (default ./.hss-gate.toml, else built-in)"},
+      {"from-file", "RESPONSE.json", false, "evaluate a saved ListCicdImages response; no network"},
+      {"junit", "FILE", false, "write a JUnit XML report"},
+      {"json", "FILE", false, "write a JSON report"},
+      {"summary", "FILE", false, "write a Markdown summary"},
+      {"dotenv", "FILE", false, "write HSS_GATE_DECISION=... for GitLab's dotenv reports"},
+      {"branch", "NAME", false, "branch for `when` conditions (default GITHUB_REF_NAME, CI_COMMIT_REF_NAME)"},
+      {"environment", "NAME", false, "deployment environment for `when` conditions"},
+      {"project-id", "ID", false, "Huawei Cloud project id (also HUAWEICLOUD_SDK_PROJECT_ID)"},
+      {"region", "REGION", false, "region, e.g. ap-southeast-1: https://hss.REGION.myhuaweicloud.com"},
+      {"endpoint", "URL", false, "HSS endpoint URL; overrides --region"},
+      {"enterprise-project-id", "ID", false, "enterprise project to search (e.g. all_granted_eps)"},
+      {"wait", "DURATION", false, "wait this long for a missing or unfinished scan (default: policy, else 0)"},
+      {"poll-interval", "DURATION", false, "time between polls while waiting (default 10s)"},
+      {"timeout", "DURATION", false, "bound on each HTTP request (default 30s)"},
+      {"on-error", "fail|pass", false, "on an HSS or network error: fail (exit 3, default) or pass (exit 0)"},
+      {"ca-file", "FILE", false, "extra CA bundle for HTTPS (also SSL_CERT_FILE)"},
+      {"insecure", "", false, "do not verify TLS certificates (warns)"},
+      {"verbose", "", false, "also list passing rules and progress", 'v'},
+      {"quiet", "", false, "print only errors and the verdict line", 'q'},
+      {"no-color", "", false, "no colour (also NO_COLOR)"},
+  };
+  return k_flags;
+}
+
+std::string environment_name(const std::string& flag) {
+  std::string name = "HSS_GATE_";
+  for (char c : flag) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+namespace {
+
+const FlagSpec* find_flag(std::string_view name) {
+  const auto& flags = check_flags();
+  auto it = std::find_if(flags.begin(), flags.end(), [&](const FlagSpec& f) { return f.name == name; });
+  return it == flags.end() ? nullptr : &*it;
+}
+
+const FlagSpec* find_short(char name) {
+  const auto& flags = check_flags();
+  auto it = std::find_if(flags.begin(), flags.end(), [&](const FlagSpec& f) { return f.short_name == name; });
+  return it == flags.end() ? nullptr : &*it;
+}
+
+void parse_check(const std::vector<std::string>& argv, std::size_t first, Arguments& arguments) {
+  for (std::size_t i = first; i < argv.size(); ++i) {
+    const std::string& word = argv[i];
+    if (word == "--help" || word == "-h") {
+      arguments.command = Command::help;
+      arguments.help_for = Command::check;
+      return;
+    }
+    const FlagSpec* spec = nullptr;
+    std::optional<std::string> inline_value;
+    if (word.rfind("--", 0) == 0 && word.size() > 2) {
+      std::string name = word.substr(2);
+      auto equals = name.find('=');
+      if (equals != std::string::npos) {
+        inline_value = name.substr(equals + 1);
+        name.resize(equals);
+      }
+      spec = find_flag(name);
+      if (!spec) throw UsageError(fmt::format("unknown flag --{}: see 'hss-gate check --help'", name));
+    } else if (word.size() == 2 && word[0] == '-') {
+      spec = find_short(word[1]);
+      if (!spec) throw UsageError(fmt::format("unknown flag {}: see 'hss-gate check --help'", word));
+    } else {
+      throw UsageError(fmt::format("unexpected argument '{}': check takes only flags; see 'hss-gate check --help'", word));
+    }
+    auto& values = arguments.flags[spec->name];
+    if (spec->value_name.empty()) {
+      if (inline_value) throw UsageError(fmt::format("--{} takes no value", spec->name));
+      values = {"true"};
+      continue;
+    }
+    std::string value;
+    if (inline_value) {
+      value = *inline_value;
+    } else if (i + 1 < argv.size()) {
+      value = argv[++i];
+    } else {
+      throw UsageError(fmt::format("--{} needs a value: {}", spec->name, spec->value_name));
+    }
+    if (!spec->repeatable && !values.empty()) {
+      throw UsageError(fmt::format("--{} given twice; it takes one value", spec->name));
+    }
+    values.push_back(value);
+  }
+}
+
+} // namespace
+
+Arguments parse_arguments(const std::vector<std::string>& argv) {
+  Arguments arguments;
+  if (argv.size() < 2) return arguments;
+  const std::string& command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    arguments.command = Command::help;
+  } else if (command == "--version" || command == "version") {
+    arguments.command = Command::version;
+  } else if (command == "check") {
+    arguments.command = Command::check;
+    parse_check(argv, 2, arguments);
+  } else if (command == "policy") {
+    if (argv.size() < 3) throw UsageError("policy needs a subcommand: 'hss-gate policy lint FILE...' or 'policy show FILE...'");
+    const std::string& sub = argv[2];
+    if (sub == "lint") {
+      arguments.command = Command::policy_lint;
+    } else if (sub == "show") {
+      arguments.command = Command::policy_show;
+    } else {
+      throw UsageError(fmt::format("unknown policy subcommand '{}': expected lint or show", sub));
+    }
+    for (std::size_t i = 3; i < argv.size(); ++i) {
+      if (argv[i] == "--help" || argv[i] == "-h") {
+        arguments.help_for = arguments.command;
+        arguments.command = Command::help;
+        return arguments;
+      }
+      if (argv[i].rfind("--", 0) == 0) throw UsageError(fmt::format("unknown flag {} for policy {}", argv[i], sub));
+      arguments.files.push_back(argv[i]);
+    }
+    if (arguments.files.empty()) throw UsageError(fmt::format("policy {} needs at least one FILE", sub));
+  } else {
+    throw UsageError(fmt::format("unknown command '{}': expected check, policy lint, policy show, --help or --version",
+                                 command));
+  }
+  return arguments;
+}
+
+std::string version_text() { return fmt::format("hss-gate {}\n", HSS_GATE_VERSION); }
+
+namespace {
+
+constexpr std::string_view k_exit_codes = R"(Exit codes:
+  0  pass (warnings allowed)
+  1  blocked by policy: a fail-level rule failed
+  2  usage, configuration or policy-file error (nothing is looked up)
+  3  HSS service or transport error (auth, HTTP, network, unreadable response)
+  4  no verdict: image not found, scan unfinished, or scan failed, where the policy says to fail
+)";
+
+} // namespace
+
+std::string help_text(Command command) {
+  if (command == Command::check) {
+    std::string out = "Usage: hss-gate check --cicd-name NAME --image-version TAG [flags]\n\n"
+                      "Looks the image up in Huawei Cloud HSS (or in --from-file), evaluates the policy,\n"
+                      "writes the reports and exits with the verdict.\n\nFlags (each also read from HSS_GATE_<FLAG>, "
+                      "e.g. --cicd-name from HSS_GATE_CICD_NAME; a flag wins):\n";
+    for (const auto& flag : check_flags()) {
+      std::string name = flag.short_name ? fmt::format("-{}, --{}", flag.short_name, flag.name) : "    --" + flag.name;
+      if (!flag.value_name.empty()) name += " " + flag.value_name;
+      out += fmt::format("  {:<36} {}\n", name, flag.help);
+    }
+    out += "\nCredentials come from the environment only: HSS_GATE_AUTH_TOKEN (sent as X-Auth-Token), or\n"
+           "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or CLOUD_SDK_AK / CLOUD_SDK_SK), with the optional\n"
+           "HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials. Proxies: HTTPS_PROXY, HTTP_PROXY, NO_PROXY.\n\n";
+    out += k_exit_codes;
+    return out;
+  }
+  if (command == Command::policy_lint) {
+    return "Usage: hss-gate policy lint FILE...\n\nChecks each policy file (with its extends chain) and prints every "
+           "problem as\nfile:line:column: message. Exit 0 when all are clean, 2 otherwise.\n";
+  }
+  if (command == Command::policy_show) {
+    return "Usage: hss-gate policy show FILE...\n\nPrints the effective policy that the files give together (later "
+           "files extend\nearlier ones), each rule and setting with the file that set it.\n";
+  }
+  std::string out = "hss-gate: a CI policy gate for Huawei Cloud HSS image scans\n\n"
+                    "Usage:\n"
+                    "  hss-gate check --cicd-name NAME --image-version TAG [--policy FILE]... [flags]\n"
+                    "  hss-gate policy lint FILE...\n"
+                    "  hss-gate policy show FILE...\n"
+                    "  hss-gate --version | --help | check --help\n\n";
+  out += k_exit_codes;
+  return out;
+}
+
+} // namespace gate::cli

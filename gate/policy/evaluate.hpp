@@ -1,0 +1,23 @@
+#pragma once
+
+#include "gate/hss/record.hpp"
+#include "gate/policy/model.hpp"
+#include "gate/policy/outcome.hpp"
+
+#include <optional>
+#include <string>
+
+namespace gate::policy {
+
+// Where the pipeline runs, for `when` conditions and time-based rules.
+struct Context {
+  std::optional<std::string> branch;
+  std::optional<std::string> environment;
+  TimePoint now;
+};
+
+// Applies the policy to the images a lookup found. Pure: no I/O, no clock; the same inputs
+// always give the same outcome.
+Outcome evaluate(const Policy& policy, const Context& context, const hss::Lookup& lookup);
+
+} // namespace gate::policy

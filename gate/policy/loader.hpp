@@ -1,0 +1,39 @@
+#pragma once
+
+#include "gate/policy/model.hpp"
+
+#include <string>
+#include <vector>
+
+namespace gate::policy {
+
+// One problem in a policy file.
+struct Diagnostic {
+  SourceRef where;
+  std::string message;
+  std::string str() const; // "file:line:column: message"
+};
+
+struct LoadResult {
+  Policy policy;
+  std::vector<Diagnostic> problems; // empty when the policy is usable
+};
+
+// Loads policy files in order, each with its `extends` chain first, as if every later file
+// extended the earlier ones; inherited rules and [scan] settings may only be tightened.
+// `now` decides exceptions_policy.max_days. Never throws for a bad policy: see `problems`.
+LoadResult load_policies(const std::vector<std::string>& files, TimePoint now);
+
+// Like load_policies, but throws UsageError listing every problem, one per line.
+Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint now);
+
+// The built-in default policy (the content of policies/default.toml), used when no policy
+// file is given and ./.hss-gate.toml does not exist.
+Policy default_policy(TimePoint now);
+std::string_view default_policy_text();
+inline constexpr std::string_view k_default_policy_name = "built-in default policy";
+
+// Renders the effective policy, each rule and setting with the file that set it.
+std::string describe_policy(const Policy& policy);
+
+} // namespace gate::policy
