@@ -1,0 +1,87 @@
+#pragma once
+
+#include "gate/hss/record.hpp"
+#include "gate/policy/loader.hpp"
+#include "gate/policy/outcome.hpp"
+#include "gate/units/units.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <random>
+#include <string>
+
+namespace test {
+
+// A fresh folder per test, removed at the end.
+class TempDir {
+public:
+  TempDir() {
+    std::random_device random;
+    m_path = std::filesystem::temp_directory_path() / ("hss-gate-test-" + std::to_string(random()));
+    std::filesystem::create_directories(m_path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    auto file = m_path / name;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << content;
+    return file.string();
+  }
+  std::string path(const std::string& name) const { return (m_path / name).string(); }
+
+private:
+  std::filesystem::path m_path;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline gate::policy::TimePoint at(const std::string& iso) { return *gate::units::parse_date_time(iso); }
+
+inline std::int64_t ms(const std::string& iso) { return at(iso).time_since_epoch().count() * 1000; }
+
+// A successfully scanned, clean image.
+inline gate::hss::Record clean_record() {
+  gate::hss::Record record;
+  record.image_id = "id-1";
+  record.cicd_name = "shop";
+  record.namespace_name = "team";
+  record.image_name = "web";
+  record.image_version = "1.0.0";
+  record.image_digest = "sha256:aaaa";
+  record.registry_name = "swr";
+  record.pipeline_type = "jenkins";
+  record.latest_version = true;
+  record.scan_status = "success";
+  record.image_size = 100 * 1024 * 1024;
+  record.latest_update_time = ms("2026-11-20T10:00:00Z");
+  record.latest_scan_time = ms("2026-11-20T10:05:00Z");
+  record.vul_num = 0;
+  record.unsafe_setting_num = 0;
+  record.malicious_file_num = 0;
+  record.severity_level = "Security";
+  return record;
+}
+
+inline gate::hss::Query query_for(const gate::hss::Record& record) {
+  gate::hss::Query query;
+  query.cicd_name = record.cicd_name;
+  query.image_version = record.image_version;
+  return query;
+}
+
+} // namespace test
+
+// Boost.Test prints the values of failed comparisons.
+namespace gate::policy {
+inline std::ostream& operator<<(std::ostream& out, StateAction v) { return out << name_of(v); }
+inline std::ostream& operator<<(std::ostream& out, Level v) { return out << name_of(v); }
+inline std::ostream& operator<<(std::ostream& out, RuleStatus v) { return out << name_of(v); }
+inline std::ostream& operator<<(std::ostream& out, Decision v) { return out << name_of(v); }
+} // namespace gate::policy

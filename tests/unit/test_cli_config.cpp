@@ -1,0 +1,187 @@
+#include "gate/cli/options.hpp"
+#include "gate/config/config.hpp"
+#include "gate/error.hpp"
+
+#include "helpers.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+
+using namespace gate;
+
+namespace {
+
+cli::Arguments parse(std::vector<std::string> words) {
+  words.insert(words.begin(), "hss-gate");
+  return cli::parse_arguments(words);
+}
+
+config::Environment env_of(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string usage_error(const std::vector<std::string>& words, std::map<std::string, std::string> env = {}) {
+  try {
+    config::resolve_config(parse(words), env_of(env));
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+const std::map<std::string, std::string> k_online{{"HSS_GATE_PROJECT_ID", "p1"},
+                                                  {"HSS_GATE_REGION", "ap-southeast-1"},
+                                                  {"HSS_GATE_AUTH_TOKEN", "secret-token"}};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cli_config)
+
+BOOST_AUTO_TEST_CASE(commands_and_flags_parse_in_both_spellings) {
+  auto arguments = parse({"check", "--cicd-name", "a", "--image-version=1", "--policy", "x.toml", "--policy=y.toml", "-v"});
+  BOOST_TEST((arguments.command == cli::Command::check));
+  BOOST_TEST(arguments.flags["cicd-name"].front() == "a");
+  BOOST_TEST(arguments.flags["image-version"].front() == "1");
+  BOOST_TEST(arguments.flags["policy"].size() == 2u);
+  BOOST_TEST(arguments.flags["verbose"].front() == "true");
+  BOOST_TEST((parse({"policy", "lint", "a.toml", "b.toml"}).files.size() == 2u));
+  BOOST_TEST((parse({"--version"}).command == cli::Command::version));
+  BOOST_TEST((*parse({"check", "--help"}).help_for == cli::Command::check));
+}
+
+BOOST_AUTO_TEST_CASE(bad_command_lines_are_usage_errors_that_say_why) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"chek"}, "unknown command 'chek'"},
+      {{"check", "--cicd"}, "unknown flag --cicd"},
+      {{"check", "--cicd-name"}, "--cicd-name needs a value"},
+      {{"check", "--cicd-name", "a", "--cicd-name", "b"}, "--cicd-name given twice"},
+      {{"check", "stray"}, "unexpected argument 'stray'"},
+      {{"check", "--quiet=yes"}, "--quiet takes no value"},
+      {{"policy"}, "policy needs a subcommand"},
+      {{"policy", "lint"}, "policy lint needs at least one FILE"},
+      {{"policy", "fmt", "a"}, "unknown policy subcommand 'fmt'"},
+  };
+  for (const auto& [words, expected] : cases) {
+    BOOST_TEST_CONTEXT(words.front()) {
+      try {
+        parse(words);
+        BOOST_FAIL("expected a usage error");
+      } catch (const UsageError& e) {
+        BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos, e.what());
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_flag_reads_its_environment_variable_and_a_flag_wins) {
+  BOOST_TEST(cli::environment_name("cicd-name") == "HSS_GATE_CICD_NAME");
+  auto config = config::resolve_config(parse({"check", "--image-version", "flag"}),
+                                       env_of({{"HSS_GATE_CICD_NAME", "from-env"},
+                                               {"HSS_GATE_IMAGE_VERSION", "env"},
+                                               {"HSS_GATE_FROM_FILE", HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json"},
+                                               {"HSS_GATE_WAIT", "2m"},
+                                               {"HSS_GATE_QUIET", "true"}}));
+  BOOST_TEST(config.query.cicd_name == "from-env");
+  BOOST_TEST(config.query.image_version == "flag");
+  BOOST_TEST(config.wait->count() == 120);
+  BOOST_TEST(config.quiet);
+}
+
+BOOST_AUTO_TEST_CASE(documented_ranges_are_enforced_before_anything_is_looked_up) {
+  std::string file = HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json";
+  std::vector<std::string> base{"check", "--from-file", file};
+  auto with = [&](std::vector<std::string> extra) {
+    auto words = base;
+    words.insert(words.end(), extra.begin(), extra.end());
+    return usage_error(words);
+  };
+  BOOST_TEST(with({"--image-version", "1"}).find("--cicd-name: required") != std::string::npos);
+  BOOST_TEST(with({"--cicd-name", "a"}).find("--image-version: required") != std::string::npos);
+  BOOST_TEST(with({"--cicd-name", std::string(129, 'a'), "--image-version", "1"}) ==
+             "--cicd-name: expected 0 to 128 characters, got 129");
+  BOOST_TEST(with({"--cicd-name", "", "--image-version", "1"}) == "no error");
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", std::string(65, 'v')}) ==
+             "--image-version: expected 1 to 64 characters, got 65");
+  // 64 characters of two bytes each are still 64 characters.
+  std::string wide;
+  for (int i = 0; i < 64; ++i) wide += "\xC3\xA9";
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", wide}) == "no error");
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--image-name", ""}) ==
+             "--image-name: expected 1 to 128 characters, got 0");
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--namespace", std::string(129, 'n')}) ==
+             "--namespace: expected 1 to 128 characters, got 129");
+  BOOST_TEST(with({"--cicd-name", "a\xff", "--image-version", "1"}) == "--cicd-name: expected printable UTF-8 text");
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--wait", "soon"}).find("--wait: expected a duration") == 0u);
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--image-digest", "latest"}).find("--image-digest") == 0u);
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--on-error", "ignore"}) ==
+             "--on-error: expected fail or pass, got \"ignore\"");
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--policy", "/no/such.toml"}).find("no such policy file") !=
+             std::string::npos);
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--junit", "/no/such/dir/j.xml"}).find("does not exist") !=
+             std::string::npos);
+  BOOST_TEST(usage_error({"check", "--cicd-name", "a", "--image-version", "1"}, {{"HSS_GATE_VERBOSE", "maybe"}, {"HSS_GATE_FROM_FILE", file}}) ==
+             "HSS_GATE_VERBOSE: expected true or false, got \"maybe\"");
+}
+
+BOOST_AUTO_TEST_CASE(online_lookups_need_project_endpoint_and_credentials) {
+  std::vector<std::string> words{"check", "--cicd-name", "a", "--image-version", "1"};
+  auto without = [&](const std::string& name) {
+    auto env = k_online;
+    env.erase(name);
+    return usage_error(words, env);
+  };
+  BOOST_TEST(without("HSS_GATE_PROJECT_ID").find("--project-id: required") == 0u);
+  BOOST_TEST(without("HSS_GATE_REGION").find("--region or --endpoint: required") == 0u);
+  BOOST_TEST(without("HSS_GATE_AUTH_TOKEN").find("no HSS credentials") == 0u);
+  auto env = k_online;
+  env.erase("HSS_GATE_AUTH_TOKEN");
+  env["HUAWEICLOUD_SDK_AK"] = "AK";
+  BOOST_TEST(usage_error(words, env).find("no secret key") != std::string::npos);
+
+  auto config = config::resolve_config(parse(words), env_of(k_online));
+  BOOST_TEST(config.client.endpoint == "https://hss.ap-southeast-1.myhuaweicloud.com");
+  BOOST_TEST(config.client.credentials.auth_token == "secret-token");
+
+  env = k_online;
+  env["HSS_GATE_REGION"] = "eu-west-101";
+  BOOST_TEST(config::resolve_config(parse(words), env_of(env)).client.endpoint == "https://hss.eu-west-101.myhuaweicloud.eu");
+  env["HSS_GATE_ENDPOINT"] = "http://127.0.0.1:8080";
+  env["CLOUD_SDK_AK"] = "ak";
+  env["CLOUD_SDK_SK"] = "sk";
+  env.erase("HSS_GATE_AUTH_TOKEN");
+  env["HUAWEICLOUD_SDK_PROJECT_ID"] = "p2";
+  env.erase("HSS_GATE_PROJECT_ID");
+  auto aksk = config::resolve_config(parse(words), env_of(env));
+  BOOST_TEST(aksk.client.endpoint == "http://127.0.0.1:8080");
+  BOOST_TEST(aksk.client.credentials.access_key == "ak");
+  BOOST_TEST(aksk.client.project_id == "p2");
+  env["HSS_GATE_ENDPOINT"] = "https://hss.example.com/v5";
+  BOOST_TEST(usage_error(words, env).find("HSS_GATE_ENDPOINT: expected http(s)://host[:port] with no path") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_branch_comes_from_the_flag_or_the_ci_system) {
+  std::string file = HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json";
+  auto branch_of = [&](std::vector<std::string> extra, std::map<std::string, std::string> env) {
+    std::vector<std::string> words{"check", "--cicd-name", "a", "--image-version", "1", "--from-file", file};
+    words.insert(words.end(), extra.begin(), extra.end());
+    return config::resolve_config(parse(words), env_of(env)).branch.value_or("(none)");
+  };
+  BOOST_TEST(branch_of({}, {}) == "(none)");
+  BOOST_TEST(branch_of({}, {{"CI_COMMIT_REF_NAME", "gl"}}) == "gl");
+  BOOST_TEST(branch_of({}, {{"GITHUB_REF_NAME", "gh"}, {"CI_COMMIT_REF_NAME", "gl"}}) == "gh");
+  BOOST_TEST(branch_of({"--branch", "flag"}, {{"GITHUB_REF_NAME", "gh"}}) == "flag");
+}
+
+BOOST_AUTO_TEST_CASE(loopback_hosts_are_recognised) {
+  for (std::string host : {"127.0.0.1", "127.8.9.10", "localhost", "::1"}) BOOST_TEST(config::is_loopback_host(host));
+  for (std::string host : {"128.0.0.1", "127.0.0.1.example.com", "localhost.evil", "10.0.0.1"}) {
+    BOOST_TEST(!config::is_loopback_host(host));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,300 @@
+#include "gate/policy/evaluate.hpp"
+#include "gate/policy/loader.hpp"
+
+#include "helpers.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace gate::policy;
+using gate::hss::Lookup;
+using gate::hss::Record;
+
+namespace {
+
+const TimePoint k_now = test::at("2026-11-27T12:00:00Z");
+
+Policy policy_from(const std::string& text, TimePoint now = k_now) {
+  test::TempDir dir;
+  auto result = load_policies({dir.write("p.toml", "version = 1\n" + text)}, now);
+  for (const auto& problem : result.problems) BOOST_TEST_MESSAGE(problem.str());
+  BOOST_REQUIRE(result.problems.empty());
+  return result.policy;
+}
+
+Lookup lookup_of(std::vector<Record> records) {
+  Lookup lookup;
+  lookup.query = test::query_for(test::clean_record());
+  lookup.records = std::move(records);
+  return lookup;
+}
+
+Outcome run(const Policy& policy, const Record& record, Context context = {std::nullopt, std::nullopt, k_now}) {
+  return evaluate(policy, context, lookup_of({record}));
+}
+
+const RuleResult& result_of(const Outcome& outcome, const std::string& rule, std::size_t image = 0) {
+  for (const auto& result : outcome.images.at(image).results) {
+    if (result.rule == rule) return result;
+  }
+  throw std::runtime_error("no result for rule " + rule);
+}
+
+RuleStatus status_of(const std::string& rule_text, const Record& record, TimePoint now = k_now) {
+  auto outcome = run(policy_from("[rules.r]\n" + rule_text), record, {std::nullopt, std::nullopt, now});
+  return result_of(outcome, "r").status;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(policy_engine)
+
+BOOST_AUTO_TEST_CASE(every_operator_on_every_kind_of_field) {
+  Record r = test::clean_record();
+  r.vul_num = 50;
+  r.severity_level = "Medium";
+  r.image_size = 512 * 1024 * 1024;
+  struct Case {
+    std::string rule;
+    RuleStatus expected;
+  };
+  const std::vector<Case> cases{
+      {"field = \"vul_num\"\nmax = 50", RuleStatus::pass},
+      {"field = \"vul_num\"\nmax = 49", RuleStatus::fail},
+      {"field = \"vul_num\"\nmin = 50", RuleStatus::pass},
+      {"field = \"vul_num\"\nmin = 51", RuleStatus::fail},
+      {"field = \"malicious_file_num\"\nmax = 0", RuleStatus::pass},
+      {"field = \"unsafe_setting_num\"\nmin = 1", RuleStatus::fail},
+      {"field = \"image_size\"\nmax = \"512MiB\"", RuleStatus::pass},
+      {"field = \"image_size\"\nmax = \"500MB\"", RuleStatus::fail},
+      {"field = \"image_size\"\nmin = 1", RuleStatus::pass},
+      {"field = \"severity_level\"\nmax = \"Medium\"", RuleStatus::pass},
+      {"field = \"severity_level\"\nmax = \"Low\"", RuleStatus::fail},
+      {"field = \"severity_level\"\nmin = \"High\"", RuleStatus::fail},
+      {"field = \"severity_level\"\nin = [\"Security\", \"Medium\"]", RuleStatus::pass},
+      {"field = \"severity_level\"\nin = [\"Security\"]", RuleStatus::fail},
+      {"field = \"scan_status\"\nin = [\"success\"]", RuleStatus::pass},
+      {"field = \"registry_name\"\nin = [\"sw*\"]", RuleStatus::pass},
+      {"field = \"registry_name\"\nnot_in = [\"sw?\"]", RuleStatus::fail},
+      {"field = \"image_digest\"\nnot_in = [\"sha256:b*\"]", RuleStatus::pass},
+      {"field = \"pipeline_type\"\nin = [\"codearts\"]", RuleStatus::fail},
+      {"field = \"namespace\"\nin = [\"team\"]", RuleStatus::pass},
+      {"field = \"image_name\"\nnot_in = [\"web\"]", RuleStatus::fail},
+      {"field = \"image_version\"\nnot_in = [\"*-SNAPSHOT\"]", RuleStatus::pass},
+      {"field = \"cicd_name\"\nin = [\"shop\"]", RuleStatus::pass},
+      {"field = \"scan_failed_code\"\nin = [\"\"]", RuleStatus::pass},
+      {"field = \"latest_version\"\nequals = true", RuleStatus::pass},
+      {"field = \"latest_version\"\nequals = false", RuleStatus::fail},
+      {"field = \"latest_scan_time\"\nmax_age = \"8d\"", RuleStatus::pass},
+      {"field = \"latest_scan_time\"\nmax_age = \"6d\"", RuleStatus::fail},
+      {"field = \"latest_update_time\"\nmax_age = \"30d\"", RuleStatus::pass},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.rule) { BOOST_TEST(name_of(status_of(c.rule, r)) == name_of(c.expected)); }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_carries_field_actual_limit_and_message) {
+  Record r = test::clean_record();
+  r.vul_num = 111;
+  auto outcome = run(policy_from("[rules.vuln-budget]\nfield = \"vul_num\"\nmax = 50\nmessage = \"patch\"\n"), r);
+  const auto& result = result_of(outcome, "vuln-budget");
+  BOOST_TEST(name_of(result.status) == "fail");
+  BOOST_TEST(result.field == "vul_num");
+  BOOST_TEST(std::get<std::int64_t>(result.actual) == 111);
+  BOOST_TEST(std::get<std::int64_t>(result.limit) == 50);
+  BOOST_TEST(result.op == "max");
+  BOOST_TEST(result.message == "patch");
+  BOOST_TEST(result.detail == "vul_num is 111, above max 50");
+  BOOST_TEST(name_of(outcome.decision) == "fail");
+  BOOST_TEST(outcome.exit_code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_field_missing_from_the_record_fails_closed) {
+  Record r = test::clean_record();
+  r.vul_num.reset();
+  BOOST_TEST(name_of(status_of("field = \"vul_num\"\nmax = 1000", r)) == "fail");
+  r.severity_level.clear();
+  BOOST_TEST(name_of(status_of("field = \"severity_level\"\nmax = \"High\"", r)) == "fail");
+}
+
+BOOST_AUTO_TEST_CASE(scan_states_map_through_the_scan_settings) {
+  struct Case {
+    std::string status;
+    std::string settings;
+    Decision decision;
+  };
+  const std::vector<Case> cases{
+      {"scanning", "", Decision::no_verdict},
+      {"unscan", "on_pending = \"warn\"", Decision::warn},
+      {"waiting_for_scan", "on_pending = \"pass\"", Decision::pass},
+      {"failed", "", Decision::no_verdict},
+      {"download_failed", "on_failed = \"warn\"", Decision::warn},
+      {"image_oversized", "on_failed = \"pass\"", Decision::pass},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.status << " " << c.settings) {
+      Record r = test::clean_record();
+      r.scan_status = c.status;
+      r.vul_num = 999; // not evaluated: rules run only on a successful scan
+      auto outcome = run(policy_from("[scan]\n" + c.settings + "\n[rules.v]\nfield = \"vul_num\"\nmax = 0\n"), r);
+      BOOST_TEST(name_of(outcome.decision) == name_of(c.decision));
+      BOOST_TEST(name_of(result_of(outcome, "v").status) == "not_applicable");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_scan_shows_its_code_and_description) {
+  Record r = test::clean_record();
+  r.scan_status = "failed";
+  r.scan_failed_code = "failed_to_scan_vulnerability";
+  r.scan_failed_desc = "Vulnerability scan failed.";
+  auto outcome = run(policy_from(""), r);
+  const auto& state = result_of(outcome, "scan-status");
+  BOOST_TEST(state.detail.find("failed_to_scan_vulnerability") != std::string::npos);
+  BOOST_TEST(state.detail.find("Vulnerability scan failed.") != std::string::npos);
+  BOOST_TEST(outcome.exit_code == 4);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_image_is_reported_through_scan_status) {
+  Lookup empty = lookup_of({});
+  auto outcome = evaluate(policy_from("[rules.v]\nfield = \"vul_num\"\nmax = 0\n"), {std::nullopt, std::nullopt, k_now}, empty);
+  BOOST_REQUIRE(outcome.images.size() == 1u);
+  BOOST_TEST(!outcome.images[0].found);
+  BOOST_TEST(result_of(outcome, "scan-status").detail.find("no image with cicd_name \"shop\"") != std::string::npos);
+  BOOST_TEST(outcome.exit_code == 4);
+  auto warned = evaluate(policy_from("[scan]\non_missing = \"warn\"\n"), {std::nullopt, std::nullopt, k_now}, empty);
+  BOOST_TEST(name_of(warned.decision) == "warn");
+  BOOST_TEST(warned.exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_digest_is_pending_and_names_both_digests) {
+  Lookup lookup = lookup_of({});
+  lookup.query.image_digest = "sha256:new";
+  lookup.stale_digest.push_back(test::clean_record());
+  auto outcome = evaluate(policy_from(""), {std::nullopt, std::nullopt, k_now}, lookup);
+  const auto& state = result_of(outcome, "scan-status");
+  BOOST_TEST(state.detail.find("sha256:new") != std::string::npos);
+  BOOST_TEST(state.detail.find("sha256:aaaa") != std::string::npos);
+  BOOST_TEST(outcome.exit_code == 4);
+}
+
+BOOST_AUTO_TEST_CASE(scan_age_and_scan_current_are_fail_level_rules) {
+  Record r = test::clean_record(); // scanned 2026-11-20T10:05, now 2026-11-27T12:00
+  BOOST_TEST(name_of(result_of(run(policy_from("[scan]\nmax_age = \"7d\"\n"), r), "scan-age").status) == "fail");
+  BOOST_TEST(name_of(result_of(run(policy_from("[scan]\nmax_age = \"8d\"\n"), r), "scan-age").status) == "pass");
+  // Exactly at max_age passes.
+  auto exact = run(policy_from("[scan]\nmax_age = \"7d\"\n"), r, {std::nullopt, std::nullopt, test::at("2026-11-27T10:05:00Z")});
+  BOOST_TEST(name_of(result_of(exact, "scan-age").status) == "pass");
+
+  BOOST_TEST(name_of(result_of(run(policy_from("[scan]\nrequire_current = true\n"), r), "scan-current").status) == "pass");
+  r.latest_update_time = *r.latest_scan_time + 1;
+  auto stale = run(policy_from("[scan]\nrequire_current = true\n"), r);
+  BOOST_TEST(name_of(result_of(stale, "scan-current").status) == "fail");
+  BOOST_TEST(stale.exit_code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(warn_level_rules_warn_and_never_block) {
+  Record r = test::clean_record();
+  r.vul_num = 5;
+  auto outcome = run(policy_from("[rules.v]\nfield = \"vul_num\"\nmax = 1\nlevel = \"warn\"\n"), r);
+  BOOST_TEST(name_of(result_of(outcome, "v").status) == "warn");
+  BOOST_TEST(name_of(outcome.decision) == "warn");
+  BOOST_TEST(outcome.exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(fail_from_warns_before_its_day_and_fails_from_it) {
+  Record r = test::clean_record();
+  r.vul_num = 5;
+  std::string rule = "field = \"vul_num\"\nmax = 1\nlevel = \"warn\"\nfail_from = 2026-11-27";
+  BOOST_TEST(name_of(status_of(rule, r, test::at("2026-11-26T23:59:59Z"))) == "warn");
+  BOOST_TEST(name_of(status_of(rule, r, test::at("2026-11-27T00:00:00Z"))) == "fail");
+  BOOST_TEST(name_of(status_of(rule, r, test::at("2027-01-01T00:00:00Z"))) == "fail");
+}
+
+BOOST_AUTO_TEST_CASE(when_conditions_match_branch_and_environment_globs) {
+  Record r = test::clean_record();
+  r.vul_num = 5;
+  Policy policy = policy_from("[rules.v]\nfield = \"vul_num\"\nmax = 1\nwhen = { branch = [\"main\", \"release/*\"], "
+                              "environment = [\"prod\"] }\n");
+  auto on = [&](std::optional<std::string> branch, std::optional<std::string> env) {
+    return run(policy, r, {branch, env, k_now});
+  };
+  BOOST_TEST(name_of(result_of(on("release/2.0", "prod"), "v").status) == "fail");
+  BOOST_TEST(name_of(result_of(on("feature/x", "prod"), "v").status) == "not_applicable");
+  BOOST_TEST(name_of(result_of(on("main", "staging"), "v").status) == "not_applicable");
+  auto unknown = on(std::nullopt, "prod");
+  BOOST_TEST(name_of(result_of(unknown, "v").status) == "not_applicable");
+  BOOST_REQUIRE(!unknown.warnings.empty());
+  BOOST_TEST(unknown.warnings[0].find("no branch is known") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(exceptions_waive_matching_failures_until_they_expire) {
+  Record r = test::clean_record();
+  r.vul_num = 5;
+  std::string text = "[rules.v]\nfield = \"vul_num\"\nmax = 1\n[[exceptions]]\nrules = [\"v\"]\ncicd_name = \"sh*\"\n"
+                     "expires = 2026-11-27\nreason = \"SEC-9\"\nowner = \"ops\"\n";
+  Policy policy = policy_from(text);
+  // Expiring today: still valid until the end of the day.
+  auto today = run(policy, r, {std::nullopt, std::nullopt, test::at("2026-11-27T23:59:59Z")});
+  const auto& waived = result_of(today, "v");
+  BOOST_TEST(name_of(waived.status) == "excepted");
+  BOOST_TEST(waived.waiver->reason == "SEC-9");
+  BOOST_TEST(waived.waiver->owner == "ops");
+  BOOST_TEST(waived.waiver->expires == "2026-11-27T23:59:59Z");
+  BOOST_TEST(today.exit_code == 0);
+
+  auto expired = run(policy, r, {std::nullopt, std::nullopt, test::at("2026-11-28T00:00:00Z")});
+  BOOST_TEST(name_of(result_of(expired, "v").status) == "fail");
+  BOOST_REQUIRE(expired.warnings.size() == 1u);
+  BOOST_TEST(expired.warnings[0].find("expired on 2026-11-27") != std::string::npos);
+
+  Record other = r;
+  other.cicd_name = "web";
+  Lookup lookup = lookup_of({other});
+  lookup.query.cicd_name = "web";
+  auto elsewhere = evaluate(policy, {std::nullopt, std::nullopt, k_now}, lookup);
+  BOOST_TEST(name_of(result_of(elsewhere, "v").status) == "fail");
+}
+
+BOOST_AUTO_TEST_CASE(exceptions_cover_built_in_and_warn_rules_and_wildcards) {
+  Record r = test::clean_record();
+  r.scan_status = "scanning";
+  auto pending = run(policy_from("[[exceptions]]\nrules = [\"scan-status\"]\nexpires = 2027-01-01\nreason = \"x\"\n"), r);
+  BOOST_TEST(name_of(result_of(pending, "scan-status").status) == "excepted");
+  BOOST_TEST(pending.exit_code == 0);
+
+  Record w = test::clean_record();
+  w.vul_num = 3;
+  auto warned = run(policy_from("[rules.v]\nfield = \"vul_num\"\nmax = 1\nlevel = \"warn\"\n[[exceptions]]\n"
+                                "rules = [\"*\"]\nimage_name = \"we?\"\nexpires = 2027-01-01\nreason = \"x\"\n"),
+                    w);
+  BOOST_TEST(name_of(result_of(warned, "v").status) == "excepted");
+  BOOST_TEST(name_of(warned.decision) == "pass");
+}
+
+BOOST_AUTO_TEST_CASE(unused_and_soon_expiring_exceptions_are_warnings) {
+  Record r = test::clean_record();
+  auto outcome = run(policy_from("[rules.v]\nfield = \"vul_num\"\nmax = 1\n[exceptions_policy]\nwarn_days = 14\n"
+                                 "[[exceptions]]\nrules = [\"v\"]\nexpires = 2026-12-01\nreason = \"x\"\n"),
+                     r);
+  BOOST_REQUIRE(outcome.warnings.size() == 2u);
+  BOOST_TEST(outcome.warnings[0].find("expires on 2026-12-01 (in 4 days)") != std::string::npos);
+  BOOST_TEST(outcome.warnings[1].find("waived no failure in this run") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_worst_image_decides_the_run) {
+  Record passing = test::clean_record();
+  Record failing = test::clean_record();
+  failing.image_name = "worker";
+  failing.vul_num = 9;
+  Record pending = test::clean_record();
+  pending.image_name = "cron";
+  pending.scan_status = "scanning";
+  Policy policy = policy_from("[rules.v]\nfield = \"vul_num\"\nmax = 1\n");
+  Context context{std::nullopt, std::nullopt, k_now};
+  BOOST_TEST(evaluate(policy, context, lookup_of({passing, pending})).exit_code == 4);
+  BOOST_TEST(evaluate(policy, context, lookup_of({passing, pending, failing})).exit_code == 1);
+  BOOST_TEST(evaluate(policy, context, lookup_of({passing, passing})).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

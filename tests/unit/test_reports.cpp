@@ -1,0 +1,171 @@
+#include "gate/error.hpp"
+#include "gate/policy/evaluate.hpp"
+#include "gate/policy/loader.hpp"
+#include "gate/report/report.hpp"
+#include "gate/report/text.hpp"
+
+#include "helpers.hpp"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/DOM/DOMParser.h>
+#include <Poco/DOM/Document.h>
+#include <Poco/DOM/Element.h>
+#include <Poco/DOM/NodeList.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <boost/test/unit_test.hpp>
+
+using namespace gate::policy;
+using namespace gate::report;
+
+namespace {
+
+const TimePoint k_now = test::at("2026-11-27T12:00:00Z");
+
+Outcome sample_outcome() {
+  test::TempDir dir;
+  auto policy = load_policies({dir.write("p.toml", R"(version = 1
+[rules.vulns]
+field = "vul_num"
+max = 10
+message = "patch <now> & \"rebuild\""
+[rules.risk]
+field = "severity_level"
+max = "Medium"
+level = "warn"
+[rules.size]
+field = "image_size"
+max = "1GiB"
+[rules.prod]
+field = "malicious_file_num"
+max = 0
+when = { environment = ["prod"] }
+[[exceptions]]
+rules = ["size"]
+expires = 2027-01-01
+reason = "SEC-5"
+owner = "ops"
+)")},
+                              k_now);
+  BOOST_REQUIRE(policy.problems.empty());
+  auto record = test::clean_record();
+  record.vul_num = 42;
+  record.severity_level = "High";
+  record.image_size = std::int64_t{2} << 30;
+  record.image_name = "web\x01<&>\xff";
+  gate::hss::Lookup lookup;
+  lookup.query = test::query_for(record);
+  lookup.records = {record};
+  return evaluate(policy.policy, {std::nullopt, std::nullopt, k_now}, lookup);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(reports)
+
+BOOST_AUTO_TEST_CASE(junit_has_a_case_per_rule_with_failures_warnings_and_waivers) {
+  std::string xml = render_junit(sample_outcome());
+  Poco::XML::DOMParser parser;
+  Poco::AutoPtr<Poco::XML::Document> document = parser.parseString(xml);
+  auto* root = document->documentElement();
+  BOOST_TEST(root->nodeName() == "testsuites");
+  BOOST_TEST(root->getAttribute("tests") == "5");
+  BOOST_TEST(root->getAttribute("failures") == "1");
+  Poco::AutoPtr<Poco::XML::NodeList> suites = document->getElementsByTagName("testsuite");
+  BOOST_REQUIRE(suites->length() == 1u);
+  auto* suite = static_cast<Poco::XML::Element*>(suites->item(0));
+  BOOST_TEST(suite->getAttribute("skipped") == "2"); // the waiver and the non-applicable rule
+  Poco::AutoPtr<Poco::XML::NodeList> failures = document->getElementsByTagName("failure");
+  BOOST_REQUIRE(failures->length() == 1u);
+  auto* failure = static_cast<Poco::XML::Element*>(failures->item(0));
+  BOOST_TEST(failure->getAttribute("message") == "vul_num is 42, above max 10");
+  BOOST_TEST(failure->innerText().find("patch <now> & \"rebuild\"") != std::string::npos);
+  BOOST_TEST(failure->innerText().find("[[exceptions]]") != std::string::npos);
+  Poco::AutoPtr<Poco::XML::NodeList> skipped = document->getElementsByTagName("skipped");
+  BOOST_REQUIRE(skipped->length() == 2u);
+  BOOST_TEST(static_cast<Poco::XML::Element*>(skipped->item(0))->getAttribute("message").find("SEC-5") != std::string::npos);
+  BOOST_TEST(xml.find("WARNING (level warn, does not block): severity_level is High") != std::string::npos);
+  BOOST_TEST(xml.find("<property name=\"vul_num\" value=\"42\"/>") != std::string::npos);
+  // A control byte and invalid UTF-8 from HSS are replaced, never written raw.
+  BOOST_TEST(xml.find('\x01') == std::string::npos);
+  BOOST_TEST(xml.find('\xff') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(json_report_has_the_documented_shape) {
+  std::string text = render_json(sample_outcome());
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(root->getValue<std::string>("decision") == "fail");
+  BOOST_TEST(root->getValue<int>("exit_code") == 1);
+  auto images = root->getArray("images");
+  BOOST_REQUIRE(images->size() == 1u);
+  auto image = images->getObject(0);
+  for (const char* key : {"image_id", "cicd_name", "namespace", "image_name", "image_version", "image_digest",
+                          "scan_status", "decision", "results"}) {
+    BOOST_TEST_CONTEXT(key) { BOOST_TEST(image->has(key)); }
+  }
+  auto results = image->getArray("results");
+  std::map<std::string, std::string> statuses;
+  for (std::size_t i = 0; i < results->size(); ++i) {
+    auto result = results->getObject(static_cast<unsigned>(i));
+    for (const char* key : {"rule", "field", "status", "actual", "limit", "level", "message"}) {
+      BOOST_TEST_CONTEXT(key) { BOOST_TEST(result->has(key)); }
+    }
+    statuses[result->getValue<std::string>("rule")] = result->getValue<std::string>("status");
+    if (result->getValue<std::string>("rule") == "vulns") {
+      BOOST_TEST(result->getValue<int>("actual") == 42);
+      BOOST_TEST(result->getValue<int>("limit") == 10);
+    }
+  }
+  BOOST_TEST(statuses["vulns"] == "fail");
+  BOOST_TEST(statuses["risk"] == "warn");
+  BOOST_TEST(statuses["size"] == "excepted");
+  BOOST_TEST(statuses["prod"] == "not_applicable");
+  BOOST_TEST(statuses["scan-status"] == "pass");
+  auto warnings = root->getArray("warnings");
+  BOOST_REQUIRE(warnings->size() == 1u);
+  BOOST_TEST(warnings->getElement<std::string>(0).find("no environment is known") != std::string::npos);
+  BOOST_TEST(root->getArray("errors")->size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(markdown_summary_has_a_table_per_image_and_escapes_pipes) {
+  auto outcome = sample_outcome();
+  outcome.images[0].results[1].message = "a | b";
+  std::string md = render_markdown(outcome);
+  BOOST_TEST(md.find("## hss-gate: :no_entry: **BLOCKED by policy** (exit 1)") == 0u);
+  BOOST_TEST(md.find("| Rule | Status | Actual | Limit | Level | Details |") != std::string::npos);
+  BOOST_TEST(md.find("| `vulns` | fail | 42 | max 10 | fail |") != std::string::npos);
+  BOOST_TEST(md.find("a \\| b") != std::string::npos);
+  BOOST_TEST(md.find("waived until 2027-01-01T23:59:59Z") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(console_names_rule_actual_limit_and_how_to_waive) {
+  std::string text = render_console(sample_outcome(), ConsoleStyle{});
+  BOOST_TEST(text.find("FAIL   vulns: vul_num is 42, above max 10") != std::string::npos);
+  BOOST_TEST(text.find("waive: add an [[exceptions]] entry to the policy: rules = [\"vulns\"]") != std::string::npos);
+  BOOST_TEST(text.find("WARN   risk: severity_level is High, above max Medium") != std::string::npos);
+  BOOST_TEST(text.find("BLOCKED by policy (1 image, 1 failed, 1 warning, 1 waived; exit 1)") != std::string::npos);
+  BOOST_TEST(text.find("\033[") == std::string::npos);
+  BOOST_TEST(render_console(sample_outcome(), ConsoleStyle{true, false, false}).find("\033[1;31m") != std::string::npos);
+  std::string quiet = render_console(sample_outcome(), ConsoleStyle{false, false, true});
+  BOOST_TEST(std::count(quiet.begin(), quiet.end(), '\n') == 1);
+}
+
+BOOST_AUTO_TEST_CASE(clean_text_keeps_valid_utf8_and_replaces_the_rest) {
+  BOOST_TEST(clean_text("caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\ttab") == "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\ttab");
+  BOOST_TEST(clean_text("a\x01" "b") == "a\xEF\xBF\xBD" "b");
+  BOOST_TEST(clean_text("\xC3") == "\xEF\xBF\xBD");
+  BOOST_TEST(clean_text("\xED\xA0\x80") != "\xED\xA0\x80"); // a UTF-16 surrogate is not UTF-8
+}
+
+BOOST_AUTO_TEST_CASE(reports_are_written_atomically_and_errors_name_the_path) {
+  test::TempDir dir;
+  auto path = dir.path("report.xml");
+  write_file_atomically(path, "first");
+  write_file_atomically(path, "second");
+  BOOST_TEST(test::read_file(path) == "second");
+  BOOST_CHECK_EXCEPTION(write_file_atomically(dir.path("no/such/dir/r.xml"), "x"), gate::Error,
+                        [](const gate::Error& e) { return std::string(e.what()).find("no/such/dir/r.xml") != std::string::npos; });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
