@@ -7,10 +7,12 @@
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
 #include "gate/report/report.hpp"
+#include "gate/units/units.hpp"
 
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
@@ -29,7 +31,15 @@ void print_error(const std::string& message) {
   }
 }
 
-policy::TimePoint now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+// HSS_GATE_NOW pins the clock, for reproducible reports and tests of time-dependent policies.
+policy::TimePoint now() {
+  if (const char* pinned = std::getenv("HSS_GATE_NOW"); pinned && *pinned) {
+    auto time = units::parse_date_time(pinned);
+    if (!time) throw UsageError(fmt::format("HSS_GATE_NOW: expected a date-time such as 2027-01-31T12:00:00Z, got \"{}\"", pinned));
+    return *time;
+  }
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
 
 int lint(const std::vector<std::string>& files) {
   int problems = 0;
@@ -39,6 +49,7 @@ int lint(const std::vector<std::string>& files) {
     if (result.problems.empty()) std::cout << file << ": ok\n";
     problems += static_cast<int>(result.problems.size());
   }
+  std::cout << std::flush;
   if (problems > 0) {
     std::cerr << fmt::format("hss-gate: {} problem{} found\n", problems, problems == 1 ? "" : "s");
     return k_exit_usage;

@@ -61,6 +61,7 @@ public:
 
   Fragment read(const toml::table& root) {
     Fragment fragment;
+    std::size_t first_problem = m_problems.size();
     for (auto&& [key, node] : root) {
       std::string name{key.str()};
       if (name == "version") {
@@ -86,6 +87,11 @@ public:
     if (!fragment.has_version) {
       m_problems.push_back({SourceRef{m_file, 1, 1}, "missing 'version = 1' at the top of the policy"});
     }
+    // toml++ iterates tables by key; report the file's problems from top to bottom.
+    std::stable_sort(m_problems.begin() + static_cast<std::ptrdiff_t>(first_problem), m_problems.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+                     });
     return fragment;
   }
 

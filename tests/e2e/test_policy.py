@@ -1,0 +1,78 @@
+"""hss-gate policy lint / show through the real binary."""
+import os
+import unittest
+
+from harness import GateTest, POLICIES
+
+
+class PolicyCommands(GateTest):
+    def write(self, name, text):
+        path = os.path.join(self.folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_lint_prints_every_problem_with_file_line_column(self):
+        path = self.write("p.toml", 'version = 1\n[rules.a]\nfield = "vul_num"\nmax = "x"\n[rules.b]\nfield = "nope"\n'
+                                    '[[exceptions]]\nrules = ["a"]\nreason = "r"\n')
+        result = self.gate("policy", "lint", path)
+        self.assertEqual(result.code, 2)
+        lines = result.out.strip().splitlines()
+        self.assertEqual(len(lines), 3, result.out)
+        self.assertTrue(lines[0].startswith(path + ":4:7: rules.a.max: expected a whole number"), lines[0])
+        self.assertIn(":6:9: rules.b.field: unknown field 'nope'", lines[1])
+        self.assertIn(":7:1: exception: missing 'expires'", lines[2])
+        self.assertIn("3 problems found", result.err)
+
+    def test_lint_of_clean_files_is_exit_0(self):
+        result = self.gate("policy", "lint", os.path.join(POLICIES, "default.toml"), os.path.join(POLICIES, "strict.toml"))
+        self.assertEqual(result.code, 0, result.out)
+        self.assertEqual(result.out.count(": ok"), 2)
+
+    def test_a_looser_override_names_both_files_and_suggests_an_exception(self):
+        base = self.write("org/base.toml", 'version = 1\n[rules.v]\nfield = "vul_num"\nmax = 10\n')
+        child = self.write("repo/p.toml", 'version = 1\nextends = ["../org/base.toml"]\n[rules.v]\nfield = "vul_num"\nmax = 20\n')
+        result = self.gate("policy", "lint", child)
+        self.assertEqual(result.code, 2)
+        self.assertIn(child + ":3:8: rule 'v' raises or drops 'max' as inherited from " + base + ":2:8", result.out)
+        self.assertIn("[[exceptions]]", result.out)
+
+    def test_an_expired_exception_is_a_warning_not_a_waiver(self):
+        path = self.write("p.toml", 'version = 1\n[rules.v]\nfield = "vul_num"\nmax = 10\n[[exceptions]]\nrules = ["v"]\n'
+                                    'expires = 2026-11-01\nreason = "SEC-1"\n')
+        result = self.check("vulnerable.json", "--policy", path)
+        self.assertEqual(result.code, 1)
+        self.assertIn("expired on 2026-11-01", result.out)
+        self.assertIn("expired on 2026-11-01", result.json()["warnings"][0])
+
+    def test_a_valid_exception_waives_and_shows_in_junit_as_skipped(self):
+        path = self.write("p.toml", 'version = 1\n[rules.v]\nfield = "vul_num"\nmax = 10\n[[exceptions]]\nrules = ["v"]\n'
+                                    'cicd_name = "sho*"\nexpires = 2026-12-31\nreason = "SEC-2: patched next sprint"\nowner = "ops"\n')
+        result = self.check("vulnerable.json", "--policy", path)
+        self.assertEqual(result.code, 0, result.out)
+        self.assertIn("WAIVED v", result.out)
+        skipped = [c for c in result.junit().iter("testcase") if c.find("skipped") is not None]
+        self.assertEqual(len(skipped), 1)
+        self.assertIn("SEC-2", skipped[0].find("skipped").get("message"))
+        self.assertIn("ops", skipped[0].find("skipped").get("message"))
+        self.assert_schema_valid(result.path("junit.xml"))
+
+    def test_when_uses_the_ci_branch_and_says_which_context_is_missing(self):
+        path = self.write("p.toml", 'version = 1\n[rules.v]\nfield = "vul_num"\nmax = 10\nwhen = { branch = ["main"] }\n')
+        self.assertEqual(self.check("vulnerable.json", "--policy", path, env={"GITHUB_REF_NAME": "main"}).code, 1)
+        self.assertEqual(self.check("vulnerable.json", "--policy", path, "--branch", "feature/x").code, 0)
+        unknown = self.check("vulnerable.json", "--policy", path)
+        self.assertEqual(unknown.code, 0)
+        self.assertIn("no branch is known", unknown.out)
+
+    def test_show_prints_the_merged_policy_with_origins(self):
+        result = self.gate("policy", "show", os.path.join(POLICIES, "repo", ".hss-gate.toml"))
+        self.assertEqual(result.code, 0, result.err)
+        self.assertIn('max_age = "7d"  # ', result.out)
+        self.assertIn("[rules.vuln-budget]  # " + os.path.join(POLICIES, "repo", ".hss-gate.toml"), result.out)
+        self.assertIn("[rules.no-malware]  # " + os.path.join(POLICIES, "org", "baseline.toml"), result.out)
+
+
+if __name__ == "__main__":
+    unittest.main()
