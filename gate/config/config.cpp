@@ -24,11 +24,6 @@ Environment process_environment() {
   };
 }
 
-bool is_loopback_host(const std::string& host) {
-  static const std::regex k_ipv4_loopback(R"(127\.\d{1,3}\.\d{1,3}\.\d{1,3})");
-  return host == "localhost" || host == "::1" || host == "[::1]" || std::regex_match(host, k_ipv4_loopback);
-}
-
 namespace {
 
 // A value together with where it came from: "--cicd-name" or "HSS_GATE_CICD_NAME".

@@ -49,7 +49,4 @@ struct Config {
 // Throws UsageError naming the flag (or environment variable) and what was expected.
 Config resolve_config(const cli::Arguments& arguments, const Environment& environment);
 
-// True for 127.0.0.0/8, ::1 and localhost.
-bool is_loopback_host(const std::string& host);
-
 } // namespace gate::config

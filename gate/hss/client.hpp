@@ -51,6 +51,9 @@ public:
 // Throws UsageError for an endpoint it cannot use (bad URL, credentials over plain HTTP).
 std::unique_ptr<Client> make_http_client(const ClientSettings& settings);
 
+// True for 127.0.0.0/8, ::1 and localhost: the only hosts that may get credentials over plain HTTP.
+bool is_loopback_host(const std::string& host);
+
 // "https://hss.REGION.myhuaweicloud.com", or ".eu" for eu-west-101.
 std::string endpoint_for_region(const std::string& region);
 

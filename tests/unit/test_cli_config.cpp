@@ -178,9 +178,9 @@ BOOST_AUTO_TEST_CASE(the_branch_comes_from_the_flag_or_the_ci_system) {
 }
 
 BOOST_AUTO_TEST_CASE(loopback_hosts_are_recognised) {
-  for (std::string host : {"127.0.0.1", "127.8.9.10", "localhost", "::1"}) BOOST_TEST(config::is_loopback_host(host));
+  for (std::string host : {"127.0.0.1", "127.8.9.10", "localhost", "::1"}) BOOST_TEST(hss::is_loopback_host(host));
   for (std::string host : {"128.0.0.1", "127.0.0.1.example.com", "localhost.evil", "10.0.0.1"}) {
-    BOOST_TEST(!config::is_loopback_host(host));
+    BOOST_TEST(!hss::is_loopback_host(host));
   }
 }
 

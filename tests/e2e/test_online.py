@@ -1,0 +1,346 @@
+"""hss-gate check against the fake HSS server on 127.0.0.1: the real binary, real HTTP(S)."""
+import copy
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+from harness import GateTest, RESPONSES, SOURCE
+
+sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
+from fake_hss import FakeHss  # noqa: E402
+
+TOKEN = "tok-SECRET-7f3a9c"
+AK = "AKSECRETVALUE0001"
+SK = "SKsecretvalue-do-not-print-0001"
+SECRETS = (TOKEN, AK, SK, "sts-SECRET-token")
+
+
+def record(**changes):
+    with open(os.path.join(RESPONSES, "clean.json"), encoding="utf-8") as f:
+        base = json.load(f)["data_list"][0]
+    base.update(changes)
+    return base
+
+
+class Online(GateTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeHss(token=TOKEN, ak=AK, sk=SK).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset([record()])
+
+    def online(self, *args, env=None, endpoint=None, auth="token", timeout=90):
+        environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": endpoint or self.fake.url}
+        if auth == "token":
+            environment["HSS_GATE_AUTH_TOKEN"] = TOKEN
+        elif auth == "aksk":
+            environment.update({"HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK})
+        environment.update(env or {})
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--junit", "junit.xml",
+                           "--json", "report.json", *args, env=environment, timeout=timeout)
+        self.assert_no_secret(result)
+        return result
+
+    def assert_no_secret(self, result):
+        texts = [result.out, result.err]
+        for name in ("junit.xml", "report.json"):
+            if os.path.exists(result.path(name)):
+                texts.append(result.text(name))
+        for text in texts:
+            for secret in SECRETS:
+                self.assertNotIn(secret, text)
+
+    def test_a_token_lookup_takes_one_request_and_passes(self):
+        result = self.online("-v")
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+        request = self.fake.page_requests()[0]
+        self.assertEqual(request["headers"]["X-Auth-Token"], TOKEN)
+        self.assertEqual(dict(request["query"])["limit"], "200")
+        self.assertEqual(self.assert_reports_agree(result)["decision"], "pass")
+
+    def test_aksk_requests_are_signed_as_the_sdk_does(self):
+        result = self.online(auth="aksk")
+        self.assertEqual(result.code, 0, result.out + result.err)
+        headers = self.fake.page_requests()[0]["headers"]
+        self.assertTrue(headers["Authorization"].startswith("SDK-HMAC-SHA256 Access=" + AK))
+        self.assertEqual(headers["X-Project-Id"], "test-project")
+
+    def test_special_characters_are_encoded_and_signed_correctly(self):
+        name, version = "team a/app+web*~v=1&x é😀", "1.0 beta%2"
+        self.fake.reset([record(cicd_name=name, image_version=version)])
+        result = self.gate("check", "--cicd-name", name, "--image-version", version, "--json", "report.json",
+                           env={"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                                "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK})
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual(dict(self.fake.page_requests()[0]["query"])["cicd_name"], name)
+
+    def test_temporary_credentials_send_and_sign_the_security_token(self):
+        result = self.online(auth="aksk", env={"HUAWEICLOUD_SDK_SECURITY_TOKEN": "sts-SECRET-token"})
+        self.assertEqual(result.code, 0, result.out + result.err)
+        headers = self.fake.page_requests()[0]["headers"]
+        self.assertEqual(headers["X-Security-Token"], "sts-SECRET-token")
+        self.assertIn("x-security-token", headers["Authorization"])
+
+    def test_a_rejected_token_is_exit_3_with_code_and_request_id_and_is_not_retried(self):
+        result = self.online(env={"HSS_GATE_AUTH_TOKEN": "wrong-SECRET"})
+        self.assertEqual(result.code, 3)
+        self.assertIn("HSS request failed: 401 APIG.0301 Incorrect IAM authentication information "
+                      "(request id fake-req-error)", result.out)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+        self.assertNotIn("wrong-SECRET", result.out + result.err + result.text("junit.xml"))
+        self.assertEqual(self.assert_reports_agree(result)["decision"], "error")
+
+    def test_no_credentials_is_a_usage_error_before_any_request(self):
+        result = self.online(auth=None)
+        self.assertEqual(result.code, 2)
+        self.assertIn("no HSS credentials", result.err)
+        self.assertEqual(self.fake.requests, [])
+
+    def test_paging_reads_every_record_and_keeps_exact_matches(self):
+        others = [record(cicd_name="shop", image_version=f"1.0.0-{i}") for i in range(430)]
+        self.fake.reset(others + [record(vul_num=77)])
+        result = self.online()
+        self.assertEqual(result.code, 1, result.out)  # the exact match has 77 vulnerabilities
+        self.assertEqual([dict(r["query"])["offset"] for r in self.fake.page_requests()], ["0", "200", "400"])
+        self.assertEqual(len(result.json()["images"]), 1)
+
+    def test_a_lying_total_num_does_not_cause_extra_requests(self):
+        self.fake.total_override = 1000000
+        result = self.online()
+        self.assertEqual(result.code, 0)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+
+    def test_waiting_polls_until_the_scan_finishes(self):
+        self.fake.statuses.extend(["waiting_for_scan", "scanning", "success"])
+        result = self.online("--wait", "30s", "--poll-interval", "1s")
+        self.assertEqual(result.code, 0, result.out)
+        self.assertEqual(len(self.fake.page_requests()), 3)
+        self.assertEqual(result.out.count("hss-gate: poll "), 2)  # one progress line per poll
+        self.assertIn("scan_status waiting_for_scan", result.out)
+
+    def test_a_scan_that_never_finishes_is_no_verdict_after_the_wait(self):
+        self.fake.statuses.append("scanning")
+        started = time.monotonic()
+        result = self.online("--wait", "3s", "--poll-interval", "1s")
+        self.assertEqual(result.code, 4, result.out)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIn("giving up", result.out)
+        self.assertGreaterEqual(len(self.fake.page_requests()), 3)
+
+    def test_a_re_pushed_tag_with_another_digest_is_pending_and_names_both(self):
+        expected = "sha256:" + "b" * 64
+        result = self.online("--image-digest", expected)
+        self.assertEqual(result.code, 4, result.out)
+        self.assertIn(expected, result.out)
+        self.assertIn("sha256:" + "a" * 64, result.out)
+
+    def test_server_errors_are_retried_honouring_retry_after(self):
+        self.fake.script.extend([{"status": 503, "body": "busy", "headers": {"Retry-After": "1"}},
+                                 {"status": 429, "body": {"error_code": "APIG.0308", "error_msg": "throttled"},
+                                  "headers": {"Retry-After": "0"}}])
+        started = time.monotonic()
+        result = self.online()
+        self.assertEqual(result.code, 0, result.out)
+        self.assertEqual(len(self.fake.page_requests()), 3)
+        self.assertGreaterEqual(time.monotonic() - started, 1.0)
+
+    def test_retry_after_beyond_the_budget_fails_promptly(self):
+        self.fake.script.append({"status": 429, "body": {"error_code": "APIG.0308", "error_msg": "throttled"},
+                                 "headers": {"Retry-After": "120"}})
+        started = time.monotonic()
+        result = self.online()
+        self.assertEqual(result.code, 3)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertIn("429 APIG.0308 throttled", result.out)
+        self.assertIn("beyond the 30s retry budget", result.out)
+
+    def test_unreadable_bodies_are_exit_3_never_a_pass(self):
+        cases = [({"status": 200, "body": "<html>maintenance</html>"}, "not valid JSON"),
+                 ({"status": 200, "body": '{"total_num": 1, "data_list": [{"scan_status": "success", "vul_num": "x"}]}'},
+                  "data_list[0].vul_num: expected an integer"),
+                 ({"status": 200, "body": '{"total_num": 1, "data_list": [', "truncate": 10}, "cannot reach HSS")]
+        for action, expected in cases:
+            with self.subTest(expected):
+                self.fake.reset([record()])
+                self.fake.script.extend([action] * 5)
+                result = self.online()
+                self.assertEqual(result.code, 3, result.out)
+                self.assertIn(expected, result.out)
+
+    def test_a_redirect_is_not_followed(self):
+        self.fake.script.append({"status": 302, "redirect": "http://evil.example/steal"})
+        result = self.online()
+        self.assertEqual(result.code, 3)
+        self.assertIn("redirected to http://evil.example/steal; not followed", result.out)
+        self.assertEqual(len(self.fake.requests), 1)
+
+    def test_a_huge_body_is_refused_without_reading_it(self):
+        self.fake.script.append({"status": 200, "huge": 300 * 1024 * 1024})
+        result = self.online()
+        self.assertEqual(result.code, 3)
+        self.assertIn("too large", result.out)
+
+    def test_a_server_that_never_answers_hits_the_timeout(self):
+        self.fake.script.extend([{"delay": 5}] * 2)
+        started = time.monotonic()
+        result = self.online("--timeout", "1s")
+        self.assertEqual(result.code, 0, result.out)  # two timeouts, retried, then an answer
+        self.assertEqual(len(self.fake.page_requests()), 3)
+        self.assertLess(time.monotonic() - started, 20)
+
+    def test_a_dead_service_fails_the_step_promptly(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        started = time.monotonic()
+        result = self.online(endpoint=f"http://127.0.0.1:{port}")
+        elapsed = time.monotonic() - started
+        self.assertEqual(result.code, 3)
+        self.assertIn("cannot reach HSS", result.out)
+        self.assertIn("gave up after 5 attempts", result.out)
+        self.assertLess(elapsed, 35)
+
+    def test_on_error_pass_lets_the_pipeline_through_loudly(self):
+        result = self.online("--on-error", "pass", env={"HSS_GATE_AUTH_TOKEN": "wrong"})
+        self.assertEqual(result.code, 0)
+        self.assertIn("ERROR IGNORED", result.out)
+        self.assertEqual(result.json()["decision"], "error")
+        self.assertEqual(result.json()["exit_code"], 0)
+
+    def test_plain_http_to_a_remote_host_is_refused(self):
+        result = self.online(endpoint="http://hss.example.com")
+        self.assertEqual(result.code, 2)
+        self.assertIn("refusing to send credentials over plain HTTP", result.err)
+
+
+class Tls(GateTest):
+    """HTTPS with a test CA made by openssl: verification, --ca-file, --insecure."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.pki = tempfile.mkdtemp(prefix="hss-gate-pki-")
+        def run(*args):
+            subprocess.run(["openssl", *args], cwd=cls.pki, check=True, capture_output=True)
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=hss-gate test CA")
+        for name, san in (("good", "DNS:localhost,IP:127.0.0.1"), ("wrong", "DNS:other.example")):
+            run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", f"/CN={name}")
+            with open(os.path.join(cls.pki, f"{name}.ext"), "w") as f:
+                f.write(f"subjectAltName={san}\n")
+            run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")
+        cls.good = FakeHss([record()], token=TOKEN, certfile=os.path.join(cls.pki, "good.pem"),
+                           keyfile=os.path.join(cls.pki, "good.key")).start()
+        cls.wrong = FakeHss([record()], token=TOKEN, certfile=os.path.join(cls.pki, "wrong.pem"),
+                            keyfile=os.path.join(cls.pki, "wrong.key")).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.good.stop()
+        cls.wrong.stop()
+
+    def run_tls(self, fake, *args):
+        env = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN}
+        return self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", *args, env=env)
+
+    def test_an_unknown_ca_is_rejected(self):
+        result = self.run_tls(self.good)
+        self.assertEqual(result.code, 3, result.out)
+        self.assertIn("TLS handshake", result.out)
+
+    def test_ca_file_trusts_a_private_ca(self):
+        result = self.run_tls(self.good, "--ca-file", os.path.join(self.pki, "ca.pem"))
+        self.assertEqual(result.code, 0, result.out + result.err)
+
+    def test_ssl_cert_file_is_honoured(self):
+        env = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.good.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
+               "SSL_CERT_FILE": os.path.join(self.pki, "ca.pem")}
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", env=env)
+        self.assertEqual(result.code, 0, result.out + result.err)
+
+    def test_a_wrong_host_name_is_rejected_even_with_the_right_ca(self):
+        result = self.run_tls(self.wrong, "--ca-file", os.path.join(self.pki, "ca.pem"))
+        self.assertEqual(result.code, 3, result.out)
+
+    def test_insecure_skips_verification_with_a_warning(self):
+        result = self.run_tls(self.wrong, "--insecure")
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertIn("TLS certificates are NOT verified", result.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
+
+
+class Proxy(GateTest):
+    """HTTP_PROXY through a small forwarding proxy that records what passes, and NO_PROXY."""
+
+    @classmethod
+    def setUpClass(cls):
+        import http.server
+        import threading
+        import urllib.request
+        seen = cls.seen = []
+
+        class Forward(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                seen.append({"target": self.path, "auth": self.headers.get("Proxy-Authorization")})
+                request = urllib.request.Request(self.path, headers={k: v for k, v in self.headers.items()
+                                                                     if not k.lower().startswith("proxy-")})
+                opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+                try:
+                    with opener.open(request, timeout=10) as answer:
+                        status, body, headers = answer.status, answer.read(), answer.headers
+                except urllib.error.HTTPError as error:
+                    status, body, headers = error.code, error.read(), error.headers
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("X-Request-Id", headers.get("X-Request-Id", ""))
+                self.end_headers()
+                self.wfile.write(body)
+
+        cls.proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        threading.Thread(target=cls.proxy.serve_forever, daemon=True).start()
+        cls.fake = FakeHss([record()], token=TOKEN).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proxy.shutdown()
+        cls.fake.stop()
+
+    def run_via_proxy(self, extra):
+        env = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
+               "HTTP_PROXY": f"http://proxyuser:proxy-SECRET-pw@127.0.0.1:{self.proxy.server_address[1]}"}
+        env.update(extra)
+        return self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "-v", env=env)
+
+    def test_requests_go_through_the_proxy_with_its_credentials_unprinted(self):
+        self.seen.clear()
+        result = self.run_via_proxy({})
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual(len(self.seen), 1)
+        self.assertTrue(self.seen[0]["target"].startswith(self.fake.url + "/v5/test-project/image/cicd/images?"))
+        self.assertTrue(self.seen[0]["auth"].startswith("Basic "))
+        self.assertNotIn("proxy-SECRET-pw", result.out + result.err)
+
+    def test_no_proxy_bypasses_it(self):
+        self.seen.clear()
+        result = self.run_via_proxy({"NO_PROXY": "localhost,127.0.0.1"})
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual(self.seen, [])
