@@ -107,6 +107,26 @@ class CheckVerdicts(GateTest):
         self.assertNotIn("\033[", result.out)
 
 
+class ShippedExamples(GateTest):
+    def test_the_shipped_example_response_passes_one_tag_and_blocks_the_other(self):
+        example = os.path.join(SOURCE, "examples", "list-cicd-images.json")
+        ok = self.gate("check", "--cicd-name", "payments-api", "--image-version", "1.4.2", "--from-file", example)
+        self.assertEqual(ok.code, 0, ok.out + ok.err)
+        blocked = self.gate("check", "--cicd-name", "payments-api", "--image-version", "1.4.2-rc1",
+                            "--from-file", example, "--junit", "junit.xml", "--json", "report.json")
+        self.assertEqual(blocked.code, 1)
+        self.assertIn("FAIL   vuln-budget: vul_num is 75, above max 50", blocked.out)
+        self.assert_reports_agree(blocked)
+
+    def test_hss_gate_policy_may_list_several_files(self):
+        env = {"HSS_GATE_POLICY": os.path.join(POLICIES, "org", "baseline.toml") + "\n" +
+                                  os.path.join(POLICIES, "strict.toml")}
+        result = self.check("clean.json", env=env, reports=False)
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertIn("baseline.toml, ", result.out)
+        self.assertIn("strict.toml (from HSS_GATE_POLICY)", result.out)
+
+
 class CheckErrors(GateTest):
     def test_an_unreadable_response_is_exit_3_with_an_error_report(self):
         for name, expected in [("truncated.json", "not valid JSON"), ("html.json", "not valid JSON"),
