@@ -39,10 +39,6 @@ struct Config {
   bool verbose = false;
   bool quiet = false;
   bool no_color = false;
-  bool github_actions = false;
-  bool gitlab_ci = false;
-  std::optional<std::string> github_step_summary;
-  std::optional<std::string> github_output;
   hss::ClientSettings client; // used only without --from-file
 };
 

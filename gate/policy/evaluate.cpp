@@ -181,8 +181,7 @@ public:
     outcome.decision = Decision::pass;
     for (const auto& image : outcome.images) outcome.decision = std::max(outcome.decision, image.decision);
     outcome.exit_code = exit_code_of(outcome.decision);
-    outcome.warnings = std::move(m_warnings);
-    add_exception_warnings(outcome.warnings);
+    add_warnings(outcome.warnings);
     return outcome;
   }
 
@@ -394,7 +393,7 @@ private:
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
       if (!covers(exception, result.rule, record)) continue;
-      if (m_context.now > exception.expires) continue; // reported once, in add_exception_warnings
+      if (m_context.now > exception.expires) continue; // reported once, in add_warnings
       m_used.insert(i);
       result.status = RuleStatus::excepted;
       result.waiver = Waiver{exception.reason, exception.owner, units::format_date_time(exception.expires),
@@ -426,7 +425,7 @@ private:
     }
   }
 
-  void add_exception_warnings(std::vector<std::string>& warnings) {
+  void add_warnings(std::vector<std::string>& warnings) {
     for (const auto& missing : m_missing_contexts) warnings.push_back(missing);
     const auto& warn_days = m_policy.exceptions_policy.warn_days;
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
@@ -449,7 +448,6 @@ private:
 
   const Policy& m_policy;
   const Context& m_context;
-  std::vector<std::string> m_warnings;
   std::set<std::string> m_missing_contexts;
   std::set<std::size_t> m_used;
 };

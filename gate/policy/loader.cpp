@@ -46,8 +46,7 @@ int action_rank(StateAction action) { return static_cast<int>(action); }
 // Reads one policy file's tables into a Policy fragment, recording problems as it goes.
 class FileReader {
 public:
-  FileReader(std::string file, TimePoint now, std::vector<Diagnostic>& problems)
-    : m_file(std::move(file)), m_now(now), m_problems(problems) {}
+  FileReader(std::string file, std::vector<Diagnostic>& problems) : m_file(std::move(file)), m_problems(problems) {}
 
   struct Fragment {
     std::vector<std::string> extends; // resolved paths
@@ -420,13 +419,11 @@ private:
     for (const auto& item : *array) {
       const auto* table = expect_table(item, "exceptions");
       if (!table) continue;
-      read_exception(*table);
+      if (auto exception = read_exception(*table)) policy.exceptions.push_back(std::move(*exception));
     }
-    policy.exceptions.insert(policy.exceptions.end(), m_exceptions.begin(), m_exceptions.end());
-    m_exceptions.clear();
   }
 
-  void read_exception(const toml::table& table) {
+  std::optional<Exception> read_exception(const toml::table& table) {
     std::size_t problems_before = m_problems.size();
     Exception exception;
     exception.source = source_of(m_file, table.source());
@@ -472,7 +469,8 @@ private:
     if (!table.contains("reason")) {
       m_problems.push_back({exception.source, "exception: missing 'reason': say why the risk is accepted"});
     }
-    if (m_problems.size() == problems_before) m_exceptions.push_back(std::move(exception));
+    if (m_problems.size() != problems_before) return std::nullopt;
+    return exception;
   }
 
   void read_exceptions_policy(const toml::node& node, Fragment& fragment) {
@@ -498,9 +496,7 @@ private:
   }
 
   std::string m_file;
-  [[maybe_unused]] TimePoint m_now;
   std::vector<Diagnostic>& m_problems;
-  std::vector<Exception> m_exceptions;
 };
 
 bool covers(const std::optional<std::vector<std::string>>& broad, const std::optional<std::vector<std::string>>& narrow) {
@@ -574,7 +570,7 @@ public:
       m_problems.push_back({source_of(file, e.source()), std::string(e.description())});
       return;
     }
-    FileReader reader(file, m_now, m_problems);
+    FileReader reader(file, m_problems);
     auto fragment = reader.read(root);
     m_stack.push_back(key);
     for (std::size_t i = 0; i < fragment.extends.size(); ++i) load(fragment.extends[i], fragment.extends_sources[i]);
