@@ -43,7 +43,7 @@ public:
                          {"failures", std::to_string(failures)},
                          {"errors", std::to_string(errors)}});
     if (outcome.decision == Decision::error) write_error_suite(outcome);
-    for (const auto& image : outcome.images) write_suite(image);
+    for (const auto& image : outcome.images) write_suite(image, outcome.query);
     end("testsuites");
     m_writer.endDocument();
   }
@@ -82,14 +82,14 @@ private:
     end("testsuite");
   }
 
-  void write_suite(const ImageResult& image) {
+  void write_suite(const ImageResult& image, const hss::Query& query) {
     int failures = 0, skipped = 0;
     for (const auto& result : image.results) {
       if (result.status == RuleStatus::fail) ++failures;
       if (result.status == RuleStatus::excepted || result.status == RuleStatus::not_applicable) ++skipped;
     }
     std::string name = image.found ? fmt::format("hss-gate {}", describe_image(image))
-                                   : fmt::format("hss-gate {}", describe_query_of(image));
+                                   : fmt::format("hss-gate {}", describe_query(query));
     start("testsuite", {{"name", name},
                         {"tests", std::to_string(image.results.size())},
                         {"failures", std::to_string(failures)},
@@ -98,15 +98,6 @@ private:
     write_properties(image);
     for (const auto& result : image.results) write_case(image, result, name);
     end("testsuite");
-  }
-
-  static std::string describe_query_of(const ImageResult& image) {
-    hss::Query query;
-    query.cicd_name = image.record.cicd_name;
-    query.image_version = image.record.image_version;
-    if (!image.record.image_name.empty()) query.image_name = image.record.image_name;
-    if (!image.record.namespace_name.empty()) query.namespace_name = image.record.namespace_name;
-    return describe_query(query);
   }
 
   void write_properties(const ImageResult& image) {
