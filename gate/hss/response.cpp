@@ -139,9 +139,36 @@ Record read_record(const Object& object, const std::string& where) {
   return record;
 }
 
+// Poco's parser wraps some integers beyond 64 bits to small values (2^64 becomes 0), which would
+// let an absurd vul_num pass. Any digit run that long outside a string is refused up front.
+void refuse_oversized_numbers(std::string_view body) {
+  bool in_string = false;
+  std::size_t digits = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 19) throw ServiceError("unreadable HSS response: a number is out of the 64-bit range");
+    } else {
+      digits = 0;
+    }
+  }
+}
+
 } // namespace
 
 Page parse_page(std::string_view body) {
+  refuse_oversized_numbers(body);
   Var root;
   try {
     Poco::JSON::Parser parser;

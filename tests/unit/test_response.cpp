@@ -57,6 +57,12 @@ BOOST_AUTO_TEST_CASE(the_api_page_example_shape_is_accepted) {
   BOOST_TEST(page.records[0].severity_level == "");
 }
 
+BOOST_AUTO_TEST_CASE(long_digit_runs_inside_strings_are_fine) {
+  Page page = parse_page(R"({"total_num": 1, "data_list": [{"scan_status": "success",
+    "image_id": "123456789012345678901234567890", "scan_failed_desc": "a \"quoted\" 123456789012345678901234"}]})");
+  BOOST_TEST(page.records[0].image_id == "123456789012345678901234567890");
+}
+
 BOOST_AUTO_TEST_CASE(absent_and_null_members_stay_unset) {
   Page page = parse_page(R"({"total_num": 1, "data_list": [{"cicd_name": "c", "image_version": "v",
     "scan_status": "scanning", "vul_num": null}]})");
@@ -91,6 +97,10 @@ BOOST_AUTO_TEST_CASE(bad_bodies_name_the_member_and_what_was_expected) {
       {R"([1, 2])", "response: expected a JSON object, got an array"},
       {R"({"error_code": "HSS.0001"})", "expected members total_num and data_list"},
       {R"({"total_num": 1, "data_list": [{"scan_status": "success")", "not valid JSON"},
+      {R"({"total_num": 1, "data_list": [{"scan_status": "success", "vul_num": 18446744073709551616}]})",
+       "a number is out of the 64-bit range"},
+      {R"({"total_num": 1, "data_list": [{"scan_status": "success", "vul_num": 9223372036854775808}]})",
+       "data_list[0].vul_num: expected an integer from 0 to 2147483647"},
   };
   for (const auto& [body, expected] : cases) {
     BOOST_TEST_CONTEXT(body) {
