@@ -23,10 +23,13 @@ namespace {
 void print_error(const std::string& message) {
   // Multi-line messages (several policy problems) get the prefix on every line.
   std::size_t start = 0;
+  bool github = config::process_environment()("GITHUB_ACTIONS") == "true";
   while (start <= message.size()) {
     auto end = message.find('\n', start);
     if (end == std::string::npos) end = message.size();
-    std::cerr << "hss-gate: error: " << message.substr(start, end - start) << '\n';
+    std::string line = message.substr(start, end - start);
+    std::cerr << "hss-gate: error: " << line << '\n';
+    if (github) std::cout << "::error title=hss-gate configuration error::" << report::github_escape(line, false) << '\n';
     start = end + 1;
   }
 }
@@ -76,19 +79,18 @@ policy::Outcome error_outcome(const std::string& message, const config::Config& 
   return outcome;
 }
 
-std::string dotenv_text(const policy::Outcome& outcome, const config::Config& config) {
-  std::string out = fmt::format("HSS_GATE_DECISION={}\nHSS_GATE_EXIT_CODE={}\n", policy::name_of(outcome.decision),
-                                outcome.exit_code);
-  if (config.junit) out += fmt::format("HSS_GATE_JUNIT={}\n", *config.junit);
-  if (config.json) out += fmt::format("HSS_GATE_JSON={}\n", *config.json);
-  return out;
-}
-
 void write_reports(const policy::Outcome& outcome, const config::Config& config) {
+  report::ReportPaths paths{config.junit.value_or(""), config.json.value_or("")};
   if (config.junit) report::write_file_atomically(*config.junit, report::render_junit(outcome));
   if (config.json) report::write_file_atomically(*config.json, report::render_json(outcome));
   if (config.summary) report::write_file_atomically(*config.summary, report::render_markdown(outcome));
-  if (config.dotenv) report::write_file_atomically(*config.dotenv, dotenv_text(outcome, config));
+  if (config.dotenv) report::write_file_atomically(*config.dotenv, report::render_dotenv(outcome, paths));
+  if (config.github_actions) {
+    // Where people look in GitHub: the run's summary page, annotations, and the step's outputs.
+    if (config.github_step_summary) report::append_to_file(*config.github_step_summary, report::render_markdown(outcome));
+    if (config.github_output) report::append_to_file(*config.github_output, report::render_github_outputs(outcome, paths));
+    std::cout << report::render_github_annotations(outcome);
+  }
 }
 
 int check(const cli::Arguments& arguments) {
@@ -135,6 +137,10 @@ int check(const cli::Arguments& arguments) {
   style.color = !config.no_color && ::isatty(STDOUT_FILENO);
   style.verbose = config.verbose;
   style.quiet = config.quiet;
+  style.gitlab_sections = config.gitlab_ci;
+  style.section_time = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
   std::cout << report::render_console(outcome, style) << std::flush;
   return outcome.exit_code;
 }

@@ -299,6 +299,13 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
   if (config.verbose && config.quiet) throw UsageError("--verbose and --quiet: choose one");
   config.no_color = in.flag("no-color") || environment("NO_COLOR").has_value();
 
+  config.github_actions = environment("GITHUB_ACTIONS") == "true";
+  if (config.github_actions) {
+    config.github_step_summary = environment("GITHUB_STEP_SUMMARY");
+    config.github_output = environment("GITHUB_OUTPUT");
+  }
+  config.gitlab_ci = environment("GITLAB_CI") == "true";
+
   if (!config.from_file) resolve_client(in, config);
   return config;
 }

@@ -39,6 +39,10 @@ struct Config {
   bool verbose = false;
   bool quiet = false;
   bool no_color = false;
+  bool github_actions = false;                    // GITHUB_ACTIONS=true
+  std::optional<std::string> github_step_summary; // the summary is appended here
+  std::optional<std::string> github_output;       // step outputs are appended here
+  bool gitlab_ci = false;                         // GITLAB_CI=true
   hss::ClientSettings client; // used only without --from-file
 };
 

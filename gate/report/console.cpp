@@ -101,6 +101,12 @@ std::string render_console(const Outcome& outcome, const ConsoleStyle& style) {
     }
     for (const auto& warning : outcome.warnings) out += fmt::format("{}: {}\n", paint(k_yellow, "warning"), warning);
     for (const auto& error : outcome.errors) out += fmt::format("{}: {}\n", paint(k_red, "error"), error);
+    if (style.gitlab_sections && !out.empty()) {
+      // GitLab folds a section between these markers; the verdict line stays visible below it.
+      out = fmt::format("\033[0Ksection_start:{}:hss_gate_details[collapsed=true]\r\033[0Khss-gate: details per "
+                        "image and rule\n{}\033[0Ksection_end:{}:hss_gate_details\r\033[0K\n",
+                        style.section_time, out, style.section_time);
+    }
   }
   out += verdict_line(outcome, paint) + "\n";
   return out;

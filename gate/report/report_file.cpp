@@ -41,6 +41,12 @@ std::string clean_text(std::string_view text) {
   return out;
 }
 
+void append_to_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  if (out) out << content;
+  if (!out) throw UsageError(fmt::format("{}: cannot append: {}", path, std::strerror(errno)));
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
   std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
   {

@@ -151,6 +151,23 @@ BOOST_AUTO_TEST_CASE(console_names_rule_actual_limit_and_how_to_waive) {
   BOOST_TEST(std::count(quiet.begin(), quiet.end(), '\n') == 1);
 }
 
+BOOST_AUTO_TEST_CASE(github_workflow_command_values_are_escaped_as_github_requires) {
+  BOOST_TEST(github_escape("50% a\r\nb: c, d", false) == "50%25 a%0D%0Ab: c, d");
+  BOOST_TEST(github_escape("rule: a, b", true) == "rule%3A a%2C b");
+  BOOST_TEST(github_escape("::stop-commands::x", false) == "::stop-commands::x"); // harmless mid-line
+  std::string annotations = render_github_annotations(sample_outcome());
+  BOOST_TEST(std::count(annotations.begin(), annotations.end(), '\n') == 3); // one line each: fail, warn, warning
+  BOOST_TEST(annotations.find("::error title=hss-gate vulns%3A ") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
+  auto outcome = sample_outcome();
+  std::string dotenv = render_dotenv(outcome, {"j.xml", "r.json"});
+  BOOST_TEST(dotenv.find("HSS_GATE_DECISION=fail\nHSS_GATE_EXIT_CODE=1\nHSS_GATE_FAILED_RULES=1\nHSS_GATE_WARNINGS=1\n") == 0u);
+  BOOST_TEST(render_github_outputs(outcome, {"j.xml", "r\nx"}) ==
+             "decision=fail\nexit-code=1\njunit=j.xml\njson<<HSS_GATE_EOF_7c1f\nr\nx\nHSS_GATE_EOF_7c1f\n");
+}
+
 BOOST_AUTO_TEST_CASE(clean_text_keeps_valid_utf8_and_replaces_the_rest) {
   BOOST_TEST(clean_text("caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\ttab") == "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\ttab");
   BOOST_TEST(clean_text("a\x01" "b") == "a\xEF\xBF\xBD" "b");

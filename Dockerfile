@@ -1,0 +1,23 @@
+# hss-gate as a container image: docker build -t hss-gate . && docker run --rm hss-gate --help
+# Stage 1 builds with the -dev packages; stage 2 carries only the runtime libraries.
+FROM debian:bookworm-slim AS build
+WORKDIR /src
+COPY scripts/install-deps scripts/install-deps
+RUN scripts/install-deps && rm -rf /var/lib/apt/lists/*
+COPY . .
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+ && cmake --build /build --target hss-gate -j"$(nproc)" \
+ && /build/hss-gate --version
+
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      ca-certificates libssl3 libfmt9 libtomlplusplus3 \
+      libpocofoundation80 libpocoutil80 libpoconet80 libpoconetssl80 libpococrypto80 libpocojson80 libpocoxml80 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin hss-gate
+COPY --from=build /build/hss-gate /usr/local/bin/hss-gate
+USER 10001
+WORKDIR /work
+ENTRYPOINT ["hss-gate"]
+CMD ["--help"]

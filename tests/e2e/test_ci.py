@@ -1,0 +1,311 @@
+"""CI integration: the GitHub Action and GitLab template run for real against the fake HSS server,
+checked with third-party tools (action-validator, gitlab-ci-local, junit2json) from tests/ci."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from harness import BIN, GateTest, NOW, RESPONSES, SOURCE
+
+sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
+from fake_hss import FakeHss  # noqa: E402
+
+TOOLS = os.path.join(SOURCE, "tests", "ci", "node_modules")
+GOLDEN = os.path.join(SOURCE, "tests", "data", "golden")
+TOKEN = "ci-SECRET-token-41"
+
+
+def tools_or_skip(test):
+    """The tools come from `scripts/install-deps --test-tools`; CI requires them, a user may lack Node."""
+    if os.path.isdir(os.path.join(TOOLS, ".bin")):
+        return
+    message = f"{TOOLS} is missing: run scripts/install-deps --test-tools"
+    if os.environ.get("HSS_GATE_REQUIRE_CI_TOOLS") == "1":
+        test.fail(message)
+    test.skipTest(message)
+
+
+def tool(name):
+    return os.path.join(TOOLS, ".bin", name)
+
+
+def load_yaml(path):
+    script = "const y=require('js-yaml');const fs=require('fs');process.stdout.write(JSON.stringify(y.load(fs.readFileSync(process.argv[1],'utf8'))))"
+    done = subprocess.run(["node", "-e", script, path], capture_output=True, text=True, check=True,
+                          env={**os.environ, "NODE_PATH": TOOLS})
+    return json.loads(done.stdout)
+
+
+def record(**changes):
+    with open(os.path.join(RESPONSES, "clean.json"), encoding="utf-8") as f:
+        base = json.load(f)["data_list"][0]
+    base.update(changes)
+    return base
+
+
+class Templates(GateTest):
+    def setUp(self):
+        super().setUp()
+        tools_or_skip(self)
+
+    def test_action_and_example_workflow_pass_the_action_validator(self):
+        for name in ("action.yml", "example-workflow.yml"):
+            with self.subTest(name):
+                done = subprocess.run([tool("action-validator"), os.path.join(SOURCE, "ci-templates", "github", name)],
+                                      capture_output=True, text=True)
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
+    def test_the_action_offers_every_documented_input_and_output(self):
+        action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))
+        for name in ("cicd-name", "image-version", "image-name", "namespace", "image-digest", "policy", "region",
+                     "endpoint", "project-id", "wait", "junit", "json", "on-error", "version"):
+            self.assertIn(name, action["inputs"])
+        self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json"})
+        # Credentials are never inputs: they come from secrets through env.
+        self.assertFalse([n for n in action["inputs"] if re.search("token|secret|ak|sk|password", n)])
+
+    def test_the_gitlab_template_validates_and_does_not_allow_failure(self):
+        template = load_yaml(os.path.join(SOURCE, "ci-templates", "gitlab", "hss-gate.gitlab-ci.yml"))
+        job = template[".hss-gate"]
+        self.assertNotIn("allow_failure", job)
+        self.assertEqual(job["artifacts"]["when"], "always")
+        self.assertEqual(job["artifacts"]["reports"]["junit"], "hss-gate-junit.xml")
+        self.assertIn("hss-gate-junit.xml", job["artifacts"]["paths"])
+        repo = self.git_repo({"ci-templates/gitlab/example.gitlab-ci.yml": None}, example=True)
+        done = subprocess.run([tool("gitlab-ci-local"), "--no-color", "--list"], cwd=repo, capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("hss-gate", done.stdout)
+
+    def git_repo(self, extra, example=False):
+        repo = tempfile.mkdtemp(prefix="hss-gate-gl-")
+        self.addCleanup(shutil.rmtree, repo, True)
+        os.makedirs(os.path.join(repo, "ci-templates", "gitlab"))
+        for name in ("hss-gate.gitlab-ci.yml", "example.gitlab-ci.yml"):
+            shutil.copy(os.path.join(SOURCE, "ci-templates", "gitlab", name), os.path.join(repo, "ci-templates", "gitlab"))
+        if example:
+            shutil.copy(os.path.join(SOURCE, "ci-templates", "gitlab", "example.gitlab-ci.yml"),
+                        os.path.join(repo, ".gitlab-ci.yml"))
+        for name, text in extra.items():
+            if text is not None:
+                with open(os.path.join(repo, name), "w") as f:
+                    f.write(text)
+        git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
+        subprocess.run(git + ["init", "-q"], cwd=repo, check=True)
+        subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+        subprocess.run(git + ["commit", "-qm", "test"], cwd=repo, check=True)
+        return repo
+
+
+class GitLabJob(Templates):
+    """The template's job, run by gitlab-ci-local's shell executor against the fake server."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeHss(token=TOKEN).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def run_job(self, records):
+        self.fake.reset(records)
+        pipeline = ("include:\n  - local: ci-templates/gitlab/hss-gate.gitlab-ci.yml\n"
+                    "hss-gate:\n  extends: .hss-gate\n  variables:\n"
+                    "    HSS_GATE_CICD_NAME: shop\n    HSS_GATE_IMAGE_VERSION: \"1.0.0\"\n"
+                    "    HSS_GATE_PROJECT_ID: test-project\n")
+        repo = self.git_repo({".gitlab-ci.yml": pipeline})
+        variables = {"HSS_GATE_BIN": BIN, "HSS_GATE_ENDPOINT": self.fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
+                     "HSS_GATE_NOW": NOW}
+        args = [tool("gitlab-ci-local"), "--no-color", "--force-shell-executor", "--shell-isolation"]
+        for key, value in variables.items():
+            args += ["--variable", f"{key}={value}"]
+        done = subprocess.run(args + ["hss-gate"], cwd=repo, capture_output=True, text=True, timeout=120)
+        self.assertNotIn(TOKEN, done.stdout + done.stderr)
+        return done, repo
+
+    def test_a_clean_image_passes_the_job_and_leaves_the_reports(self):
+        done, repo = self.run_job([record()])
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("hss-gate: PASS", done.stdout)
+        self.assert_artifacts(repo, "pass")
+
+    def test_a_blocked_image_fails_the_job_and_still_leaves_the_reports(self):
+        done, repo = self.run_job([record(vul_num=500)])
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("BLOCKED by policy", done.stdout)
+        self.assert_artifacts(repo, "fail")
+
+    def assert_artifacts(self, repo, decision):
+        artifacts = os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate")
+        self.assert_schema_valid(os.path.join(artifacts, "hss-gate-junit.xml"))
+        with open(os.path.join(artifacts, "hss-gate-report.json")) as f:
+            self.assertEqual(json.load(f)["decision"], decision)
+        with open(os.path.join(repo, ".gitlab-ci-local", "builds", "hss-gate", "hss-gate.env")) as f:
+            self.assertIn(f"HSS_GATE_DECISION={decision}\n", f.read())
+
+
+class GitHubAction(Templates):
+    """The composite action's steps run as the runner would: inputs substituted into each step's
+    env, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, `uses:` steps skipped."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeHss(token=TOKEN).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def run_action(self, inputs, env):
+        action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))
+        values = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
+        values.update(inputs)
+        temp = os.path.join(self.folder, "runner-temp")
+        build_dir = os.path.join(temp, "hss-gate-build")
+        os.makedirs(build_dir)
+        os.symlink(BIN, os.path.join(build_dir, "hss-gate"))  # the cache step restored a build
+        action_path = os.path.join(SOURCE, "ci-templates", "github")
+        steps_outputs = {}
+        summary = os.path.join(self.folder, "step-summary.md")
+        open(summary, "w").close()
+
+        def expand(text):
+            def one(match):
+                expression = match.group(1).strip()
+                if expression.startswith("inputs."):
+                    return str(values[expression[len("inputs."):]])
+                if expression == "runner.temp":
+                    return temp
+                if expression == "github.action_path":
+                    return action_path
+                step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expression)
+                if step:
+                    return steps_outputs.get(step.group(1), {}).get(step.group(2), "")
+                raise AssertionError(f"unexpected expression {expression}")
+            return re.sub(r"\$\{\{(.*?)\}\}", one, str(text))
+
+        def condition(text):
+            match = re.fullmatch(r"inputs\.([\w-]+) == '([^']*)'", text.strip())
+            self.assertIsNotNone(match, f"unsupported if: {text}")
+            return values[match.group(1)] == match.group(2)
+
+        codes = []
+        for step in action["runs"]["steps"]:
+            if "if" in step and not condition(step["if"]):
+                continue
+            if "uses" in step:
+                continue
+            output_file = os.path.join(self.folder, f"output-{len(codes)}")
+            open(output_file, "w").close()
+            step_env = {k: v for k, v in os.environ.items() if not k.startswith(("HSS_GATE_", "GITHUB_"))}
+            step_env.update(env)
+            step_env.update({"GITHUB_ACTIONS": "true", "GITHUB_ACTION_PATH": action_path, "GITHUB_OUTPUT": output_file,
+                             "GITHUB_STEP_SUMMARY": summary, "RUNNER_TEMP": temp, "HSS_GATE_NOW": NOW})
+            step_env.update({k: expand(v) for k, v in step.get("env", {}).items()})
+            done = subprocess.run(["bash", "-e", "-c", expand(step["run"])], cwd=self.folder, env=step_env,
+                                  capture_output=True, text=True, timeout=300)
+            codes.append((step.get("id"), done))
+            outputs = {}
+            with open(output_file) as f:
+                for line in f:
+                    key, _, value = line.rstrip("\n").partition("=")
+                    outputs[key] = value
+            if step.get("id"):
+                steps_outputs[step["id"]] = outputs
+            if done.returncode != 0:
+                break
+        action_outputs = {name: expand(spec["value"]) for name, spec in action["outputs"].items()}
+        with open(summary) as f:
+            return codes, action_outputs, f.read()
+
+    def credentials(self):
+        return {"HUAWEICLOUD_SDK_AK": "AKgithub-SECRET", "HUAWEICLOUD_SDK_SK": "SKgithub-SECRET"}
+
+    def test_a_blocked_image_fails_the_step_with_outputs_annotations_and_summary(self):
+        self.fake.reset([record(vul_num=500)])
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        codes, outputs, summary = self.run_action(
+            {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project"},
+            self.credentials())
+        gate = codes[-1][1]
+        self.assertEqual(codes[-1][0], "gate")
+        self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)
+        self.assertEqual(outputs, {"decision": "fail", "exit-code": "1", "junit": "hss-gate-junit.xml",
+                                   "json": "hss-gate-report.json"})
+        self.assertIn("::error title=hss-gate vuln-budget%3A team/web%3A1.0.0 (cicd_name shop)::vul_num is 500, "
+                      "above max 50%0AFix: ", gate.stdout)
+        self.assertIn(":no_entry: **BLOCKED by policy**", summary)
+        self.assert_schema_valid(os.path.join(self.folder, "hss-gate-junit.xml"))
+        for text in (gate.stdout, gate.stderr, summary):
+            self.assertNotIn("SECRET", text)
+
+    def test_a_clean_image_passes_and_still_writes_the_summary(self):
+        self.fake.reset([record()])
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        codes, outputs, summary = self.run_action(
+            {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project"},
+            self.credentials())
+        gate = codes[-1][1]
+        self.assertEqual(gate.returncode, 0, gate.stdout + gate.stderr)
+        self.assertEqual(outputs["decision"], "pass")
+        self.assertEqual(outputs["exit-code"], "0")
+        self.assertNotIn("::error", gate.stdout)
+        self.assertIn(":white_check_mark: **PASS**", summary)
+
+    def test_an_hss_error_with_on_error_pass_passes_loudly(self):
+        self.fake.reset([record()])
+        codes, outputs, summary = self.run_action(
+            {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
+             "on-error": "pass"},
+            {"HSS_GATE_AUTH_TOKEN": "wrong-SECRET"})
+        gate = codes[-1][1]
+        self.assertEqual(gate.returncode, 0, gate.stdout + gate.stderr)
+        self.assertEqual(outputs["decision"], "error")
+        self.assertIn("::warning title=hss-gate%3A HSS could not be read::HSS request failed: 401", gate.stdout)
+        self.assertIn("ERROR IGNORED", summary)
+
+
+class Golden(GateTest):
+    """The Markdown summary and the annotations, byte for byte (refresh: HSS_GATE_UPDATE_GOLDEN=1)."""
+
+    def compare(self, name, actual):
+        path = os.path.join(GOLDEN, name)
+        if os.environ.get("HSS_GATE_UPDATE_GOLDEN") == "1":
+            os.makedirs(GOLDEN, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(actual)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(actual, f.read(), f"{name} differs from the golden file")
+
+    def test_summary_and_annotations_match_the_golden_files(self):
+        policy = os.path.join(SOURCE, "tests", "data", "policies", "golden.toml")
+        result = self.check("vulnerable.json", "--policy", policy, "-q",
+                            env={"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": os.path.join(self.folder, "out")})
+        self.assertEqual(result.code, 1, result.out + result.err)
+        annotations = "".join(line + "\n" for line in result.out.splitlines() if line.startswith("::"))
+        self.compare("vulnerable.summary.md", result.text("summary.md").replace(policy, "POLICY"))
+        self.compare("vulnerable.annotations.txt", annotations.replace(policy, "POLICY"))
+        self.compare("vulnerable.github-output.txt", result.text("out"))
+
+    def test_an_independent_junit_consumer_reads_the_counts(self):
+        tools_or_skip(self)
+        result = self.check("two-images.json")
+        done = subprocess.run([tool("junit2json"), "-p", result.path("junit.xml")], capture_output=True, text=True,
+                              env={**os.environ, "NODE_PATH": TOOLS})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        parsed = json.loads(done.stdout)
+        self.assertEqual(parsed["tests"], 10)
+        self.assertEqual(parsed["failures"], 1)
+        suites = parsed["testsuite"]
+        self.assertEqual(len(suites), 2)
+        failing = [case for suite in suites for case in suite["testcase"] if "failure" in case]
+        self.assertEqual([case["name"] for case in failing], ["vuln-budget"])
+        self.assertEqual(failing[0]["failure"][0]["message"], "vul_num is 80, above max 50")
+
+
+if __name__ == "__main__":
+    unittest.main()
