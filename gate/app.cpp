@@ -3,6 +3,7 @@
 #include "gate/cli/options.hpp"
 #include "gate/config/config.hpp"
 #include "gate/error.hpp"
+#include "gate/interrupt.hpp"
 #include "gate/hss/lookup.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
@@ -128,6 +129,10 @@ int check(const cli::Arguments& arguments) {
     }
     policy::Context context{config.branch, config.environment, now()};
     outcome = policy::evaluate(effective, context, lookup);
+  } catch (const Interrupted& e) {
+    outcome = error_outcome(e.what(), config, effective);
+    outcome.exit_code = k_exit_service; // a cancelled job is never a pass
+    outcome.warnings.clear();
   } catch (const ServiceError& e) {
     outcome = error_outcome(e.what(), config, effective);
   }
@@ -148,6 +153,7 @@ int check(const cli::Arguments& arguments) {
 } // namespace
 
 int run(const std::vector<std::string>& argv) {
+  install_interrupt_handlers();
   try {
     cli::Arguments arguments = cli::parse_arguments(argv);
     switch (arguments.command) {

@@ -37,4 +37,10 @@ public:
   explicit ServiceError(const std::string& message) : Error(k_exit_service, message) {}
 };
 
+// SIGTERM or SIGINT ended the run: exit 3 with reports, even under --on-error pass.
+class Interrupted : public ServiceError {
+public:
+  explicit Interrupted(const std::string& message) : ServiceError(message) {}
+};
+
 } // namespace gate

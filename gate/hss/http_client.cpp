@@ -3,6 +3,7 @@
 #include "gate/error.hpp"
 #include "gate/hss/response.hpp"
 #include "gate/hss/signer.hpp"
+#include "gate/interrupt.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
@@ -325,6 +326,7 @@ private:
         last_problem = problem;
         asked = retry_after(answer);
       } catch (const TransportError& e) {
+        if (interrupted()) throw Interrupted(fmt::format("interrupted during a request to {}", m_settings.endpoint));
         last_problem = fmt::format("cannot reach HSS at {}: {}", m_settings.endpoint, e.what());
       }
       if (attempt >= m_settings.max_attempts) {
@@ -342,7 +344,7 @@ private:
           throw ServiceError(fmt::format("{} (gave up after {} attempts)", last_problem, attempt));
         }
       }
-      std::this_thread::sleep_for(pause);
+      if (!sleep_unless_interrupted(pause)) throw Interrupted(fmt::format("interrupted while retrying: {}", last_problem));
       slept += pause;
     }
   }

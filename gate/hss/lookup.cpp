@@ -2,12 +2,12 @@
 
 #include "gate/error.hpp"
 #include "gate/hss/response.hpp"
+#include "gate/interrupt.hpp"
 
 #include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 namespace gate::hss {
 
@@ -39,10 +39,7 @@ std::string state_of(const Lookup& lookup) {
 Timing real_timing() {
   auto start = std::chrono::steady_clock::now();
   Timing timing;
-  timing.sleep = [](std::chrono::milliseconds duration) {
-    std::this_thread::sleep_for(duration);
-    return true;
-  };
+  timing.sleep = sleep_unless_interrupted;
   timing.elapsed = [start] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   };
@@ -85,7 +82,7 @@ Lookup find_image(Client& client, const Query& query, const WaitSettings& wait, 
     progress(fmt::format("poll {}: {} after {:.0f}s; next poll in {:.0f}s (wait up to {}s)", poll, state_of(lookup),
                          lookup.waited_seconds, static_cast<double>(pause.count()) / 1000.0, wait.wait.count()));
     if (!timing.sleep(pause)) {
-      throw ServiceError(fmt::format("interrupted while waiting for the scan ({})", state_of(lookup)));
+      throw Interrupted(fmt::format("interrupted while waiting for the scan ({})", state_of(lookup)));
     }
   }
 }

@@ -551,6 +551,17 @@ public:
     if (m_loaded.count(key)) return; // reached twice through different parents: merge it once
     m_loaded.insert(key);
 
+    // Only regular files of a sane size: `extends` must not point the gate at a device or a FIFO.
+    constexpr std::uintmax_t k_max_policy_size = 1 << 20;
+    std::error_code status_error;
+    if (fs::exists(file, status_error) && !fs::is_regular_file(file, status_error)) {
+      m_problems.push_back({from.value_or(SourceRef{file}), fmt::format("policy file {} is not a regular file", file)});
+      return;
+    }
+    if (fs::is_regular_file(file, status_error) && fs::file_size(file, status_error) > k_max_policy_size) {
+      m_problems.push_back({from.value_or(SourceRef{file}), fmt::format("policy file {} is larger than 1 MiB", file)});
+      return;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       m_problems.push_back({from.value_or(SourceRef{file}),

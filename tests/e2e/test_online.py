@@ -8,7 +8,7 @@ import sys
 import time
 import unittest
 
-from harness import GateTest, RESPONSES, SOURCE
+from harness import BIN, GateTest, RESPONSES, SOURCE
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
@@ -217,6 +217,27 @@ class Online(GateTest):
         self.assertIn("ERROR IGNORED", result.out)
         self.assertEqual(result.json()["decision"], "error")
         self.assertEqual(result.json()["exit_code"], 0)
+
+    def test_sigterm_during_a_wait_ends_promptly_with_exit_3_and_reports(self):
+        import signal
+        self.fake.statuses.append("scanning")
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("HSS_GATE_", "HUAWEICLOUD_"))}
+        environment.update({"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                            "HSS_GATE_AUTH_TOKEN": TOKEN})
+        process = subprocess.Popen([BIN, "check", "--cicd-name", "shop", "--image-version", "1.0.0", "--wait", "60s",
+                                    "--poll-interval", "1s", "--on-error", "pass", "--junit", "junit.xml", "--json",
+                                    "report.json"], cwd=self.folder, env=environment, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        process.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        out, err = process.communicate(timeout=10)
+        self.assertLess(time.monotonic() - sent, 2.0)
+        self.assertEqual(process.returncode, 3, out + err)  # --on-error pass does not turn a cancel into a pass
+        self.assertIn("interrupted while waiting for the scan", out)
+        report = json.load(open(os.path.join(self.folder, "report.json")))
+        self.assertEqual((report["decision"], report["exit_code"]), ("error", 3))
+        self.assert_schema_valid(os.path.join(self.folder, "junit.xml"))
 
     def test_plain_http_to_a_remote_host_is_refused(self):
         result = self.online(endpoint="http://hss.example.com")

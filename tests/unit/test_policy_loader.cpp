@@ -287,6 +287,16 @@ BOOST_AUTO_TEST_CASE(extends_cycles_and_missing_files_are_errors) {
   BOOST_TEST(missing.problems[0].str().find("lost.toml:2:11: cannot read policy file") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(extends_may_not_point_at_a_device_or_a_folder) {
+  test::TempDir dir;
+  for (std::string target : {"/dev/zero", "/tmp"}) {
+    auto file = dir.write("p.toml", "version = 1\nextends = [\"" + target + "\"]\n");
+    auto result = load_policies({file}, k_now);
+    BOOST_REQUIRE(result.problems.size() == 1u);
+    BOOST_TEST(result.problems[0].message == "policy file " + target + " is not a regular file");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_shared_base_reached_twice_is_merged_once) {
   test::TempDir dir;
   dir.write("base.toml", "version = 1\n[[exceptions]]\nrules = [\"*\"]\nexpires = 2027-01-01\nreason = \"x\"\n");
