@@ -260,10 +260,12 @@ private:
         throw ServiceError(fmt::format("HSS response too large: {} bytes, more than the {} MiB limit",
                                        response.getContentLength64(), k_max_body >> 20));
       }
+      // One blocking byte, then whatever is already buffered: a body that drips in slowly is
+      // cut off at --timeout instead of holding the gate for as long as the server likes.
       char buffer[16384];
-      while (in) {
-        in.read(buffer, sizeof buffer);
-        answer.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+      while (in.read(buffer, 1)) {
+        std::streamsize more = in.readsome(buffer + 1, sizeof buffer - 1);
+        answer.body.append(buffer, static_cast<std::size_t>(1 + more));
         if (answer.body.size() > k_max_body) {
           throw ServiceError(fmt::format("HSS response too large: more than the {} MiB limit", k_max_body >> 20));
         }
