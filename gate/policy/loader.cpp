@@ -714,6 +714,14 @@ LoadResult load_policies(const std::vector<std::string>& files, TimePoint now) {
   return result;
 }
 
+LoadResult load_policy_text(const std::string& text, const std::string& name, TimePoint now) {
+  LoadResult result;
+  Merger merger(now, result.problems);
+  merger.load_text(text, name, name);
+  result.policy = merger.finish();
+  return result;
+}
+
 Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint now) {
   auto result = load_policies(files, now);
   if (!result.problems.empty()) {
@@ -725,12 +733,9 @@ Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint n
 }
 
 Policy default_policy(TimePoint now) {
-  std::vector<Diagnostic> problems;
-  Merger merger(now, problems);
-  std::string name{k_default_policy_name};
-  merger.load_text(std::string(default_policy_text()), name, name);
-  if (!problems.empty()) throw std::logic_error("the built-in policy is invalid: " + problems.front().str());
-  return merger.finish();
+  auto result = load_policy_text(std::string(default_policy_text()), std::string(k_default_policy_name), now);
+  if (!result.problems.empty()) throw std::logic_error("the built-in policy is invalid: " + result.problems.front().str());
+  return std::move(result.policy);
 }
 
 std::string describe_policy(const Policy& policy) {

@@ -24,6 +24,9 @@ struct LoadResult {
 // `now` decides exceptions_policy.max_days. Never throws for a bad policy: see `problems`.
 LoadResult load_policies(const std::vector<std::string>& files, TimePoint now);
 
+// Loads one policy from text, as if read from a file called `name` (extends resolve beside it).
+LoadResult load_policy_text(const std::string& text, const std::string& name, TimePoint now);
+
 // Like load_policies, but throws UsageError listing every problem, one per line.
 Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint now);
 

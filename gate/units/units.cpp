@@ -38,11 +38,11 @@ std::optional<int> read_fixed(std::string_view text, std::size_t pos, std::size_
 
 std::optional<seconds> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
+  constexpr std::int64_t k_limit = std::int64_t{100} * 365 * 86400; // a century is plenty
   std::size_t pos = 0;
   auto bare = read_number(text, pos);
-  if (bare && pos == text.size()) return seconds(*bare);
+  if (bare && pos == text.size()) return *bare <= k_limit ? std::optional(seconds(*bare)) : std::nullopt;
 
-  constexpr std::int64_t k_limit = std::int64_t{100} * 365 * 86400; // a century is plenty
   pos = 0;
   std::int64_t total = 0;
   while (pos < text.size()) {

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, SOURCE
+from harness import SOURCE
 
 # In debian:bookworm-slim already; apt itself depends on them.
 BASE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6"}
@@ -32,12 +32,47 @@ def stages():
 
 
 class Dockerfile(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        """Runs the build stage's RUN commands on a copy of the tracked sources, as docker build would."""
+        cls.work = tempfile.mkdtemp(prefix="hss-gate-docker-")
+        source = os.path.join(cls.work, "src")
+        files = subprocess.run(["git", "ls-files", "-z"], cwd=SOURCE, capture_output=True, check=True).stdout
+        for name in filter(None, files.decode().split("\0")):
+            if not os.path.exists(os.path.join(SOURCE, name)):
+                continue
+            target = os.path.join(source, name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copy2(os.path.join(SOURCE, name), target)
+        build = os.path.join(cls.work, "build")
+        cls.runs = []
+        for instruction, argument in stages()["build"]:
+            if instruction != "RUN":
+                continue
+            # Emptying apt's lists only slims the image; on a shared machine it would hurt.
+            command = argument.replace("&& rm -rf /var/lib/apt/lists/*", "").replace("/build", build)
+            cls.runs.append((command, subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=source,
+                                                     capture_output=True, text=True, timeout=900)))
+        cls.binary = os.path.join(build, "hss-gate")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.work, True)
+
+    def test_the_build_stage_commands_build_a_working_binary(self):
+        self.assertEqual(len(self.runs), 2)
+        for command, done in self.runs:
+            self.assertEqual(done.returncode, 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        version = subprocess.run([self.binary, "--version"], capture_output=True, text=True)
+        self.assertRegex(version.stdout, r"^hss-gate \d+\.\d+\.\d+")
+
     def test_the_runtime_stage_installs_every_library_the_binary_links(self):
+        binary = self.binary  # the image's binary, not the (possibly sanitized) one under test
         runtime = " ".join(argument for instruction, argument in stages()["runtime"] if instruction == "RUN")
         # The libraries the binary names itself; theirs come with their packages' dependencies.
         direct = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]",
-                                subprocess.run(["readelf", "-d", BIN], capture_output=True, text=True, check=True).stdout))
-        resolved = dict(re.findall(r"^\s*(\S+) => (\S+)", subprocess.run(["ldd", BIN], capture_output=True, text=True,
+                                subprocess.run(["readelf", "-d", binary], capture_output=True, text=True, check=True).stdout))
+        resolved = dict(re.findall(r"^\s*(\S+) => (\S+)", subprocess.run(["ldd", binary], capture_output=True, text=True,
                                                                           check=True).stdout, re.M))
         needed = set()
         for path in (resolved[name] for name in direct):
@@ -60,32 +95,6 @@ class Dockerfile(unittest.TestCase):
         users = [argument for instruction, argument in runtime if instruction == "USER"]
         self.assertEqual(users, ["10001"])
         self.assertIn(("ENTRYPOINT", '["hss-gate"]'), runtime)
-
-    def test_the_build_stage_commands_build_a_working_binary(self):
-        work = tempfile.mkdtemp(prefix="hss-gate-docker-")
-        self.addCleanup(shutil.rmtree, work, True)
-        source = os.path.join(work, "src")
-        files = subprocess.run(["git", "ls-files", "-z"], cwd=SOURCE, capture_output=True, check=True).stdout
-        for name in filter(None, files.decode().split("\0")):
-            if not os.path.exists(os.path.join(SOURCE, name)):
-                continue
-            target = os.path.join(source, name)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(os.path.join(SOURCE, name), target)
-        build = os.path.join(work, "build")
-        ran = 0
-        for instruction, argument in stages()["build"]:
-            if instruction != "RUN":
-                continue
-            # Emptying apt's lists only slims the image; on a shared machine it would hurt.
-            command = argument.replace("&& rm -rf /var/lib/apt/lists/*", "").replace("/build", build)
-            done = subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=source, capture_output=True,
-                                  text=True, timeout=900)
-            self.assertEqual(done.returncode, 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-            ran += 1
-        self.assertEqual(ran, 2)
-        version = subprocess.run([os.path.join(build, "hss-gate"), "--version"], capture_output=True, text=True)
-        self.assertRegex(version.stdout, r"^hss-gate \d+\.\d+\.\d+")
 
 
 if __name__ == "__main__":
