@@ -8,7 +8,11 @@
 #include <Poco/UTF8Encoding.h>
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 #include <regex>
 
@@ -141,6 +145,23 @@ void check_report_path(const std::optional<std::string>& path, const char* flag)
     throw UsageError(fmt::format("--{} {}: the folder {} does not exist", flag, *path, parent.string()));
   }
   if (fs::is_directory(*path, error)) throw UsageError(fmt::format("--{} {}: is a folder, expected a file", flag, *path));
+  // Reports are written through a temporary file beside the target: make sure one can be
+  // created now, before anything is looked up, rather than fail after the verdict.
+  std::string probe = fmt::format("{}.tmp-{}", *path, ::getpid());
+  int descriptor = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (descriptor < 0) {
+    throw UsageError(fmt::format("--{} {}: cannot write there: {}", flag, path->size() > 200 ? path->substr(0, 200) + "..." : *path,
+                                 std::strerror(errno)));
+  }
+  ::close(descriptor);
+  ::unlink(probe.c_str());
+}
+
+// std::filesystem's throwing overloads fail on, say, a path longer than PATH_MAX; a bad path is
+// a usage error like any other, so only the error_code overloads are used here.
+bool is_file(const std::string& path) {
+  std::error_code error;
+  return fs::is_regular_file(path, error);
 }
 
 std::optional<std::string> text(const Resolver& in, const std::string& flag) {
@@ -217,7 +238,7 @@ void resolve_client(const Resolver& in, Config& config) {
   } else if (auto cert_file = in.env({"SSL_CERT_FILE"})) {
     client.ca_file = cert_file->value;
   }
-  if (client.ca_file && !fs::is_regular_file(*client.ca_file)) {
+  if (client.ca_file && !is_file(*client.ca_file)) {
     throw UsageError(fmt::format("--ca-file {}: no such file", *client.ca_file));
   }
   client.insecure = in.flag("insecure");
@@ -250,19 +271,19 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
   }
 
   for (const auto& policy : in.all("policy")) {
-    if (!fs::is_regular_file(policy.value)) {
+    if (!is_file(policy.value)) {
       throw UsageError(fmt::format("{} {}: no such policy file", policy.origin, policy.value));
     }
     config.policy_files.push_back(policy.value);
     config.policy_origin = policy.origin;
   }
-  if (config.policy_files.empty() && fs::is_regular_file(".hss-gate.toml")) {
+  if (config.policy_files.empty() && is_file(".hss-gate.toml")) {
     config.policy_files.push_back(".hss-gate.toml");
     config.policy_origin = "./.hss-gate.toml in the working directory";
   }
 
   config.from_file = text(in, "from-file");
-  if (config.from_file && !fs::is_regular_file(*config.from_file)) {
+  if (config.from_file && !is_file(*config.from_file)) {
     throw UsageError(fmt::format("--from-file {}: no such file", *config.from_file));
   }
   config.junit = text(in, "junit");

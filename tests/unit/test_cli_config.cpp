@@ -128,6 +128,18 @@ BOOST_AUTO_TEST_CASE(documented_ranges_are_enforced_before_anything_is_looked_up
              "HSS_GATE_VERBOSE: expected true or false, got \"maybe\"");
 }
 
+// Found by fuzz_cli: a path longer than PATH_MAX made std::filesystem throw, an internal error
+// (exit 3) instead of a usage error.
+BOOST_AUTO_TEST_CASE(an_impossibly_long_path_is_a_usage_error) {
+  std::string long_path(5000, 'l');
+  for (const char* flag : {"--policy", "--from-file", "--junit"}) {
+    BOOST_TEST_CONTEXT(flag) {
+      std::string message = usage_error({"check", "--cicd-name", "a", "--image-version", "1", flag, long_path});
+      BOOST_TEST(message.find(std::string(flag)) == 0u, message);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(online_lookups_need_project_endpoint_and_credentials) {
   std::vector<std::string> words{"check", "--cicd-name", "a", "--image-version", "1"};
   auto without = [&](const std::string& name) {

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""hss-gate's benchmark: the whole online check against the fake HSS server on loopback, side by
+side with a bare curl of the same URL and the curl+jq script a team would otherwise write; the
+gate alone on saved responses of 1, 200 and 20,000 records; peak memory and requests per verdict.
+
+  python3 bench/run.py [--runs N] [--gate build/hss-gate]
+
+Times are medians of N runs of the whole process (start-up included), measured in the same run,
+so the ratios compare like with like on whatever machine runs it."""
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "fake_hss"))
+from fake_hss import FakeHss  # noqa: E402
+
+TOKEN = "bench-token"
+
+
+def record(index, **changes):
+    base = {"image_id": f"id-{index}", "cicd_name": "shop", "namespace": "team", "image_name": "web",
+            "image_digest": "sha256:" + f"{index:064x}", "image_version": f"1.0.{index}", "registry_name": "swr",
+            "image_type": "cicd", "registry_type": "cicd", "latest_version": False, "scan_status": "success",
+            "scan_failed_desc": "", "scan_failed_code": "", "image_size": 104857600,
+            "latest_update_time": 1795680000000, "latest_scan_time": 1795680300000, "vul_num": index % 40,
+            "unsafe_setting_num": 1, "malicious_file_num": 0, "severity_level": "Low"}
+    base.update(changes)
+    return base
+
+
+def timed(command, env, runs):
+    """Median wall time in ms, peak RSS in KiB (largest of the runs), and the last exit code."""
+    times, peak, code = [], 0, None
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-v", *command], env=env, capture_output=True, text=True)
+        times.append((time.perf_counter() - start) * 1000)
+        match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+        peak = max(peak, int(match.group(1)) if match else 0)
+        code = done.returncode
+    return statistics.median(times), peak, code
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--gate", default=os.path.join(ROOT, "build", "hss-gate"))
+    parser.add_argument("--json", default=os.path.join(tempfile.gettempdir(), "hss-gate-bench.json"),
+                        help="where to write the figures as JSON")
+    args = parser.parse_args()
+    gate = os.path.abspath(args.gate)
+    env = {"PATH": os.environ["PATH"], "HSS_GATE_AUTH_TOKEN": TOKEN, "HSS_GATE_NOW": "2026-11-27T12:00:00Z"}
+    rows = []
+
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"runs per command: {args.runs} (median wall time, whole process)\n")
+
+    # Online: one page holds the answer (the exact match among 50 records of the same pipeline).
+    fake = FakeHss([record(i) for i in range(50)], token=TOKEN).start()
+    fake.loose = False
+    try:
+        url = f"{fake.url}/v5/test-project/image/cicd/images?cicd_name=shop&image_version=1.0.7&limit=200&offset=0"
+        commands = {
+            "bare curl of the same URL": ["curl", "-sS", "-o", "/dev/null", "-H", f"X-Auth-Token: {TOKEN}", url],
+            "curl + jq script": [os.path.join(HERE, "curl-jq-gate.sh"), fake.url, "test-project", "shop", "1.0.7"],
+            "hss-gate check (online)": [gate, "check", "--cicd-name", "shop", "--image-version", "1.0.7", "--endpoint",
+                                        fake.url, "--project-id", "test-project", "--policy",
+                                        os.path.join(HERE, "policy.toml"), "-q"],
+        }
+        results = {}
+        for name, command in commands.items():
+            fake.requests.clear()
+            ms, rss, code = timed(command, env, args.runs)
+            results[name] = (ms, rss, code, len(fake.requests) / args.runs)
+        curl_ms = results["bare curl of the same URL"][0]
+        print("| online, one page | median ms | x bare curl | peak RSS KiB | exit | requests per verdict |")
+        print("|---|---|---|---|---|---|")
+        for name, (ms, rss, code, requests) in results.items():
+            print(f"| {name} | {ms:.1f} | {ms / curl_ms:.2f} | {rss} | {code} | {requests:.0f} |")
+            rows.append({"case": name, "ms": round(ms, 2), "ratio_to_curl": round(ms / curl_ms, 3), "peak_rss_kib": rss,
+                         "exit": code, "requests_per_verdict": requests})
+    finally:
+        fake.stop()
+
+    # Offline: the gate alone on saved responses; start-up alone (--version) is the floor.
+    startup_ms, startup_rss, _ = timed([gate, "--version"], env, args.runs)
+    print(f"\nstart-up alone (hss-gate --version): {startup_ms:.1f} ms, peak RSS {startup_rss} KiB")
+    rows.append({"case": "startup", "ms": round(startup_ms, 2), "peak_rss_kib": startup_rss})
+    print("\n| --from-file | median ms | overhead over start-up, ms | peak RSS KiB | exit | jq on the same file, ms |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        for count in (1, 200, 20000):
+            path = os.path.join(folder, f"{count}.json")
+            with open(path, "w") as f:
+                json.dump({"total_num": count, "data_list": [record(i) for i in range(count)]}, f)
+            command = [gate, "check", "--cicd-name", "shop", "--image-version", "1.0.0", "--from-file", path,
+                       "--policy", os.path.join(HERE, "policy.toml"), "-q"]
+            ms, rss, code = timed(command, env, args.runs)
+            jq_ms, _, _ = timed(["jq", "-e", '[.data_list[] | select(.cicd_name == "shop" and .image_version == "1.0.0")'
+                                 ' | select(.vul_num > 50 or .malicious_file_num > 0)] | length == 0', path],
+                                env, args.runs)
+            print(f"| {count} records | {ms:.1f} | {ms - startup_ms:.1f} | {rss} | {code} | {jq_ms:.1f} |")
+            rows.append({"case": f"from-file {count}", "ms": round(ms, 2), "peak_rss_kib": rss, "exit": code,
+                         "jq_ms": round(jq_ms, 2)})
+    with open(args.json, "w") as f:
+        json.dump(rows, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Keeps bench/run.py from rotting: one run of each command, asserting outcomes, never times."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from harness import BIN, SOURCE
+
+
+class BenchSmoke(unittest.TestCase):
+    def test_the_benchmark_runs_and_every_verdict_takes_one_request(self):
+        figures = os.path.join(tempfile.mkdtemp(prefix="hss-gate-bench-"), "bench.json")
+        done = subprocess.run([sys.executable, os.path.join(SOURCE, "bench", "run.py"), "--runs", "1", "--gate", BIN,
+                               "--json", figures], capture_output=True, text=True, timeout=300)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        with open(figures) as f:
+            rows = {row["case"]: row for row in json.load(f)}
+        for case in ("bare curl of the same URL", "curl + jq script", "hss-gate check (online)"):
+            self.assertEqual(rows[case]["exit"], 0, case)
+            self.assertEqual(rows[case]["requests_per_verdict"], 1, case)
+        for count in (1, 200, 20000):
+            self.assertEqual(rows[f"from-file {count}"]["exit"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
