@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs hss-gate's libraries on the runner and builds it from this action's checkout, unless
-# a cached build is already in $HSS_GATE_BUILD_DIR. About 1 minute to build on ubuntu-latest;
-# the libraries (apt) take about 15 s on every run.
+# a cached build is already in $HSS_GATE_BUILD_DIR. On a 2-core Debian 12 machine the packages
+# took 12 s and the build of the binary alone about 20 s; a cache hit skips the build.
 set -euo pipefail
 source_dir="$(cd "$(dirname "$0")/../.." && pwd)"
 build_dir="${HSS_GATE_BUILD_DIR:?HSS_GATE_BUILD_DIR is not set}"

@@ -20,6 +20,14 @@ _SCRUBBED = ("HSS_GATE_", "HUAWEICLOUD_", "CLOUD_SDK_", "GITHUB_", "GITLAB_", "C
              "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE")
 
 
+def record(**changes):
+    """The record of tests/data/responses/clean.json (a clean, successful scan), with changes."""
+    with open(os.path.join(RESPONSES, "clean.json"), encoding="utf-8") as f:
+        base = json.load(f)["data_list"][0]
+    base.update(changes)
+    return base
+
+
 class Result:
     def __init__(self, completed, folder):
         self.code = completed.returncode
@@ -77,3 +85,27 @@ class GateTest(unittest.TestCase):
         self.assertEqual(report["exit_code"], result.code)
         self.assert_schema_valid(result.path("junit.xml"))
         return report
+
+
+def make_pki(certificates, self_signed=()):
+    """A throw-away CA in a new folder, and server certificates it signs: {name: (subjectAltName,
+    days)} (negative days give an expired certificate). Names in `self_signed` are signed by
+    themselves instead. Returns the folder; files are NAME.pem and NAME.key, the CA is ca.pem."""
+    folder = tempfile.mkdtemp(prefix="hss-gate-pki-")
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=hss-gate test CA")
+    for name in self_signed:
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.pem",
+                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+    for name, (san, days) in certificates.items():
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj",
+                f"/CN={name}")
+        with open(os.path.join(folder, f"{name}.ext"), "w") as f:
+            f.write(f"subjectAltName={san}\n")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+                f"{name}.pem", "-days", str(days), "-extfile", f"{name}.ext")
+    return folder

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unittest
 
-from harness import BIN, GateTest, NOW, RESPONSES, SOURCE
+from harness import BIN, GateTest, NOW, SOURCE, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
@@ -38,13 +38,6 @@ def load_yaml(path):
     done = subprocess.run(["node", "-e", script, path], capture_output=True, text=True, check=True,
                           env={**os.environ, "NODE_PATH": TOOLS})
     return json.loads(done.stdout)
-
-
-def record(**changes):
-    with open(os.path.join(RESPONSES, "clean.json"), encoding="utf-8") as f:
-        base = json.load(f)["data_list"][0]
-    base.update(changes)
-    return base
 
 
 class Templates(GateTest):
@@ -100,8 +93,8 @@ class Templates(GateTest):
         return repo
 
 
-class GitLabJob(Templates):
-    """The template's job, run by gitlab-ci-local's shell executor against the fake server."""
+class WithFakeServer(Templates):
+    """One fake HSS server for the tests of a class."""
 
     @classmethod
     def setUpClass(cls):
@@ -110,6 +103,11 @@ class GitLabJob(Templates):
     @classmethod
     def tearDownClass(cls):
         cls.fake.stop()
+
+
+class GitLabJob(WithFakeServer):
+    """The template's job, run by gitlab-ci-local's shell executor against the fake server."""
+
 
     def run_job(self, records):
         self.fake.reset(records)
@@ -148,17 +146,10 @@ class GitLabJob(Templates):
             self.assertIn(f"HSS_GATE_DECISION={decision}\n", f.read())
 
 
-class GitHubAction(Templates):
+class GitHubAction(WithFakeServer):
     """The composite action's steps run as the runner would: inputs substituted into each step's
     env, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, `uses:` steps skipped."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeHss(token=TOKEN).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
 
     def run_action(self, inputs, env):
         action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))

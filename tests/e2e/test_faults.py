@@ -10,20 +10,13 @@ import tempfile
 import time
 import unittest
 
-from harness import GateTest, RESPONSES, SOURCE
+from harness import GateTest, SOURCE, make_pki, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
 
 AK = "AKfault-SECRET-0001"
 SK = "SKfault-SECRET-do-not-print"
-
-
-def record(**changes):
-    with open(os.path.join(RESPONSES, "clean.json"), encoding="utf-8") as f:
-        base = json.load(f)["data_list"][0]
-    base.update(changes)
-    return base
 
 
 def error(code, message):
@@ -172,22 +165,8 @@ class TlsFaults(GateTest):
 
     @classmethod
     def setUpClass(cls):
-        cls.pki = tempfile.mkdtemp(prefix="hss-gate-faults-pki-")
-
-        def openssl(*args):
-            subprocess.run(["openssl", *args], cwd=cls.pki, check=True, capture_output=True)
-
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-                "-subj", "/CN=hss-gate fault CA")
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem", "-days", "2",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
-        for name, san, days in (("expired", "DNS:localhost,IP:127.0.0.1", "-1"), ("wrong", "DNS:other.example", "2")):
-            openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj",
-                    f"/CN={name}")
-            with open(os.path.join(cls.pki, f"{name}.ext"), "w") as f:
-                f.write(f"subjectAltName={san}\n")
-            openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
-                    f"{name}.pem", "-days", days, "-extfile", f"{name}.ext")
+        cls.pki = make_pki({"expired": ("DNS:localhost,IP:127.0.0.1", -1), "wrong": ("DNS:other.example", 2)},
+                           self_signed=["self"])
         cls.servers = {name: FakeHss([record()], ak=AK, sk=SK, certfile=os.path.join(cls.pki, f"{name}.pem"),
                                      keyfile=os.path.join(cls.pki, f"{name}.key")).start()
                        for name in ("expired", "self", "wrong")}

@@ -1,5 +1,4 @@
 """hss-gate check against the fake HSS server on 127.0.0.1: the real binary, real HTTP(S)."""
-import copy
 import json
 import os
 import socket
@@ -8,7 +7,7 @@ import sys
 import time
 import unittest
 
-from harness import BIN, GateTest, RESPONSES, SOURCE
+from harness import BIN, GateTest, SOURCE, make_pki, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
@@ -17,13 +16,6 @@ TOKEN = "tok-SECRET-7f3a9c"
 AK = "AKSECRETVALUE0001"
 SK = "SKsecretvalue-do-not-print-0001"
 SECRETS = (TOKEN, AK, SK, "sts-SECRET-token")
-
-
-def record(**changes):
-    with open(os.path.join(RESPONSES, "clean.json"), encoding="utf-8") as f:
-        base = json.load(f)["data_list"][0]
-    base.update(changes)
-    return base
 
 
 class Online(GateTest):
@@ -250,19 +242,7 @@ class Tls(GateTest):
 
     @classmethod
     def setUpClass(cls):
-        import tempfile
-        cls.pki = tempfile.mkdtemp(prefix="hss-gate-pki-")
-        def run(*args):
-            subprocess.run(["openssl", *args], cwd=cls.pki, check=True, capture_output=True)
-        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-            "-subj", "/CN=hss-gate test CA")
-        for name, san in (("good", "DNS:localhost,IP:127.0.0.1"), ("wrong", "DNS:other.example")):
-            run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                "-subj", f"/CN={name}")
-            with open(os.path.join(cls.pki, f"{name}.ext"), "w") as f:
-                f.write(f"subjectAltName={san}\n")
-            run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")
+        cls.pki = make_pki({"good": ("DNS:localhost,IP:127.0.0.1", 2), "wrong": ("DNS:other.example", 2)})
         cls.good = FakeHss([record()], token=TOKEN, certfile=os.path.join(cls.pki, "good.pem"),
                            keyfile=os.path.join(cls.pki, "good.key")).start()
         cls.wrong = FakeHss([record()], token=TOKEN, certfile=os.path.join(cls.pki, "wrong.pem"),
@@ -320,6 +300,27 @@ class Proxy(GateTest):
             def log_message(self, *args):
                 pass
 
+            def do_CONNECT(self):
+                # HTTPS through the proxy: a tunnel; the proxy sees only the host and port.
+                seen.append({"target": "CONNECT " + self.path, "auth": self.headers.get("Proxy-Authorization")})
+                host, port = self.path.rsplit(":", 1)
+                upstream = socket.create_connection((host, int(port)), timeout=10)
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                sockets = [self.connection, upstream]
+                import select
+                while True:
+                    readable, _, _ = select.select(sockets, [], [], 5)
+                    if not readable:
+                        break
+                    for source in readable:
+                        data = source.recv(65536)
+                        if not data:
+                            upstream.close()
+                            return
+                        (upstream if source is self.connection else self.connection).sendall(data)
+                upstream.close()
+
             def do_GET(self):
                 seen.append({"target": self.path, "auth": self.headers.get("Proxy-Authorization")})
                 request = urllib.request.Request(self.path, headers={k: v for k, v in self.headers.items()
@@ -339,11 +340,15 @@ class Proxy(GateTest):
         cls.proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
         threading.Thread(target=cls.proxy.serve_forever, daemon=True).start()
         cls.fake = FakeHss([record()], token=TOKEN).start()
+        cls.pki = make_pki({"good": ("DNS:localhost,IP:127.0.0.1", 2)})
+        cls.tls = FakeHss([record()], token=TOKEN, certfile=os.path.join(cls.pki, "good.pem"),
+                          keyfile=os.path.join(cls.pki, "good.key")).start()
 
     @classmethod
     def tearDownClass(cls):
         cls.proxy.shutdown()
         cls.fake.stop()
+        cls.tls.stop()
 
     def run_via_proxy(self, extra):
         env = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
@@ -358,6 +363,19 @@ class Proxy(GateTest):
         self.assertEqual(len(self.seen), 1)
         self.assertTrue(self.seen[0]["target"].startswith(self.fake.url + "/v5/test-project/image/cicd/images?"))
         self.assertTrue(self.seen[0]["auth"].startswith("Basic "))
+        self.assertNotIn("proxy-SECRET-pw", result.out + result.err)
+
+    def test_https_goes_through_the_proxy_as_a_verified_tunnel(self):
+        self.seen.clear()
+        proxy = f"http://proxyuser:proxy-SECRET-pw@127.0.0.1:{self.proxy.server_address[1]}"
+        env = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.tls.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
+               "HTTPS_PROXY": proxy, "HTTP_PROXY": "http://127.0.0.1:1"}
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--ca-file",
+                           os.path.join(self.pki, "ca.pem"), env=env)
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual([s["target"] for s in self.seen], [f"CONNECT 127.0.0.1:{self.tls.port}"])
+        self.assertTrue(self.seen[0]["auth"].startswith("Basic "))
+        self.assertEqual(len(self.tls.requests), 1)  # the tunnel reached the server; the proxy saw no request
         self.assertNotIn("proxy-SECRET-pw", result.out + result.err)
 
     def test_no_proxy_bypasses_it(self):
