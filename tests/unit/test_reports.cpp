@@ -168,6 +168,19 @@ BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
              "decision=fail\nexit-code=1\njunit=j.xml\njson<<HSS_GATE_EOF_7c1f\nr\nx\nHSS_GATE_EOF_7c1f\n");
 }
 
+BOOST_AUTO_TEST_CASE(gitlab_folds_the_details_and_keeps_the_verdict_visible) {
+  ConsoleStyle style;
+  style.gitlab_sections = true;
+  style.section_time = 1795780800;
+  std::string text = render_console(sample_outcome(), style);
+  auto start = text.find("\033[0Ksection_start:1795780800:hss_gate_details[collapsed=true]\r\033[0K");
+  auto details = text.find("FAIL   vulns:");
+  auto end = text.find("\033[0Ksection_end:1795780800:hss_gate_details\r\033[0K\n");
+  auto verdict = text.find("hss-gate: BLOCKED by policy");
+  BOOST_TEST(start == 0u);
+  BOOST_TEST((start < details && details < end && end < verdict && verdict != std::string::npos));
+}
+
 BOOST_AUTO_TEST_CASE(clean_text_keeps_valid_utf8_and_replaces_the_rest) {
   BOOST_TEST(clean_text("caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\ttab") == "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\ttab");
   BOOST_TEST(clean_text("a\x01" "b") == "a\xEF\xBF\xBD" "b");
