@@ -1,19 +1,20 @@
 #include "gate/app.hpp"
 
 #include "gate/cli/options.hpp"
+#include "gate/clock.hpp"
 #include "gate/config/config.hpp"
 #include "gate/error.hpp"
-#include "gate/interrupt.hpp"
+#include "gate/hss/cicd_images.hpp"
 #include "gate/hss/lookup.hpp"
+#include "gate/interrupt.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
 #include "gate/report/report.hpp"
-#include "gate/units/units.hpp"
+#include "gate/report/report_file.hpp"
+#include "gate/report/text.hpp"
 
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
@@ -21,36 +22,41 @@ namespace gate {
 
 namespace {
 
-void print_error(const std::string& message) {
-  // Multi-line messages (several policy problems) get the prefix on every line.
+// What one run needs from outside: its environment and its clock.
+struct World {
+  config::Environment environment;
+  Clock& clock;
+};
+
+// One line per message line, each prefixed; in GitHub Actions also an annotation whose title
+// says what kind of failure it is.
+void print_error(const std::string& message, std::string_view kind, const World& world) {
+  bool github = world.environment("GITHUB_ACTIONS") == "true";
   std::size_t start = 0;
-  bool github = config::process_environment()("GITHUB_ACTIONS") == "true";
   while (start <= message.size()) {
     auto end = message.find('\n', start);
     if (end == std::string::npos) end = message.size();
     std::string line = message.substr(start, end - start);
-    std::cerr << "hss-gate: error: " << line << '\n';
-    if (github) std::cout << "::error title=hss-gate configuration error::" << report::github_escape(line, false) << '\n';
+    std::cerr << "hss-gate: error: " << report::printable(line) << '\n';
+    if (github) {
+      std::cout << fmt::format("::error title=hss-gate {}::{}\n", kind, report::github_escape(line, false));
+    }
     start = end + 1;
   }
 }
 
-// HSS_GATE_NOW pins the clock, for reproducible reports and tests of time-dependent policies.
-policy::TimePoint now() {
-  if (const char* pinned = std::getenv("HSS_GATE_NOW"); pinned && *pinned) {
-    auto time = units::parse_date_time(pinned);
-    if (!time) throw UsageError(fmt::format("HSS_GATE_NOW: expected a date-time such as 2027-01-31T12:00:00Z, got \"{}\"", pinned));
-    return *time;
-  }
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+policy::TimePoint evaluation_time(const std::optional<std::chrono::sys_seconds>& pinned, const Clock& clock) {
+  if (pinned) return *pinned;
+  return std::chrono::floor<std::chrono::seconds>(clock.wall_now());
 }
 
-int lint(const std::vector<std::string>& files) {
+int lint(const std::vector<std::string>& files, const World& world) {
   int problems = 0;
+  auto now = evaluation_time(config::pinned_now(world.environment), world.clock);
   for (const auto& file : files) {
-    auto result = policy::load_policies({file}, now());
-    for (const auto& problem : result.problems) std::cout << problem.str() << '\n';
-    if (result.problems.empty()) std::cout << file << ": ok\n";
+    auto result = policy::load_policies({file}, now);
+    for (const auto& problem : result.problems) std::cout << report::printable(problem.str()) << '\n';
+    if (result.problems.empty()) std::cout << report::printable(file) << ": ok\n";
     problems += static_cast<int>(result.problems.size());
   }
   std::cout << std::flush;
@@ -61,47 +67,96 @@ int lint(const std::vector<std::string>& files) {
   return k_exit_pass;
 }
 
-int show(const std::vector<std::string>& files) {
-  std::cout << policy::describe_policy(policy::load_policies_or_throw(files, now()));
+int show(const std::vector<std::string>& files, const World& world) {
+  auto now = evaluation_time(config::pinned_now(world.environment), world.clock);
+  auto policy = policy::load_policies_or_throw(files, now);
+  std::cerr << report::printable(policy::describe_origins(policy)) << '\n';
+  std::cout << policy::describe_policy(policy);
   return k_exit_pass;
 }
 
 policy::Outcome error_outcome(const std::string& message, const config::Config& config,
-                              const policy::Policy& effective) {
+                              const policy::Policy& effective, bool ignorable) {
   policy::Outcome outcome;
+  policy::ImageResult image;
+  image.query = config.query;
+  image.decision = policy::Decision::error;
+  image.errors.push_back(message);
+  outcome.images.push_back(std::move(image));
   outcome.decision = policy::Decision::error;
-  outcome.exit_code = config.on_error == config::OnError::pass ? k_exit_pass : k_exit_service;
-  outcome.errors.push_back(message);
-  outcome.query = config.query;
   outcome.policy_files = effective.files;
-  if (config.on_error == config::OnError::pass) {
+  outcome.error_ignored = ignorable && config.on_error == config::OnError::pass;
+  if (outcome.error_ignored) {
     outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
   }
   return outcome;
 }
 
-void write_reports(const policy::Outcome& outcome, const config::Config& config) {
-  report::ReportPaths paths{config.junit.value_or(""), config.json.value_or("")};
-  if (config.junit) report::write_file_atomically(*config.junit, report::render_junit(outcome));
-  if (config.json) report::write_file_atomically(*config.json, report::render_json(outcome));
-  if (config.summary) report::write_file_atomically(*config.summary, report::render_markdown(outcome));
-  if (config.dotenv) report::write_file_atomically(*config.dotenv, report::render_dotenv(outcome, paths));
-  if (config.github_actions) {
-    // Where people look in GitHub: the run's summary page, annotations, and the step's outputs.
-    if (config.github_step_summary) report::append_to_file(*config.github_step_summary, report::render_markdown(outcome));
-    if (config.github_output) report::append_to_file(*config.github_output, report::render_github_outputs(outcome, paths));
-    std::cout << report::render_github_annotations(outcome);
+hss::Lookup look_up(const config::Config& config, const policy::Policy& effective, const World& world,
+                    const std::function<void(const std::string&)>& say) {
+  if (config.from_file) {
+    say(fmt::format("reading the saved HSS response {}", *config.from_file));
+    return hss::lookup_from_file(*config.from_file, config.query);
   }
+  hss::WaitSettings wait;
+  if (effective.scan.wait) wait.wait = effective.scan.wait->value;
+  if (effective.scan.poll_interval) wait.poll_interval = effective.scan.poll_interval->value;
+  if (config.wait) wait.wait = *config.wait;
+  if (config.poll_interval) wait.poll_interval = *config.poll_interval;
+  if (config.transport->insecure) std::cerr << "hss-gate: warning: --insecure: TLS certificates are NOT verified\n";
+  auto transport = hss::make_http_transport(*config.transport, world.clock);
+  say(fmt::format("looking up {} in HSS at {}", hss::describe_query(config.query), config.transport->endpoint.str()));
+  auto list = [&](const hss::Query& query) { return hss::list_cicd_images(*transport, query); };
+  return hss::find_image(list, config.query, wait, world.clock, say);
 }
 
-int check(const cli::Arguments& arguments) {
-  config::Config config = config::resolve_config(arguments, config::process_environment());
-  policy::TimePoint start = now();
+// Writes every report; a report that cannot be written is reported and the rest still written.
+// Returns the failures that may change the exit code (report files, not CI conveniences).
+std::vector<std::string> write_reports(const policy::Outcome& outcome, const config::Config& config) {
+  std::vector<std::string> failures;
+  report::ReportPaths paths(config.reports.begin(), config.reports.end());
+  for (const auto& format : report::report_formats()) {
+    auto path = config.reports.find(format.name);
+    if (path == config.reports.end()) continue;
+    try {
+      report::write_file_atomically(path->second, format.render(outcome, paths));
+    } catch (const Error& e) {
+      failures.push_back(e.what());
+    }
+  }
+  if (config.github_actions) {
+    // Where people look in GitHub: the run's summary page, annotations, and the step's outputs.
+    // These are conveniences: failing to append to them warns, and never changes the verdict.
+    auto append = [&](const std::optional<std::string>& file, const std::string& content, const char* variable) {
+      if (!file) return;
+      try {
+        report::append_to_file(*file, content);
+      } catch (const Error& e) {
+        std::cerr << fmt::format("hss-gate: warning: {}: {}\n", variable, report::printable(e.what()));
+      }
+    };
+    append(config.github_step_summary, report::render_markdown(outcome), "GITHUB_STEP_SUMMARY");
+    std::string outputs;
+    try {
+      outputs = report::render_github_outputs(outcome, paths);
+    } catch (const Error& e) {
+      std::cerr << fmt::format("hss-gate: warning: {}\n", report::printable(e.what()));
+    }
+    append(config.github_output, outputs, "GITHUB_OUTPUT");
+    std::cout << report::render_github_annotations(outcome);
+  }
+  return failures;
+}
+
+int check(const cli::Arguments& arguments, const World& world) {
+  config::Config config = config::resolve_config(arguments, world.environment);
+  policy::TimePoint start = evaluation_time(config.pinned_now, world.clock);
   policy::Policy effective = config.policy_files.empty() ? policy::default_policy(start)
                                                          : policy::load_policies_or_throw(config.policy_files, start);
   auto say = [&](const std::string& line) {
-    if (!config.quiet) std::cout << "hss-gate: " << line << '\n' << std::flush;
+    if (!config.quiet) std::cout << "hss-gate: " << report::printable(line) << '\n' << std::flush;
   };
+  for (const auto& warning : config.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
   if (config.policy_files.empty()) {
     say("policy: built-in default policy (no --policy given and no ./.hss-gate.toml)");
   } else {
@@ -110,71 +165,71 @@ int check(const cli::Arguments& arguments) {
 
   policy::Outcome outcome;
   try {
-    hss::Lookup lookup;
-    if (config.from_file) {
-      say(fmt::format("reading the saved HSS response {}", *config.from_file));
-      lookup = hss::lookup_from_file(*config.from_file, config.query);
-    } else {
-      hss::WaitSettings wait;
-      if (effective.scan.wait) wait.wait = effective.scan.wait->value;
-      if (effective.scan.poll_interval) wait.poll_interval = effective.scan.poll_interval->value;
-      if (config.wait) wait.wait = *config.wait;
-      if (config.poll_interval) wait.poll_interval = *config.poll_interval;
-      if (config.client.insecure) {
-        std::cerr << "hss-gate: warning: --insecure: TLS certificates are NOT verified\n";
-      }
-      auto client = hss::make_http_client(config.client);
-      say(fmt::format("looking up {} in HSS at {}", policy::describe_query(config.query), config.client.endpoint));
-      lookup = hss::find_image(*client, config.query, wait, hss::real_timing(), say);
-    }
-    policy::Context context{config.branch, config.environment, now()};
+    hss::Lookup lookup = look_up(config, effective, world, say);
+    policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
     outcome = policy::evaluate(effective, context, lookup);
   } catch (const Interrupted& e) {
-    outcome = error_outcome(e.what(), config, effective);
-    outcome.exit_code = k_exit_service; // a cancelled job is never a pass
-    outcome.warnings.clear();
+    outcome = error_outcome(e.what(), config, effective, false); // a cancelled job is never a pass
   } catch (const ServiceError& e) {
-    outcome = error_outcome(e.what(), config, effective);
+    outcome = error_outcome(e.what(), config, effective, true);
   }
+  outcome.clock_pinned = config.pinned_now;
 
-  write_reports(outcome, config);
+  std::vector<std::string> failures = write_reports(outcome, config);
   report::ConsoleStyle style;
   style.color = !config.no_color && ::isatty(STDOUT_FILENO);
   style.verbose = config.verbose;
   style.quiet = config.quiet;
   style.gitlab_sections = config.gitlab_ci;
-  style.section_time = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+  style.section_time = std::chrono::duration_cast<std::chrono::seconds>(world.clock.wall_now().time_since_epoch()).count();
   std::cout << report::render_console(outcome, style) << std::flush;
-  return outcome.exit_code;
+
+  int code = outcome.exit_code();
+  for (const auto& failure : failures) print_error(failure, "report error", world);
+  // The verdict stands when it blocks; a pass is not a pass when its evidence was not written.
+  if (!failures.empty() && code == k_exit_pass) {
+    std::cerr << "hss-gate: a report could not be written, so the pass is withheld (exit 3)\n";
+    return k_exit_service;
+  }
+  return code;
 }
 
-} // namespace
-
-int run(const std::vector<std::string>& argv) {
-  install_interrupt_handlers();
-  try {
-    cli::Arguments arguments = cli::parse_arguments(argv);
-    switch (arguments.command) {
-    case cli::Command::help:
-      std::cout << cli::help_text(arguments.help_for.value_or(cli::Command::help));
-      return argv.size() < 2 ? k_exit_usage : k_exit_pass;
-    case cli::Command::version: std::cout << cli::version_text(); return k_exit_pass;
-    case cli::Command::policy_lint: return lint(arguments.files);
-    case cli::Command::policy_show: return show(arguments.files);
-    case cli::Command::check: return check(arguments);
-    }
-  } catch (const Error& e) {
-    print_error(e.what());
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    print_error(fmt::format("internal error: {}", e.what()));
-    return k_exit_service;
+int run_command(const std::vector<std::string>& argv, const World& world) {
+  cli::Arguments arguments = cli::parse_arguments(argv);
+  switch (arguments.command) {
+  case cli::Command::help:
+    std::cout << cli::help_text(arguments.help_for.value_or(cli::Command::help));
+    return argv.size() < 2 ? k_exit_usage : k_exit_pass;
+  case cli::Command::version: std::cout << cli::version_text(); return k_exit_pass;
+  case cli::Command::policy_lint: return lint(arguments.files, world);
+  case cli::Command::policy_show: return show(arguments.files, world);
+  case cli::Command::check: return check(arguments, world);
   }
   return k_exit_service;
 }
 
-int main(int argc, char** argv) { return run(std::vector<std::string>(argv, argv + argc)); }
+} // namespace
+
+int run(const std::vector<std::string>& argv, const config::Environment& environment, Clock& clock) {
+  World world{environment, clock};
+  try {
+    return run_command(argv, world);
+  } catch (const UsageError& e) {
+    print_error(e.what(), "configuration error", world);
+    return e.exit_code();
+  } catch (const Error& e) {
+    print_error(e.what(), "service error", world);
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    print_error(fmt::format("internal error: {}", e.what()), "internal error", world);
+    return k_exit_service;
+  }
+}
+
+int main(int argc, char** argv) {
+  install_interrupt_handlers();
+  auto clock = make_system_clock();
+  return run(std::vector<std::string>(argv, argv + argc), config::process_environment(), *clock);
+}
 
 } // namespace gate

@@ -1,6 +1,7 @@
 #include "gate/cli/options.hpp"
 
 #include "gate/error.hpp"
+#include "gate/report/report.hpp"
 
 #include <fmt/format.h>
 
@@ -8,8 +9,10 @@
 
 namespace gate::cli {
 
-const std::vector<FlagSpec>& check_flags() {
-  static const std::vector<FlagSpec> k_flags{
+namespace {
+
+std::vector<FlagSpec> make_check_flags() {
+  std::vector<FlagSpec> flags{
       {"cicd-name", "NAME", false, "CI/CD name the image was scanned under (0-128 characters; required)"},
       {"image-version", "TAG", false, "image tag (1-64 characters; required)"},
       {"image-name", "NAME", false, "image name, when one pipeline builds several (1-128)"},
@@ -17,10 +20,11 @@ const std::vector<FlagSpec>& check_flags() {
       {"image-digest", "sha256:HEX", false, "only a record with this digest counts; another is pending"},
       {"policy", "FILE", true, "policy file, repeatable (default ./.hss-gate.toml, else built-in)"},
       {"from-file", "RESPONSE.json", false, "evaluate a saved ListCicdImages response; no network"},
-      {"junit", "FILE", false, "write a JUnit XML report"},
-      {"json", "FILE", false, "write a JSON report"},
-      {"summary", "FILE", false, "write a Markdown summary"},
-      {"dotenv", "FILE", false, "write HSS_GATE_DECISION=... for GitLab's dotenv reports"},
+  };
+  for (const auto& format : report::report_formats()) {
+    flags.push_back({std::string(format.name), "FILE", false, std::string(format.help)});
+  }
+  std::vector<FlagSpec> rest{
       {"branch", "NAME", false, "branch for `when` conditions (default GITHUB_REF_NAME, CI_COMMIT_REF_NAME)"},
       {"environment", "NAME", false, "deployment environment for `when` conditions"},
       {"project-id", "ID", false, "Huawei Cloud project id (also HUAWEICLOUD_SDK_PROJECT_ID)"},
@@ -37,7 +41,22 @@ const std::vector<FlagSpec>& check_flags() {
       {"quiet", "", false, "print only errors and the verdict line", 'q'},
       {"no-color", "", false, "no colour (also NO_COLOR)"},
   };
+  flags.insert(flags.end(), rest.begin(), rest.end());
+  return flags;
+}
+
+} // namespace
+
+const std::vector<FlagSpec>& check_flags() {
+  static const std::vector<FlagSpec> k_flags = make_check_flags();
   return k_flags;
+}
+
+const FlagSpec& flag_named(std::string_view name) {
+  for (const auto& flag : check_flags()) {
+    if (flag.name == name) return flag;
+  }
+  throw std::logic_error(fmt::format("no flag --{} in the flag table", name));
 }
 
 std::string environment_name(const std::string& flag) {
@@ -173,7 +192,7 @@ std::string help_text(Command command) {
     }
     out += "\nCredentials come from the environment only: HSS_GATE_AUTH_TOKEN (sent as X-Auth-Token), or\n"
            "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or CLOUD_SDK_AK / CLOUD_SDK_SK), with the optional\n"
-           "HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials. Proxies: HTTPS_PROXY, HTTP_PROXY, NO_PROXY.\n\n";
+           "HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary credentials. Proxies: HTTPS_PROXY and NO_PROXY.\n\n";
     out += k_exit_codes;
     return out;
   }

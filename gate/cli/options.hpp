@@ -19,8 +19,12 @@ struct FlagSpec {
   char short_name = 0;
 };
 
-// Every flag of `check`, in help order.
+// Every flag of `check`, in help order; report flags come from report::report_formats().
 const std::vector<FlagSpec>& check_flags();
+
+// The flag of that name. A name that is not in the table is a programming error (a typo that
+// would silently read nothing): std::logic_error.
+const FlagSpec& flag_named(std::string_view name);
 
 struct Arguments {
   Command command = Command::help;

@@ -1,24 +1,18 @@
 #include "gate/config/config.hpp"
 
+#include "gate/config/paths.hpp"
 #include "gate/error.hpp"
+#include "gate/report/report.hpp"
+#include "gate/text/utf8.hpp"
 #include "gate/units/units.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
-#include <Poco/UTF8Encoding.h>
 #include <fmt/format.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
-#include <filesystem>
 #include <regex>
 
 namespace gate::config {
-
-namespace fs = std::filesystem;
 
 Environment process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -34,29 +28,37 @@ namespace {
 struct Sourced {
   std::string value;
   std::string origin;
+  bool from_flag = false;
 };
+
+// Settings that only a lookup in HSS uses: with --from-file they would silently do nothing.
+constexpr std::array<std::string_view, 9> k_online_only{"endpoint", "region",  "project-id",
+                                                       "wait",     "poll-interval", "timeout",
+                                                       "ca-file",  "insecure", "enterprise-project-id"};
 
 class Resolver {
 public:
   Resolver(const cli::Arguments& arguments, const Environment& environment)
     : m_arguments(arguments), m_environment(environment) {}
 
-  std::optional<Sourced> get(const std::string& flag) const {
-    auto it = m_arguments.flags.find(flag);
-    if (it != m_arguments.flags.end() && !it->second.empty()) return Sourced{it->second.back(), "--" + flag};
-    std::string variable = cli::environment_name(flag);
-    if (auto value = m_environment(variable)) return Sourced{*value, variable};
+  // The flag's value, else its variable's. The name must be in the flag table.
+  std::optional<Sourced> get(std::string_view flag) const {
+    const cli::FlagSpec& spec = cli::flag_named(flag);
+    auto it = m_arguments.flags.find(spec.name);
+    if (it != m_arguments.flags.end() && !it->second.empty()) return Sourced{it->second.back(), "--" + spec.name, true};
+    std::string variable = cli::environment_name(spec.name);
+    if (auto value = m_environment(variable)) return Sourced{*value, variable, false};
     return std::nullopt;
   }
 
   std::optional<Sourced> env(std::initializer_list<const char*> names) const {
     for (const char* name : names) {
-      if (auto value = m_environment(name)) return Sourced{*value, name};
+      if (auto value = m_environment(name)) return Sourced{*value, name, false};
     }
     return std::nullopt;
   }
 
-  bool flag(const std::string& name) const {
+  bool flag(std::string_view name) const {
     auto value = get(name);
     if (!value) return false;
     if (value->value == "true" || value->value == "1" || value->value == "yes") return true;
@@ -64,14 +66,15 @@ public:
     throw UsageError(fmt::format("{}: expected true or false, got \"{}\"", value->origin, value->value));
   }
 
-  std::vector<Sourced> all(const std::string& flag) const {
+  std::vector<Sourced> all(std::string_view flag) const {
+    const cli::FlagSpec& spec = cli::flag_named(flag);
     std::vector<Sourced> values;
-    auto it = m_arguments.flags.find(flag);
+    auto it = m_arguments.flags.find(spec.name);
     if (it != m_arguments.flags.end() && !it->second.empty()) {
-      for (const auto& value : it->second) values.push_back({value, "--" + flag});
+      for (const auto& value : it->second) values.push_back({value, "--" + spec.name, true});
       return values;
     }
-    std::string variable = cli::environment_name(flag);
+    std::string variable = cli::environment_name(spec.name);
     if (auto value = m_environment(variable)) {
       // Several files in one variable: one per line, or separated by commas.
       std::string item;
@@ -79,8 +82,7 @@ public:
         if (c == '\n' || c == ',') {
           auto first = item.find_first_not_of(" \t\r");
           if (first != std::string::npos) {
-            item = item.substr(first, item.find_last_not_of(" \t\r") - first + 1);
-            values.push_back({item, variable});
+            values.push_back({item.substr(first, item.find_last_not_of(" \t\r") - first + 1), variable, false});
           }
           item.clear();
         } else {
@@ -96,32 +98,19 @@ private:
   const Environment& m_environment;
 };
 
-std::size_t code_points(const Sourced& value) {
-  std::size_t count = 0;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(value.value.data());
-  std::size_t size = value.value.size();
-  for (std::size_t pos = 0; pos < size;) {
-    unsigned char lead = bytes[pos];
-    int length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-    if (length == 0 || pos + static_cast<std::size_t>(length) > size ||
-        !Poco::UTF8Encoding::isLegal(bytes + pos, length) || (length == 1 && lead < 0x20)) {
-      throw UsageError(fmt::format("{}: expected printable UTF-8 text", value.origin));
-    }
-    pos += static_cast<std::size_t>(length);
-    ++count;
-  }
-  return count;
-}
-
 std::string checked_length(const Sourced& value, std::size_t min, std::size_t max) {
-  std::size_t length = code_points(value);
-  if (length < min || length > max) {
-    throw UsageError(fmt::format("{}: expected {} to {} characters, got {}", value.origin, min, max, length));
+  auto length = text::count_code_points(value.value);
+  bool printable = length && std::none_of(value.value.begin(), value.value.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+  });
+  if (!printable) throw UsageError(fmt::format("{}: expected printable UTF-8 text", value.origin));
+  if (*length < min || *length > max) {
+    throw UsageError(fmt::format("{}: expected {} to {} characters, got {}", value.origin, min, max, *length));
   }
   return value.value;
 }
 
-std::optional<std::chrono::seconds> duration(const Resolver& in, const std::string& flag, std::int64_t min_seconds) {
+std::optional<std::chrono::seconds> duration(const Resolver& in, std::string_view flag, std::int64_t min_seconds) {
   auto value = in.get(flag);
   if (!value) return std::nullopt;
   auto parsed = units::parse_duration(value->value);
@@ -135,124 +124,101 @@ std::optional<std::chrono::seconds> duration(const Resolver& in, const std::stri
   return parsed;
 }
 
-void check_report_path(const std::optional<std::string>& path, const char* flag) {
-  if (!path) return;
-  if (path->empty()) throw UsageError(fmt::format("--{}: expected a file path", flag));
-  fs::path parent = fs::path(*path).parent_path();
-  if (parent.empty()) parent = ".";
-  std::error_code error;
-  if (!fs::is_directory(parent, error)) {
-    throw UsageError(fmt::format("--{} {}: the folder {} does not exist", flag, *path, parent.string()));
-  }
-  if (fs::is_directory(*path, error)) throw UsageError(fmt::format("--{} {}: is a folder, expected a file", flag, *path));
-  // Reports are written through a temporary file beside the target: make sure one can be
-  // created now, before anything is looked up, rather than fail after the verdict.
-  std::string probe = fmt::format("{}.tmp-{}", *path, ::getpid());
-  int descriptor = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (descriptor < 0) {
-    throw UsageError(fmt::format("--{} {}: cannot write there: {}", flag, path->size() > 200 ? path->substr(0, 200) + "..." : *path,
-                                 std::strerror(errno)));
-  }
-  ::close(descriptor);
-  ::unlink(probe.c_str());
-}
-
-// std::filesystem's throwing overloads fail on, say, a path longer than PATH_MAX; a bad path is
-// a usage error like any other, so only the error_code overloads are used here.
-bool is_file(const std::string& path) {
-  std::error_code error;
-  return fs::is_regular_file(path, error);
-}
-
-std::optional<std::string> text(const Resolver& in, const std::string& flag) {
+std::optional<std::string> text(const Resolver& in, std::string_view flag) {
   auto value = in.get(flag);
   if (!value) return std::nullopt;
   return value->value;
 }
 
-void resolve_client(const Resolver& in, Config& config) {
-  hss::ClientSettings& client = config.client;
-
-  auto project = in.get("project-id");
-  if (!project) project = in.env({"HUAWEICLOUD_SDK_PROJECT_ID"});
-  if (!project) {
-    throw UsageError("--project-id: required to query HSS (or HSS_GATE_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID); "
-                     "use --from-file to evaluate a saved response");
-  }
-  client.project_id = checked_length(*project, 1, 256);
-
-  if (auto endpoint = in.get("endpoint")) {
-    Poco::URI uri;
-    try {
-      uri = Poco::URI(endpoint->value);
-    } catch (const Poco::Exception&) {
-      throw UsageError(fmt::format("{}: expected a URL such as https://hss.example.com, got \"{}\"", endpoint->origin,
-                                   endpoint->value));
-    }
-    if ((uri.getScheme() != "https" && uri.getScheme() != "http") || uri.getHost().empty() ||
-        (!uri.getPath().empty() && uri.getPath() != "/") || !uri.getQuery().empty() || !uri.getUserInfo().empty()) {
-      throw UsageError(fmt::format("{}: expected http(s)://host[:port] with no path, got \"{}\"", endpoint->origin,
-                                   endpoint->value));
-    }
-    client.endpoint = fmt::format("{}://{}", uri.getScheme(), uri.getAuthority());
-  } else if (auto region = in.get("region")) {
-    static const std::regex k_region(R"([a-z]{2}(-[a-z0-9]+)+)");
-    if (!std::regex_match(region->value, k_region)) {
-      throw UsageError(fmt::format("{}: expected a region id such as ap-southeast-1, got \"{}\"", region->origin,
-                                   region->value));
-    }
-    client.endpoint = hss::endpoint_for_region(region->value);
-  } else {
-    throw UsageError("--region or --endpoint: required to query HSS (or HSS_GATE_REGION / HSS_GATE_ENDPOINT)");
-  }
-
-  if (auto enterprise = in.get("enterprise-project-id")) {
-    config.query.enterprise_project_id = checked_length(*enterprise, 1, 256);
-  }
-
-  hss::Credentials& credentials = client.credentials;
+hss::Credentials resolve_credentials(const Resolver& in) {
+  hss::Credentials credentials;
   if (auto token = in.env({"HSS_GATE_AUTH_TOKEN"})) {
     if (token->value.size() > 32768) throw UsageError("HSS_GATE_AUTH_TOKEN: expected at most 32,768 characters");
     credentials.auth_token = token->value;
-  } else {
-    auto ak = in.env({"HUAWEICLOUD_SDK_AK", "CLOUD_SDK_AK"});
-    auto sk = in.env({"HUAWEICLOUD_SDK_SK", "CLOUD_SDK_SK"});
-    if (ak && !sk) throw UsageError(fmt::format("{} is set but no secret key: set HUAWEICLOUD_SDK_SK", ak->origin));
-    if (sk && !ak) throw UsageError(fmt::format("{} is set but no access key: set HUAWEICLOUD_SDK_AK", sk->origin));
-    if (ak && sk) {
-      credentials.access_key = ak->value;
-      credentials.secret_key = sk->value;
-      if (auto security = in.env({"HUAWEICLOUD_SDK_SECURITY_TOKEN", "CLOUD_SDK_SECURITY_TOKEN"})) {
-        credentials.security_token = security->value;
-      }
+    return credentials;
+  }
+  auto ak = in.env({"HUAWEICLOUD_SDK_AK", "CLOUD_SDK_AK"});
+  auto sk = in.env({"HUAWEICLOUD_SDK_SK", "CLOUD_SDK_SK"});
+  if (ak && !sk) throw UsageError(fmt::format("{} is set but no secret key: set HUAWEICLOUD_SDK_SK", ak->origin));
+  if (sk && !ak) throw UsageError(fmt::format("{} is set but no access key: set HUAWEICLOUD_SDK_AK", sk->origin));
+  if (ak && sk) {
+    credentials.access_key = ak->value;
+    credentials.secret_key = sk->value;
+    if (auto security = in.env({"HUAWEICLOUD_SDK_SECURITY_TOKEN", "CLOUD_SDK_SECURITY_TOKEN"})) {
+      credentials.security_token = security->value;
     }
   }
   if (credentials.empty()) {
     throw UsageError("no HSS credentials: set HSS_GATE_AUTH_TOKEN, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK "
                      "(CI secrets), or use --from-file");
   }
-
-  if (auto timeout = duration(in, "timeout", 1)) client.timeout = *timeout;
-  if (auto ca_file = in.get("ca-file")) {
-    client.ca_file = ca_file->value;
-  } else if (auto cert_file = in.env({"SSL_CERT_FILE"})) {
-    client.ca_file = cert_file->value;
-  }
-  if (client.ca_file && !is_file(*client.ca_file)) {
-    throw UsageError(fmt::format("--ca-file {}: no such file", *client.ca_file));
-  }
-  client.insecure = in.flag("insecure");
-  if (auto proxy = in.env({"HTTPS_PROXY", "https_proxy"})) client.proxy.https_proxy = proxy->value;
-  if (auto proxy = in.env({"HTTP_PROXY", "http_proxy"})) client.proxy.http_proxy = proxy->value;
-  if (auto proxy = in.env({"NO_PROXY", "no_proxy"})) client.proxy.no_proxy = proxy->value;
+  return credentials;
 }
 
-} // namespace
+hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
+  hss::TransportSettings transport;
+  auto project = in.get("project-id");
+  if (!project) project = in.env({"HUAWEICLOUD_SDK_PROJECT_ID"});
+  if (!project) {
+    throw UsageError("--project-id: required to query HSS (or HSS_GATE_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID); "
+                     "use --from-file to evaluate a saved response");
+  }
+  transport.project_id = checked_length(*project, 1, 256);
 
-Config resolve_config(const cli::Arguments& arguments, const Environment& environment) {
-  Resolver in(arguments, environment);
-  Config config;
+  if (auto endpoint = in.get("endpoint")) {
+    transport.endpoint = hss::parse_endpoint_url(endpoint->value, endpoint->origin);
+  } else if (auto region = in.get("region")) {
+    static const std::regex k_region(R"([a-z]{2}(-[a-z0-9]+)+)");
+    if (!std::regex_match(region->value, k_region)) {
+      throw UsageError(fmt::format("{}: expected a region id such as ap-southeast-1, got \"{}\"", region->origin,
+                                   region->value));
+    }
+    transport.endpoint = hss::endpoint_for_region(region->value);
+  } else {
+    throw UsageError("--region or --endpoint: required to query HSS (or HSS_GATE_REGION / HSS_GATE_ENDPOINT)");
+  }
+  if (auto enterprise = in.get("enterprise-project-id")) {
+    config.query.enterprise_project_id = checked_length(*enterprise, 1, 256);
+  }
+  transport.credentials = resolve_credentials(in);
+  if (auto timeout = duration(in, "timeout", 1)) transport.timeout = *timeout;
+  if (auto ca_file = in.get("ca-file")) {
+    transport.ca_file = ca_file->value;
+  } else if (auto cert_file = in.env({"SSL_CERT_FILE"})) {
+    transport.ca_file = cert_file->value;
+  }
+  if (transport.ca_file && !is_file(*transport.ca_file)) {
+    throw UsageError(fmt::format("--ca-file {}: no such file", *transport.ca_file));
+  }
+  transport.insecure = in.flag("insecure");
+  if (auto proxy = in.env({"HTTPS_PROXY", "https_proxy"})) transport.proxy.https_proxy = proxy->value;
+  if (auto proxy = in.env({"NO_PROXY", "no_proxy"})) transport.proxy.no_proxy = proxy->value;
+  return transport;
+}
 
+// --from-file and online settings do not mix, unless the online ones are only project-wide
+// variables that a flag overrides: those are ignored, with a warning that names them.
+void check_offline_mode(const Resolver& in, const Sourced& from_file, Config& config) {
+  std::vector<Sourced> online;
+  for (auto flag : k_online_only) {
+    if (auto value = in.get(flag)) online.push_back(*value);
+  }
+  std::vector<std::string> ignored;
+  for (const auto& setting : online) {
+    if (!from_file.from_flag || setting.from_flag) {
+      throw UsageError(fmt::format("{} and {}: a saved response is read offline, so online settings cannot apply; "
+                                   "drop one of them",
+                                   from_file.origin, setting.origin));
+    }
+    ignored.push_back(setting.origin);
+  }
+  if (!ignored.empty()) {
+    config.warnings.push_back(fmt::format("--from-file: reading offline, so {} {} ignored", fmt::join(ignored, ", "),
+                                          ignored.size() == 1 ? "is" : "are"));
+  }
+}
+
+void resolve_query(const Resolver& in, Config& config) {
   auto cicd_name = in.get("cicd-name");
   if (!cicd_name) throw UsageError("--cicd-name: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under");
   config.query.cicd_name = checked_length(*cicd_name, 0, 128);
@@ -269,11 +235,27 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     }
     config.query.image_digest = digest->value;
   }
+}
+
+} // namespace
+
+std::optional<std::chrono::sys_seconds> pinned_now(const Environment& environment) {
+  auto pinned = environment("HSS_GATE_NOW");
+  if (!pinned) return std::nullopt;
+  auto time = units::parse_date_time(*pinned);
+  if (!time) {
+    throw UsageError(fmt::format("HSS_GATE_NOW: expected a date-time such as 2027-01-31T12:00:00Z, got \"{}\"", *pinned));
+  }
+  return time;
+}
+
+Config resolve_config(const cli::Arguments& arguments, const Environment& environment) {
+  Resolver in(arguments, environment);
+  Config config;
+  resolve_query(in, config);
 
   for (const auto& policy : in.all("policy")) {
-    if (!is_file(policy.value)) {
-      throw UsageError(fmt::format("{} {}: no such policy file", policy.origin, policy.value));
-    }
+    if (!is_file(policy.value)) throw UsageError(fmt::format("{} {}: no such policy file", policy.origin, policy.value));
     config.policy_files.push_back(policy.value);
     config.policy_origin = policy.origin;
   }
@@ -282,43 +264,36 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.policy_origin = "./.hss-gate.toml in the working directory";
   }
 
-  config.from_file = text(in, "from-file");
-  if (config.from_file && !is_file(*config.from_file)) {
-    throw UsageError(fmt::format("--from-file {}: no such file", *config.from_file));
+  auto from_file = in.get("from-file");
+  if (from_file) {
+    if (!is_file(from_file->value)) throw UsageError(fmt::format("--from-file {}: no such file", from_file->value));
+    config.from_file = from_file->value;
+    check_offline_mode(in, *from_file, config);
   }
-  config.junit = text(in, "junit");
-  config.json = text(in, "json");
-  config.summary = text(in, "summary");
-  config.dotenv = text(in, "dotenv");
-  check_report_path(config.junit, "junit");
-  check_report_path(config.json, "json");
-  check_report_path(config.summary, "summary");
-  check_report_path(config.dotenv, "dotenv");
+  for (const auto& format : report::report_formats()) {
+    auto path = in.get(format.name);
+    if (!path) continue;
+    check_report_path(path->value, path->origin);
+    config.reports.emplace(std::string(format.name), path->value);
+  }
 
   if (auto branch = in.get("branch")) {
     config.branch = branch->value;
-    config.branch_origin = branch->origin;
   } else if (auto detected = in.env({"GITHUB_REF_NAME", "CI_COMMIT_REF_NAME"})) {
     config.branch = detected->value;
-    config.branch_origin = detected->origin;
   }
   config.environment = text(in, "environment");
-
-  config.wait = duration(in, "wait", 0);
-  config.poll_interval = duration(in, "poll-interval", 1);
   if (auto on_error = in.get("on-error")) {
-    if (on_error->value == "fail") {
-      config.on_error = OnError::fail;
-    } else if (on_error->value == "pass") {
-      config.on_error = OnError::pass;
-    } else {
+    if (on_error->value != "fail" && on_error->value != "pass") {
       throw UsageError(fmt::format("{}: expected fail or pass, got \"{}\"", on_error->origin, on_error->value));
     }
+    config.on_error = on_error->value == "pass" ? OnError::pass : OnError::fail;
   }
   config.verbose = in.flag("verbose");
   config.quiet = in.flag("quiet");
   if (config.verbose && config.quiet) throw UsageError("--verbose and --quiet: choose one");
   config.no_color = in.flag("no-color") || environment("NO_COLOR").has_value();
+  config.pinned_now = pinned_now(environment);
 
   config.github_actions = environment("GITHUB_ACTIONS") == "true";
   if (config.github_actions) {
@@ -327,7 +302,12 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
   }
   config.gitlab_ci = environment("GITLAB_CI") == "true";
 
-  if (!config.from_file) resolve_client(in, config);
+  if (!config.from_file) {
+    config.wait = duration(in, "wait", 0);
+    config.poll_interval = duration(in, "poll-interval", 1);
+    config.transport = resolve_transport(in, config);
+  }
+  check_distinct_paths(config);
   return config;
 }
 

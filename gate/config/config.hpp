@@ -1,11 +1,12 @@
 #pragma once
 
 #include "gate/cli/options.hpp"
-#include "gate/hss/client.hpp"
 #include "gate/hss/record.hpp"
+#include "gate/hss/transport.hpp"
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,12 +27,8 @@ struct Config {
   std::vector<std::string> policy_files; // empty: the built-in default policy
   std::string policy_origin;             // where the policy choice came from, for the console
   std::optional<std::string> from_file;
-  std::optional<std::string> junit;
-  std::optional<std::string> json;
-  std::optional<std::string> summary;
-  std::optional<std::string> dotenv;
+  std::map<std::string, std::string, std::less<>> reports; // report format name -> path
   std::optional<std::string> branch;
-  std::string branch_origin;
   std::optional<std::string> environment;
   std::optional<std::chrono::seconds> wait;          // unset: the policy's [scan] wait, else 0
   std::optional<std::chrono::seconds> poll_interval; // unset: the policy's, else 10s
@@ -39,14 +36,19 @@ struct Config {
   bool verbose = false;
   bool quiet = false;
   bool no_color = false;
-  bool github_actions = false;                    // GITHUB_ACTIONS=true
-  std::optional<std::string> github_step_summary; // the summary is appended here
-  std::optional<std::string> github_output;       // step outputs are appended here
-  bool gitlab_ci = false;                         // GITLAB_CI=true
-  hss::ClientSettings client; // used only without --from-file
+  std::optional<std::chrono::sys_seconds> pinned_now; // HSS_GATE_NOW
+  bool github_actions = false;                        // GITHUB_ACTIONS=true
+  std::optional<std::string> github_step_summary;     // the summary is appended here
+  std::optional<std::string> github_output;           // step outputs are appended here
+  bool gitlab_ci = false;                             // GITLAB_CI=true
+  std::optional<hss::TransportSettings> transport;    // online runs only
+  std::vector<std::string> warnings;                  // settings that were ignored, and why
 };
 
 // Throws UsageError naming the flag (or environment variable) and what was expected.
 Config resolve_config(const cli::Arguments& arguments, const Environment& environment);
+
+// HSS_GATE_NOW, when set: the time a run evaluates at. Throws UsageError for a bad value.
+std::optional<std::chrono::sys_seconds> pinned_now(const Environment& environment);
 
 } // namespace gate::config

@@ -1,22 +1,51 @@
 #include "gate/hss/record.hpp"
 
+#include <fmt/format.h>
+
+#include <array>
+
 namespace gate::hss {
 
-std::optional<ScanState> scan_state_of(const std::string& scan_status) {
-  if (scan_status == "success") return ScanState::success;
-  if (scan_status == "unscan" || scan_status == "scanning" || scan_status == "waiting_for_scan") {
-    return ScanState::pending;
-  }
-  if (scan_status == "failed" || scan_status == "download_failed" || scan_status == "image_oversized") {
-    return ScanState::failed;
+namespace {
+
+constexpr std::array k_scan_statuses{
+    ScanStatus{"unscan", ScanState::pending},          ScanStatus{"success", ScanState::success},
+    ScanStatus{"scanning", ScanState::pending},        ScanStatus{"failed", ScanState::failed},
+    ScanStatus{"download_failed", ScanState::failed},  ScanStatus{"image_oversized", ScanState::failed},
+    ScanStatus{"waiting_for_scan", ScanState::pending},
+};
+
+constexpr std::array<std::string_view, 4> k_severity_levels{"Security", "Low", "Medium", "High"};
+
+// A record without the member matches only an empty query value (cicd_name may be empty).
+bool equal(const std::optional<std::string>& field, const std::string& wanted) { return field.value_or("") == wanted; }
+
+} // namespace
+
+std::span<const ScanStatus> scan_statuses() { return k_scan_statuses; }
+
+std::optional<ScanState> scan_state_of(std::string_view scan_status) {
+  for (const auto& status : k_scan_statuses) {
+    if (status.name == scan_status) return status.state;
   }
   return std::nullopt;
 }
 
+std::span<const std::string_view> severity_levels() { return k_severity_levels; }
+
+std::optional<int> severity_rank(std::string_view level) {
+  for (std::size_t i = 0; i < k_severity_levels.size(); ++i) {
+    if (k_severity_levels[i] == level) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view severity_name(std::int64_t rank) { return k_severity_levels.at(static_cast<std::size_t>(rank)); }
+
 bool matches_exactly(const Query& query, const Record& record) {
-  return record.cicd_name == query.cicd_name && record.image_version == query.image_version &&
-         (!query.image_name || record.image_name == *query.image_name) &&
-         (!query.namespace_name || record.namespace_name == *query.namespace_name);
+  return equal(record.cicd_name, query.cicd_name) && equal(record.image_version, query.image_version) &&
+         (!query.image_name || equal(record.image_name, *query.image_name)) &&
+         (!query.namespace_name || equal(record.namespace_name, *query.namespace_name));
 }
 
 Lookup select_matches(const Query& query, const std::vector<Record>& records) {
@@ -24,13 +53,27 @@ Lookup select_matches(const Query& query, const std::vector<Record>& records) {
   lookup.query = query;
   for (const auto& record : records) {
     if (!matches_exactly(query, record)) continue;
-    if (query.image_digest && record.image_digest != *query.image_digest) {
+    if (query.image_digest && !equal(record.image_digest, *query.image_digest)) {
       lookup.stale_digest.push_back(record);
     } else {
       lookup.records.push_back(record);
     }
   }
   return lookup;
+}
+
+std::string describe_query(const Query& query) {
+  std::string text = fmt::format("cicd_name \"{}\", image_version \"{}\"", query.cicd_name, query.image_version);
+  if (query.image_name) text += fmt::format(", image_name \"{}\"", *query.image_name);
+  if (query.namespace_name) text += fmt::format(", namespace \"{}\"", *query.namespace_name);
+  return text;
+}
+
+std::string describe_record(const Record& record) {
+  std::string cicd_name = record.cicd_name.value_or("");
+  std::string name = record.image_name && !record.image_name->empty() ? *record.image_name : cicd_name;
+  if (record.namespace_name && !record.namespace_name->empty()) name = *record.namespace_name + "/" + name;
+  return fmt::format("{}:{} (cicd_name {})", name, record.image_version.value_or(""), cicd_name);
 }
 
 } // namespace gate::hss

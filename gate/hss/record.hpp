@@ -2,41 +2,40 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+// HSS's vocabulary: the CI/CD image record, the query that finds one, and the enums of the API
+// page (scan states, risk levels). Each enum is defined here once; the parser, the policy and
+// the reports look values up here.
 namespace gate::hss {
 
 // One CICDImageResponseInfo record of GET /v5/{project_id}/image/cicd/images. Optional members
-// are the ones a record may omit; strings absent from the body are empty.
+// are the ones a record may omit or send as null.
 struct Record {
   std::string image_id;
-  std::string cicd_name;
-  std::string namespace_name;
-  std::string image_name;
-  std::string image_digest;
-  std::string image_version;
-  std::string registry_name;
-  std::string image_type;
-  std::string registry_type;
-  std::string pipeline_type;
+  std::optional<std::string> cicd_name;
+  std::optional<std::string> namespace_name;
+  std::optional<std::string> image_name;
+  std::optional<std::string> image_digest;
+  std::optional<std::string> image_version;
+  std::optional<std::string> registry_name;
+  std::optional<std::string> image_type;
+  std::optional<std::string> registry_type;
+  std::optional<std::string> pipeline_type;
   std::optional<bool> latest_version;
-  std::string scan_status;
-  std::string scan_failed_desc;
-  std::string scan_failed_code;
+  std::string scan_status; // required: one of the documented states
+  std::optional<std::string> scan_failed_desc;
+  std::optional<std::string> scan_failed_code;
   std::optional<std::int64_t> image_size;
   std::optional<std::int64_t> latest_update_time; // ms since the epoch
   std::optional<std::int64_t> latest_scan_time;   // ms since the epoch
   std::optional<std::int64_t> vul_num;
   std::optional<std::int64_t> unsafe_setting_num;
   std::optional<std::int64_t> malicious_file_num;
-  std::string severity_level;
-};
-
-// One page of the list response.
-struct Page {
-  std::int64_t total_num = 0;
-  std::vector<Record> records;
+  std::optional<std::string> severity_level;
 };
 
 // What identifies the image a pipeline built; the first two are required.
@@ -52,8 +51,25 @@ struct Query {
 // The scan states of the API, grouped as the policy sees them.
 enum class ScanState { success, pending, failed };
 
+struct ScanStatus {
+  std::string_view name;
+  ScanState state;
+};
+
+// Every documented scan_status, in the API page's order.
+std::span<const ScanStatus> scan_statuses();
+
 // Maps a documented scan_status; nullopt for a value outside the API's enum.
-std::optional<ScanState> scan_state_of(const std::string& scan_status);
+std::optional<ScanState> scan_state_of(std::string_view scan_status);
+
+// severity_level's values from least to most severe: Security, Low, Medium, High.
+std::span<const std::string_view> severity_levels();
+
+// The position of a severity_level on that ladder; nullopt for anything else.
+std::optional<int> severity_rank(std::string_view level);
+
+// The level at a rank of the ladder; the rank must be valid.
+std::string_view severity_name(std::int64_t rank);
 
 // True when the record is exactly the image the query names (the server filters loosely).
 bool matches_exactly(const Query& query, const Record& record);
@@ -64,12 +80,16 @@ struct Lookup {
   Query query;
   std::vector<Record> records;
   std::vector<Record> stale_digest;
-  int requests = 0;
   double waited_seconds = 0;
-  bool wait_ran_out = false;
 };
 
 // Splits exact matches by the expected digest, as a lookup result for evaluation.
 Lookup select_matches(const Query& query, const std::vector<Record>& records);
+
+// "cicd_name \"shop\", image_version \"1.0\"" plus image_name and namespace when given.
+std::string describe_query(const Query& query);
+
+// "namespace/image_name:image_version (cicd_name shop)" for a record.
+std::string describe_record(const Record& record);
 
 } // namespace gate::hss

@@ -36,7 +36,12 @@ Policy default_policy(TimePoint now);
 std::string_view default_policy_text();
 inline constexpr std::string_view k_default_policy_name = "built-in default policy";
 
-// Renders the effective policy, each rule and setting with the file that set it.
+// The effective policy as a policy file of its own (TOML, `version = 1`, every setting explicit):
+// `policy lint` accepts it, and describing it again gives the same text.
 std::string describe_policy(const Policy& policy);
+
+// Which file set each setting and rule, as TOML comment lines; kept apart from describe_policy
+// so that its output does not depend on file names.
+std::string describe_origins(const Policy& policy);
 
 } // namespace gate::policy

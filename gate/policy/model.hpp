@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
+// The policy as plain data: what the loader builds and the evaluator reads.
 namespace gate::policy {
 
-using Clock = std::chrono::system_clock;
 using TimePoint = std::chrono::sys_seconds;
 using Duration = std::chrono::seconds;
 
@@ -22,63 +24,46 @@ struct SourceRef {
 
 enum class Level { fail, warn };
 
-// What to do about an image that has no usable scan: missing, pending, or failed.
+// What to do about an image that has no usable scan: missing, pending, or failed. Ordered from
+// loosest to strictest.
 enum class StateAction { pass, warn, fail };
 
-// The record fields a rule may test.
-enum class Field {
-  vul_num,
-  malicious_file_num,
-  unsafe_setting_num,
-  image_size,
-  severity_level,
-  scan_status,
-  scan_failed_code,
-  cicd_name,
-  namespace_name,
-  image_name,
-  image_version,
-  registry_name,
-  image_digest,
-  pipeline_type,
-  latest_version,
-  latest_scan_time,
-  latest_update_time,
-};
-
-// Groups fields by the operators they take.
-enum class FieldKind { count, size, severity, text, boolean, timestamp };
-
-FieldKind kind_of(Field field);
-std::string_view name_of(Field field);
-std::optional<Field> field_named(std::string_view name);
 std::string_view name_of(Level level);
 std::string_view name_of(StateAction action);
+std::optional<StateAction> state_action_named(std::string_view name);
 
-// severity_level's order: Security < Low < Medium < High; nullopt for anything else.
-std::optional<int> severity_rank(std::string_view level);
+// A value read from a record or shown in reports: null, an integer, a boolean, or text.
+using Value = std::variant<std::monostate, std::int64_t, bool, std::string>;
+std::string to_text(const Value& value);
+
+// An operator's operand: a count, bytes or a severity rank; a boolean; globs; or a duration.
+using Operand = std::variant<std::int64_t, bool, std::vector<std::string>, Duration>;
+
+struct FieldDef;    // fields.hpp: the registry of record fields
+struct OperatorDef; // operators.hpp: the registry of operators
+
+// One operator of a rule with its operand, e.g. `max = 50`.
+struct Condition {
+  const OperatorDef* op = nullptr;
+  Operand operand;
+};
 
 struct When {
   std::optional<std::vector<std::string>> branch;
   std::optional<std::vector<std::string>> environment;
-  bool empty() const { return !branch && !environment; }
 };
 
-// One [rules.ID] table. Numeric limits hold counts, bytes, or severity ranks by field kind.
+// One [rules.ID] table: a field and its conditions, in the operator registry's order.
 struct Rule {
   std::string id;
-  Field field = Field::vul_num;
-  std::optional<std::int64_t> max;
-  std::optional<std::int64_t> min;
-  std::optional<std::vector<std::string>> in;
-  std::optional<std::vector<std::string>> not_in;
-  std::optional<bool> equals;
-  std::optional<Duration> max_age;
+  const FieldDef* field = nullptr;
+  std::vector<Condition> conditions;
   Level level = Level::fail;
   std::optional<TimePoint> fail_from;
   std::string message;
   When when;
   SourceRef source;
+  const Condition* condition(std::string_view op) const;
 };
 
 // One [[exceptions]] entry: waives the named rules on matching images until it expires.
@@ -92,14 +77,15 @@ struct Exception {
   std::string reason;
   std::string owner;
   SourceRef source;
-  std::string label() const; // e.g. "SEC-123 (policy.toml:14)"
+  std::string label() const; // e.g. "exception for [a, b] (policy.toml:14)"
 };
 
 // A setting of [scan] or [exceptions_policy] together with the file that set it.
+inline constexpr std::string_view k_built_in = "built-in default";
 template <typename T>
 struct Setting {
   T value;
-  std::string origin = "built-in default";
+  std::string origin = std::string(k_built_in);
 };
 
 struct ScanSettings {
@@ -130,8 +116,11 @@ struct Policy {
 inline constexpr std::string_view k_rule_scan_status = "scan-status";
 inline constexpr std::string_view k_rule_scan_age = "scan-age";
 inline constexpr std::string_view k_rule_scan_current = "scan-current";
+bool is_built_in_rule(std::string_view id);
 
-// Glob match as in a shell: *, ?, [...]; used for exceptions, `in`, `not_in` and `when`.
-bool glob_match(const std::string& pattern, const std::string& text);
+// Glob match as in a shell: *, ?, [...] (with ! or ^ to negate) over the whole text, NUL bytes
+// included; used for exceptions, `in`, `not_in` and `when`.
+bool glob_match(std::string_view pattern, std::string_view text);
+bool any_glob(const std::vector<std::string>& patterns, std::string_view text);
 
 } // namespace gate::policy

@@ -3,25 +3,21 @@
 #include "gate/hss/record.hpp"
 #include "gate/policy/model.hpp"
 
-#include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
+// The verdict of a run as plain data: every report renders it, and the exit code is derived from
+// it. Nothing here knows HSS's wire format or any report's format.
 namespace gate::policy {
-
-// A value shown in reports as actual or limit: null, an integer, a boolean, or text.
-using Value = std::variant<std::monostate, std::int64_t, bool, std::string>;
-std::string to_text(const Value& value);
 
 enum class RuleStatus { pass, fail, warn, excepted, not_applicable };
 std::string_view name_of(RuleStatus status);
 
-// Per image and for the whole run; ordered so that the worse decision compares greater.
-enum class Decision { pass, warn, no_verdict, fail, error };
+// Per image and for the whole run, ordered so that the decision that wins compares greater:
+// a block outranks a missing verdict, which outranks a service error, then a warning.
+enum class Decision { pass, warn, error, no_verdict, fail };
 std::string_view name_of(Decision decision);
-int exit_code_of(Decision decision);
 
 // What waived a failure.
 struct Waiver {
@@ -36,37 +32,54 @@ struct RuleResult {
   std::string field;
   RuleStatus status = RuleStatus::pass;
   Value actual;
-  Value limit;       // rendered operator and limit, e.g. "max 50" or 50
-  std::string op;    // "max", "min", "in", ...; empty for built-in state checks
+  Value limit;
+  std::string op;      // "max", "min", "in", ...
   Level level = Level::fail;
-  std::string message;   // the policy's remediation text or the engine's explanation
-  std::string detail;    // one line on why the status is what it is
+  std::string message; // the policy's remediation text or the engine's explanation
+  std::string detail;  // one line on why the status is what it is
   std::optional<Waiver> waiver;
-  std::string source;    // file:line of the rule, empty for built-ins
+  std::string source;  // file:line:column of the rule, or the file of a [scan] setting
 };
 
+// One image of the run: what was asked for, what was found, and what the policy made of it.
 struct ImageResult {
-  hss::Record record;     // for a missing image only the query's names are set
-  bool found = true;
+  hss::Query query;
+  std::optional<hss::Record> record; // nullopt: HSS holds no such image, or could not be read
   Decision decision = Decision::pass;
   std::vector<RuleResult> results;
+  std::vector<std::string> errors; // why the image could not be judged (decision error)
+
+  // "team/web:1.0 (cicd_name shop)" for a found image, the query's names otherwise.
+  std::string label() const;
 };
 
-// The verdict of a run: plain data that every report renders and the exit code comes from.
 struct Outcome {
   Decision decision = Decision::pass;
-  int exit_code = 0;
+  // --on-error pass let the run through although HSS could not be read: exit 0, said loudly.
+  bool error_ignored = false;
   std::vector<ImageResult> images;
   std::vector<std::string> warnings;
-  std::vector<std::string> errors;
   std::vector<std::string> policy_files;
-  hss::Query query; // what was looked up, to name the run when no image was found
+  std::optional<TimePoint> clock_pinned; // HSS_GATE_NOW: the time every age was measured at
+
+  // The documented process exit code of this outcome.
+  int exit_code() const;
+  // Every image's errors, in image order.
+  std::vector<std::string> errors() const;
 };
 
-// "cicd_name my-app, image_version 1.2.3" plus image_name and namespace when given.
-std::string describe_query(const hss::Query& query);
+// The worst decision of the images; pass when there are none.
+Decision combined_decision(const std::vector<ImageResult>& images);
 
-// "namespace/image_name:image_version (cicd_name)" for a found image.
-std::string describe_image(const ImageResult& image);
+// How many rule results of each status the outcome holds, over every image.
+struct StatusCounts {
+  int failed = 0;
+  int warned = 0;
+  int waived = 0;
+  int passed = 0;
+  int not_applicable = 0;
+};
+StatusCounts count_statuses(const Outcome& outcome);
+StatusCounts count_statuses(const ImageResult& image);
 
 } // namespace gate::policy

@@ -1,7 +1,11 @@
 #include "gate/report/report.hpp"
 #include "gate/report/text.hpp"
 
+#include "gate/error.hpp"
+
 #include <fmt/format.h>
+
+#include <random>
 
 namespace gate::report {
 
@@ -28,49 +32,51 @@ std::string render_github_annotations(const Outcome& outcome) {
     out += fmt::format("::{} title={}::{}\n", kind, github_escape(title, true), github_escape(message, false));
   };
   for (const auto& image : outcome.images) {
-    std::string subject = image.found ? describe_image(image) : describe_query(outcome.query);
     for (const auto& result : image.results) {
       if (result.status != RuleStatus::fail && result.status != RuleStatus::warn) continue;
       std::string message = result.detail;
       if (!result.message.empty()) message += "\nFix: " + result.message;
       if (result.status == RuleStatus::fail) message += "\nWaive: " + waiver_hint(image, result);
       command(result.status == RuleStatus::fail ? "error" : "warning",
-              fmt::format("hss-gate {}: {}", result.rule, subject), message);
+              fmt::format("hss-gate {}: {}", result.rule, image.label()), message);
     }
   }
   for (const auto& warning : outcome.warnings) command("warning", "hss-gate", warning);
-  for (const auto& error : outcome.errors) {
-    command(outcome.exit_code == 0 ? "warning" : "error", "hss-gate: HSS could not be read", error);
+  for (const auto& error : outcome.errors()) {
+    command(outcome.error_ignored ? "warning" : "error", "hss-gate: HSS could not be read", error);
   }
   return out;
 }
 
 namespace {
 
-// name=value, or the delimited form when the value spans lines.
+// name=value, or a heredoc with a fresh random delimiter (as GitHub's toolkit writes them) when
+// the value spans lines, so that no value can end the block early and set other outputs.
 std::string output_line(const std::string& name, const std::string& value) {
-  if (value.find('\n') == std::string::npos && value.find('\r') == std::string::npos) {
-    return fmt::format("{}={}\n", name, value);
+  if (value.find_first_of("\r\n") == std::string::npos) return fmt::format("{}={}\n", name, value);
+  static std::mt19937_64 random{std::random_device{}()};
+  std::string delimiter = fmt::format("ghadelimiter_{:016x}{:016x}", random(), random());
+  if (value.find(delimiter) != std::string::npos) {
+    throw ServiceError(fmt::format("$GITHUB_OUTPUT: the value of {} contains its delimiter", name));
   }
-  return fmt::format("{}<<HSS_GATE_EOF_7c1f\n{}\nHSS_GATE_EOF_7c1f\n", name, value);
+  return fmt::format("{}<<{}\n{}\n{}\n", name, delimiter, value, delimiter);
+}
+
+std::string path_of(const ReportPaths& paths, std::string_view format) {
+  auto it = paths.find(format);
+  return it == paths.end() ? std::string() : it->second;
 }
 
 } // namespace
 
 std::string render_github_outputs(const Outcome& outcome, const ReportPaths& paths) {
   return output_line("decision", std::string(name_of(outcome.decision))) +
-         output_line("exit-code", std::to_string(outcome.exit_code)) + output_line("junit", paths.junit) +
-         output_line("json", paths.json);
+         output_line("exit-code", std::to_string(outcome.exit_code())) +
+         output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json"));
 }
 
 std::string render_dotenv(const Outcome& outcome, const ReportPaths& paths) {
-  int failed = 0, warned = 0;
-  for (const auto& image : outcome.images) {
-    for (const auto& result : image.results) {
-      failed += result.status == RuleStatus::fail;
-      warned += result.status == RuleStatus::warn;
-    }
-  }
+  StatusCounts counts = count_statuses(outcome);
   // dotenv values are single-line; paths with line breaks are not worth supporting here.
   auto single = [](std::string value) {
     for (char& c : value) {
@@ -80,8 +86,8 @@ std::string render_dotenv(const Outcome& outcome, const ReportPaths& paths) {
   };
   return fmt::format("HSS_GATE_DECISION={}\nHSS_GATE_EXIT_CODE={}\nHSS_GATE_FAILED_RULES={}\nHSS_GATE_WARNINGS={}\n"
                      "HSS_GATE_JUNIT={}\nHSS_GATE_JSON={}\n",
-                     name_of(outcome.decision), outcome.exit_code, failed, warned, single(paths.junit),
-                     single(paths.json));
+                     name_of(outcome.decision), outcome.exit_code(), counts.failed, counts.warned,
+                     single(path_of(paths, "junit")), single(path_of(paths, "json")));
 }
 
 } // namespace gate::report

@@ -1,4 +1,7 @@
 #include "gate/report/report.hpp"
+#include "gate/report/text.hpp"
+
+#include "gate/units/units.hpp"
 
 #include <fmt/format.h>
 
@@ -22,44 +25,75 @@ constexpr const char* k_green = "1;32";
 constexpr const char* k_dim = "2";
 
 std::string verdict_line(const Outcome& outcome, const Painter& paint) {
-  int failed = 0, warned = 0, excepted = 0;
-  for (const auto& image : outcome.images) {
-    for (const auto& result : image.results) {
-      failed += result.status == RuleStatus::fail;
-      warned += result.status == RuleStatus::warn;
-      excepted += result.status == RuleStatus::excepted;
-    }
-  }
+  StatusCounts counts = count_statuses(outcome);
   std::size_t images = outcome.images.size();
-  auto counts = fmt::format("{} image{}, {} failed, {} warning{}, {} waived", images, images == 1 ? "" : "s", failed,
-                            warned, warned == 1 ? "" : "s", excepted);
+  auto summary = fmt::format("{} image{}, {} failed, {} warning{}, {} waived", images, images == 1 ? "" : "s",
+                             counts.failed, counts.warned, counts.warned == 1 ? "" : "s", counts.waived);
+  int code = outcome.exit_code();
   switch (outcome.decision) {
-  case Decision::pass:
-    return fmt::format("hss-gate: {} ({}; exit {})", paint(k_green, "PASS"), counts, outcome.exit_code);
+  case Decision::pass: return fmt::format("hss-gate: {} ({}; exit {})", paint(k_green, "PASS"), summary, code);
   case Decision::warn:
-    return fmt::format("hss-gate: {} ({}; exit {})", paint(k_yellow, "PASS WITH WARNINGS"), counts, outcome.exit_code);
+    return fmt::format("hss-gate: {} ({}; exit {})", paint(k_yellow, "PASS WITH WARNINGS"), summary, code);
   case Decision::fail:
-    return fmt::format("hss-gate: {} by policy ({}; exit {})", paint(k_red, "BLOCKED"), counts, outcome.exit_code);
+    return fmt::format("hss-gate: {} by policy ({}; exit {})", paint(k_red, "BLOCKED"), summary, code);
   case Decision::no_verdict:
     return fmt::format("hss-gate: {}: the scan result is missing, unfinished or failed ({}; exit {})",
-                       paint(k_red, "NO VERDICT"), counts, outcome.exit_code);
+                       paint(k_red, "NO VERDICT"), summary, code);
   case Decision::error:
-    if (outcome.exit_code == 0) {
+    if (outcome.error_ignored) {
       return fmt::format("hss-gate: {}: HSS could not be read, and --on-error pass lets the pipeline continue "
                          "UNCHECKED (exit 0)",
                          paint(k_yellow, "ERROR IGNORED"));
     }
-    return fmt::format("hss-gate: {}: HSS could not be read (exit {})", paint(k_red, "ERROR"), outcome.exit_code);
+    return fmt::format("hss-gate: {}: HSS could not be read (exit {})", paint(k_red, "ERROR"), code);
   }
   return {};
+}
+
+std::string image_line(const ImageResult& image) {
+  std::string decision{name_of(image.decision)};
+  if (!image.record) {
+    const char* state = image.decision == Decision::error ? "not checked" : "not found in HSS";
+    return fmt::format("image {}: {}, decision {}\n", printable(image.label()), state, decision);
+  }
+  const hss::Record& r = *image.record;
+  return fmt::format("image {}: scan {}, digest {}, decision {}\n", printable(image.label()), printable(r.scan_status),
+                     printable(r.image_digest.value_or("(none)")), decision);
+}
+
+std::string rule_lines(const ImageResult& image, const RuleResult& result, const ConsoleStyle& style,
+                       const Painter& paint) {
+  const char* label = nullptr;
+  const char* color = k_dim;
+  switch (result.status) {
+  case RuleStatus::fail: label = "FAIL"; color = k_red; break;
+  case RuleStatus::warn: label = "WARN"; color = k_yellow; break;
+  case RuleStatus::excepted: label = "WAIVED"; color = k_yellow; break;
+  case RuleStatus::pass: label = style.verbose ? "pass" : nullptr; color = k_green; break;
+  case RuleStatus::not_applicable: label = style.verbose ? "n/a" : nullptr; break;
+  }
+  if (!label) return {};
+  std::string out = fmt::format("  {:<6} {}: {}\n", paint(color, label), printable(result.rule), printable(result.detail));
+  if (result.status == RuleStatus::fail || result.status == RuleStatus::warn) {
+    if (!result.message.empty()) out += fmt::format("         fix: {}\n", printable(result.message));
+    if (result.status == RuleStatus::fail) out += fmt::format("         waive: {}\n", printable(waiver_hint(image, result)));
+  }
+  if (result.waiver) {
+    out += fmt::format("         waived until {} ({}): {}\n", result.waiver->expires, printable(result.waiver->source),
+                       printable(result.waiver->reason));
+  }
+  return out;
 }
 
 } // namespace
 
 std::string waiver_hint(const ImageResult& image, const RuleResult& result) {
+  const hss::Query& query = image.query;
+  std::string cicd_name = image.record ? image.record->cicd_name.value_or("") : query.cicd_name;
+  std::optional<std::string> image_name = image.record ? image.record->image_name : query.image_name;
   std::string hint = fmt::format("add an [[exceptions]] entry to the policy: rules = [\"{}\"], cicd_name = \"{}\"",
-                                 result.rule, image.record.cicd_name);
-  if (!image.record.image_name.empty()) hint += fmt::format(", image_name = \"{}\"", image.record.image_name);
+                                 result.rule, cicd_name);
+  if (image_name && !image_name->empty()) hint += fmt::format(", image_name = \"{}\"", *image_name);
   hint += ", expires = YYYY-MM-DD, reason = \"TICKET: why the risk is accepted\"";
   return hint;
 }
@@ -68,39 +102,16 @@ std::string render_console(const Outcome& outcome, const ConsoleStyle& style) {
   Painter paint{style.color};
   std::string out;
   if (!style.quiet) {
-    for (const auto& image : outcome.images) {
-      const hss::Record& r = image.record;
-      if (image.found) {
-        out += fmt::format("image {}: scan {}, digest {}, decision {}\n", describe_image(image), r.scan_status,
-                           r.image_digest.empty() ? "(none)" : r.image_digest, name_of(image.decision));
-      } else {
-        out += fmt::format("image {}: not found in HSS, decision {}\n", describe_query(outcome.query),
-                           name_of(image.decision));
-      }
-      for (const auto& result : image.results) {
-        const char* label = nullptr;
-        const char* color = k_dim;
-        switch (result.status) {
-        case RuleStatus::fail: label = "FAIL"; color = k_red; break;
-        case RuleStatus::warn: label = "WARN"; color = k_yellow; break;
-        case RuleStatus::excepted: label = "WAIVED"; color = k_yellow; break;
-        case RuleStatus::pass: label = style.verbose ? "pass" : nullptr; color = k_green; break;
-        case RuleStatus::not_applicable: label = style.verbose ? "n/a" : nullptr; break;
-        }
-        if (!label) continue;
-        out += fmt::format("  {:<6} {}: {}\n", paint(color, label), result.rule, result.detail);
-        if (result.status == RuleStatus::fail || result.status == RuleStatus::warn) {
-          if (!result.message.empty()) out += fmt::format("         fix: {}\n", result.message);
-          if (result.status == RuleStatus::fail) out += fmt::format("         waive: {}\n", waiver_hint(image, result));
-        }
-        if (result.status == RuleStatus::excepted) {
-          out += fmt::format("         waived until {} ({}): {}\n", result.waiver->expires, result.waiver->source,
-                             result.waiver->reason);
-        }
-      }
+    if (outcome.clock_pinned) {
+      out += fmt::format("{}: the clock is pinned by HSS_GATE_NOW to {}: ages and expiries are measured then\n",
+                         paint(k_yellow, "note"), units::format_date_time(*outcome.clock_pinned));
     }
-    for (const auto& warning : outcome.warnings) out += fmt::format("{}: {}\n", paint(k_yellow, "warning"), warning);
-    for (const auto& error : outcome.errors) out += fmt::format("{}: {}\n", paint(k_red, "error"), error);
+    for (const auto& image : outcome.images) {
+      out += image_line(image);
+      for (const auto& result : image.results) out += rule_lines(image, result, style, paint);
+    }
+    for (const auto& warning : outcome.warnings) out += fmt::format("{}: {}\n", paint(k_yellow, "warning"), printable(warning));
+    for (const auto& error : outcome.errors()) out += fmt::format("{}: {}\n", paint(k_red, "error"), printable(error));
     if (style.gitlab_sections && !out.empty()) {
       // GitLab folds a section between these markers; the verdict line stays visible below it.
       out = fmt::format("\033[0Ksection_start:{}:hss_gate_details[collapsed=true]\r\033[0Khss-gate: details per "

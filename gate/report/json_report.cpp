@@ -1,6 +1,8 @@
 #include "gate/report/report.hpp"
 #include "gate/report/text.hpp"
 
+#include "gate/units/units.hpp"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -11,18 +13,24 @@ namespace gate::report {
 namespace {
 
 using namespace gate::policy;
+using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Poco::Dynamic::Var json_value(const Value& value) {
+// The shape documented in docs/reports.md; raise it when a consumer could misread a change.
+constexpr int k_schema_version = 1;
+
+Var json_value(const Value& value) {
   struct Visitor {
-    Poco::Dynamic::Var operator()(std::monostate) const { return Poco::Dynamic::Var(); }
-    Poco::Dynamic::Var operator()(std::int64_t number) const { return Poco::Int64(number); }
-    Poco::Dynamic::Var operator()(bool flag) const { return flag; }
-    Poco::Dynamic::Var operator()(const std::string& text) const { return clean_text(text); }
+    Var operator()(std::monostate) const { return Var(); }
+    Var operator()(std::int64_t number) const { return Poco::Int64(number); }
+    Var operator()(bool flag) const { return flag; }
+    Var operator()(const std::string& text) const { return clean_text(text); }
   };
   return std::visit(Visitor{}, value);
 }
+
+Var optional_text(const std::optional<std::string>& text) { return text ? Var(clean_text(*text)) : Var(); }
 
 Object::Ptr ordered() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
@@ -39,7 +47,7 @@ Object::Ptr result_json(const RuleResult& result) {
   object->set("status", std::string(name_of(result.status)));
   object->set("actual", json_value(result.actual));
   object->set("limit", json_value(result.limit));
-  object->set("operator", result.op.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(result.op));
+  object->set("operator", result.op.empty() ? Var() : Var(result.op));
   object->set("level", std::string(name_of(result.level)));
   object->set("message", clean_text(result.message));
   object->set("detail", clean_text(result.detail));
@@ -48,26 +56,45 @@ Object::Ptr result_json(const RuleResult& result) {
     waiver->set("reason", clean_text(result.waiver->reason));
     waiver->set("owner", clean_text(result.waiver->owner));
     waiver->set("expires", result.waiver->expires);
-    waiver->set("source", result.waiver->source);
+    waiver->set("source", clean_text(result.waiver->source));
     object->set("exception", waiver);
   }
   return object;
 }
 
-Object::Ptr image_json(const ImageResult& image) {
-  const hss::Record& r = image.record;
+Object::Ptr query_json(const hss::Query& query) {
   Object::Ptr object = ordered();
-  object->set("image_id", clean_text(r.image_id));
-  object->set("cicd_name", clean_text(r.cicd_name));
-  object->set("namespace", clean_text(r.namespace_name));
-  object->set("image_name", clean_text(r.image_name));
-  object->set("image_version", clean_text(r.image_version));
-  object->set("image_digest", clean_text(r.image_digest));
-  object->set("scan_status", image.found ? Poco::Dynamic::Var(clean_text(r.scan_status)) : Poco::Dynamic::Var("missing"));
+  object->set("cicd_name", clean_text(query.cicd_name));
+  object->set("image_version", clean_text(query.image_version));
+  object->set("image_name", optional_text(query.image_name));
+  object->set("namespace", optional_text(query.namespace_name));
+  object->set("image_digest", optional_text(query.image_digest));
+  return object;
+}
+
+std::string scan_status_of(const ImageResult& image) {
+  if (image.record) return clean_text(image.record->scan_status);
+  return image.decision == Decision::error ? "unknown" : "missing";
+}
+
+Object::Ptr image_json(const ImageResult& image) {
+  Object::Ptr object = ordered();
+  object->set("query", query_json(image.query));
+  const hss::Record* r = image.record ? &*image.record : nullptr;
+  // Found: the record's names; not found: the query's, so that every image names itself.
+  object->set("image_id", r ? Var(clean_text(r->image_id)) : Var());
+  object->set("cicd_name", r ? optional_text(r->cicd_name) : Var(clean_text(image.query.cicd_name)));
+  object->set("namespace", r ? optional_text(r->namespace_name) : optional_text(image.query.namespace_name));
+  object->set("image_name", r ? optional_text(r->image_name) : optional_text(image.query.image_name));
+  object->set("image_version", r ? optional_text(r->image_version) : Var(clean_text(image.query.image_version)));
+  object->set("image_digest", r ? optional_text(r->image_digest) : optional_text(image.query.image_digest));
+  object->set("found", r != nullptr);
+  object->set("scan_status", scan_status_of(image));
   object->set("decision", std::string(name_of(image.decision)));
   Array::Ptr results = new Array();
   for (const auto& result : image.results) results->add(result_json(result));
   object->set("results", results);
+  object->set("errors", strings(image.errors));
   return object;
 }
 
@@ -75,13 +102,16 @@ Object::Ptr image_json(const ImageResult& image) {
 
 std::string render_json(const Outcome& outcome) {
   Object::Ptr root = ordered();
+  root->set("schema_version", k_schema_version);
   root->set("decision", std::string(name_of(outcome.decision)));
-  root->set("exit_code", outcome.exit_code);
+  root->set("exit_code", outcome.exit_code());
+  root->set("error_ignored", outcome.error_ignored);
+  root->set("clock_pinned", outcome.clock_pinned ? Var(units::format_date_time(*outcome.clock_pinned)) : Var());
   Array::Ptr images = new Array();
   for (const auto& image : outcome.images) images->add(image_json(image));
   root->set("images", images);
   root->set("warnings", strings(outcome.warnings));
-  root->set("errors", strings(outcome.errors));
+  root->set("errors", strings(outcome.errors()));
   root->set("policy_files", strings(outcome.policy_files));
   std::ostringstream out;
   root->stringify(out, 2);

@@ -1,6 +1,7 @@
 #include "gate/report/report.hpp"
 #include "gate/report/text.hpp"
 
+#include "gate/policy/fields.hpp"
 #include "gate/units/units.hpp"
 
 #include <Poco/SAX/AttributesImpl.h>
@@ -19,8 +20,7 @@ using Poco::XML::XMLWriter;
 
 class JunitWriter {
 public:
-  explicit JunitWriter(std::ostream& out)
-    : m_writer(out, XMLWriter::WRITE_XML_DECLARATION | XMLWriter::PRETTY_PRINT) {
+  explicit JunitWriter(std::ostream& out) : m_writer(out, XMLWriter::WRITE_XML_DECLARATION | XMLWriter::PRETTY_PRINT) {
     m_writer.setNewLine("\n");
     m_writer.setIndent("  ");
   }
@@ -28,22 +28,26 @@ public:
   void write(const Outcome& outcome) {
     int tests = 0, failures = 0, errors = 0;
     for (const auto& image : outcome.images) {
-      for (const auto& result : image.results) {
+      if (image.decision == Decision::error) {
         ++tests;
-        if (result.status == RuleStatus::fail) ++failures;
+        ++errors;
+        continue;
       }
-    }
-    if (outcome.decision == Decision::error) {
-      ++tests;
-      ++errors;
+      tests += static_cast<int>(image.results.size());
+      failures += count_statuses(image).failed;
     }
     m_writer.startDocument();
     start("testsuites", {{"name", "hss-gate"},
                          {"tests", std::to_string(tests)},
                          {"failures", std::to_string(failures)},
                          {"errors", std::to_string(errors)}});
-    if (outcome.decision == Decision::error) write_error_suite(outcome);
-    for (const auto& image : outcome.images) write_suite(image, outcome.query);
+    for (const auto& image : outcome.images) {
+      if (image.decision == Decision::error) {
+        write_error_suite(image, outcome);
+      } else {
+        write_suite(image, outcome);
+      }
+    }
     end("testsuites");
     m_writer.endDocument();
   }
@@ -71,64 +75,55 @@ private:
     end(name);
   }
 
-  void write_error_suite(const Outcome& outcome) {
-    std::string name = fmt::format("hss-gate {}", describe_query(outcome.query));
-    std::string message = outcome.errors.empty() ? "hss-gate could not reach a verdict" : outcome.errors.front();
+  void write_error_suite(const ImageResult& image, const Outcome& outcome) {
+    std::string name = fmt::format("hss-gate {}", image.label());
+    std::string message = image.errors.empty() ? "hss-gate could not reach a verdict" : image.errors.front();
     start("testsuite", {{"name", name}, {"tests", "1"}, {"failures", "0"}, {"errors", "1"}, {"skipped", "0"}});
+    write_properties(image, outcome);
     start("testcase", {{"name", "hss-lookup"}, {"classname", name}});
     element("error", {{"message", message}, {"type", "service-error"}},
-            fmt::format("{}\n\nNo verdict: the image's scan result could not be read from HSS.", fmt::join(outcome.errors, "\n")));
+            fmt::format("{}\n\nNo verdict: the image's scan result could not be read from HSS.",
+                        fmt::join(image.errors, "\n")));
     end("testcase");
     end("testsuite");
   }
 
-  void write_suite(const ImageResult& image, const hss::Query& query) {
-    int failures = 0, skipped = 0;
-    for (const auto& result : image.results) {
-      if (result.status == RuleStatus::fail) ++failures;
-      if (result.status == RuleStatus::excepted || result.status == RuleStatus::not_applicable) ++skipped;
-    }
-    std::string name = image.found ? fmt::format("hss-gate {}", describe_image(image))
-                                   : fmt::format("hss-gate {}", describe_query(query));
+  void write_suite(const ImageResult& image, const Outcome& outcome) {
+    StatusCounts counts = count_statuses(image);
+    std::string name = fmt::format("hss-gate {}", image.label());
     start("testsuite", {{"name", name},
                         {"tests", std::to_string(image.results.size())},
-                        {"failures", std::to_string(failures)},
+                        {"failures", std::to_string(counts.failed)},
                         {"errors", "0"},
-                        {"skipped", std::to_string(skipped)}});
-    write_properties(image);
+                        {"skipped", std::to_string(counts.waived + counts.not_applicable)}});
+    write_properties(image, outcome);
     for (const auto& result : image.results) write_case(image, result, name);
     end("testsuite");
   }
 
-  void write_properties(const ImageResult& image) {
-    const hss::Record& r = image.record;
+  void write_properties(const ImageResult& image, const Outcome& outcome) {
     start("properties", {});
-    auto property = [&](const std::string& name, const std::string& value) {
-      empty("property", {{"name", name}, {"value", value}});
-    };
-    auto number = [](const std::optional<std::int64_t>& value) { return value ? std::to_string(*value) : std::string(); };
-    auto time = [](const std::optional<std::int64_t>& ms) {
-      if (!ms) return std::string();
-      return units::format_date_time(std::chrono::sys_seconds{std::chrono::seconds(*ms / 1000)});
+    auto property = [&](std::string_view name, const std::string& value) {
+      empty("property", {{std::string("name"), std::string(name)}, {"value", value}});
     };
     property("decision", std::string(name_of(image.decision)));
-    property("found", image.found ? "true" : "false");
-    property("cicd_name", r.cicd_name);
-    property("namespace", r.namespace_name);
-    property("image_name", r.image_name);
-    property("image_version", r.image_version);
-    if (image.found) {
-      property("image_id", r.image_id);
-      property("image_digest", r.image_digest);
-      property("registry_name", r.registry_name);
-      property("scan_status", r.scan_status);
-      property("latest_scan_time", time(r.latest_scan_time));
-      property("latest_update_time", time(r.latest_update_time));
-      property("severity_level", r.severity_level);
-      property("vul_num", number(r.vul_num));
-      property("malicious_file_num", number(r.malicious_file_num));
-      property("unsafe_setting_num", number(r.unsafe_setting_num));
-      property("image_size", number(r.image_size));
+    property("found", image.record ? "true" : "false");
+    if (outcome.clock_pinned) property("clock_pinned", units::format_date_time(*outcome.clock_pinned));
+    const hss::Query& query = image.query;
+    if (!image.record) {
+      property("cicd_name", query.cicd_name);
+      property("namespace", query.namespace_name.value_or(""));
+      property("image_name", query.image_name.value_or(""));
+      property("image_version", query.image_version);
+    } else {
+      property("image_id", image.record->image_id);
+      // Every field a rule may test, as the registry names and shows it.
+      for (const auto& field : fields()) {
+        Value value = field.read(*image.record);
+        const auto* number = std::get_if<std::int64_t>(&value);
+        bool stamp = field.kind == FieldKind::timestamp;
+        property(field.name, number && stamp ? show_number(field, *number) : to_text(value));
+      }
     }
     end("properties");
   }

@@ -11,16 +11,20 @@ namespace {
 
 using namespace gate::policy;
 
-// Table cells may not hold '|' or line breaks.
+// Data rendered as literal text: every character Markdown (or the HTML it allows) could act on
+// is escaped, so HSS data or a policy can add no link, image, emphasis, HTML or table cell.
 std::string cell(std::string_view text) {
   std::string out;
   for (char c : clean_text(text)) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += "<br>";
-    } else {
+    switch (c) {
+    case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '!': case '|': case '#':
+    case '&': case '~':
+      out += '\\';
       out += c;
+      break;
+    case '\n': out += "<br>"; break;
+    case '\t': out += ' '; break;
+    default: out += c;
     }
   }
   return out;
@@ -33,46 +37,57 @@ std::string headline(const Outcome& outcome) {
   case Decision::fail: return ":no_entry: **BLOCKED by policy**";
   case Decision::no_verdict: return ":hourglass: **NO VERDICT**: the scan result is missing, unfinished or failed";
   case Decision::error:
-    return outcome.exit_code == 0 ? ":warning: **ERROR IGNORED** (--on-error pass): the image was not checked"
-                                  : ":x: **ERROR**: HSS could not be read";
+    return outcome.error_ignored ? ":warning: **ERROR IGNORED** (--on-error pass): the image was not checked"
+                                 : ":x: **ERROR**: HSS could not be read";
   }
   return {};
+}
+
+std::string image_heading(const ImageResult& image) {
+  if (!image.record) {
+    const char* state = image.decision == Decision::error ? "not checked" : "not found in HSS";
+    return fmt::format("### {}: {}\n\n", cell(image.label()), state);
+  }
+  const hss::Record& r = *image.record;
+  auto scanned = r.latest_scan_time ? units::time_from_epoch_ms(*r.latest_scan_time) : std::nullopt;
+  return fmt::format("### {}: {}\n\nScan {} at {}, digest {}\n\n", cell(image.label()), name_of(image.decision),
+                     cell(r.scan_status), scanned ? units::format_date_time(*scanned) : "unknown",
+                     cell(r.image_digest.value_or("(none)")));
+}
+
+std::string result_row(const RuleResult& result) {
+  std::string details = result.detail;
+  if (result.waiver) {
+    details += fmt::format(" — waived until {} by {}: {}", result.waiver->expires, result.waiver->source,
+                           result.waiver->reason);
+  } else if (!result.message.empty() && (result.status == RuleStatus::fail || result.status == RuleStatus::warn)) {
+    details += fmt::format(" — {}", result.message);
+  }
+  std::string limit = to_text(result.limit);
+  if (!result.op.empty() && result.limit.index() != 0) limit = result.op + " " + limit;
+  // Rule ids are letters, digits, '-' and '_' only (the loader checks), so a code span is safe.
+  return fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", result.rule, name_of(result.status),
+                     cell(to_text(result.actual)), cell(limit), name_of(result.level), cell(details));
 }
 
 } // namespace
 
 std::string render_markdown(const Outcome& outcome) {
-  std::string out = fmt::format("## hss-gate: {} (exit {})\n\n", headline(outcome), outcome.exit_code);
+  std::string out = fmt::format("## hss-gate: {} (exit {})\n\n", headline(outcome), outcome.exit_code());
+  if (outcome.clock_pinned) {
+    out += fmt::format("> **Note:** the clock is pinned by `HSS_GATE_NOW` to {}: ages and expiries are measured "
+                       "then.\n\n",
+                       units::format_date_time(*outcome.clock_pinned));
+  }
   if (!outcome.policy_files.empty()) {
     out += fmt::format("Policy: {}\n\n", cell(fmt::format("{}", fmt::join(outcome.policy_files, ", "))));
   }
-  for (const auto& error : outcome.errors) out += fmt::format("> **Error:** {}\n\n", cell(error));
+  for (const auto& error : outcome.errors()) out += fmt::format("> **Error:** {}\n\n", cell(error));
   for (const auto& image : outcome.images) {
-    const hss::Record& r = image.record;
-    if (image.found) {
-      std::string scanned = r.latest_scan_time
-                                ? units::format_date_time(std::chrono::sys_seconds{std::chrono::seconds(*r.latest_scan_time / 1000)})
-                                : "unknown";
-      out += fmt::format("### `{}`: {}\n\nScan `{}` at {}, digest `{}`\n\n", cell(describe_image(image)),
-                         name_of(image.decision), cell(r.scan_status), scanned,
-                         r.image_digest.empty() ? "(none)" : cell(r.image_digest));
-    } else {
-      out += fmt::format("### {}: not found in HSS\n\n", cell(describe_query(outcome.query)));
-    }
+    out += image_heading(image);
+    if (image.results.empty()) continue;
     out += "| Rule | Status | Actual | Limit | Level | Details |\n|---|---|---|---|---|---|\n";
-    for (const auto& result : image.results) {
-      std::string details = result.detail;
-      if (result.waiver) {
-        details += fmt::format(" — waived until {} by {}: {}", result.waiver->expires, result.waiver->source,
-                               result.waiver->reason);
-      } else if (!result.message.empty() && (result.status == RuleStatus::fail || result.status == RuleStatus::warn)) {
-        details += fmt::format(" — {}", result.message);
-      }
-      std::string limit = to_text(result.limit);
-      if (!result.op.empty() && result.limit.index() != 0) limit = result.op + " " + limit;
-      out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", cell(result.rule), name_of(result.status),
-                         cell(to_text(result.actual)), cell(limit), name_of(result.level), cell(details));
-    }
+    for (const auto& result : image.results) out += result_row(result);
     out += "\n";
   }
   if (!outcome.warnings.empty()) {

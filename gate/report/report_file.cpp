@@ -1,9 +1,9 @@
-#include "gate/report/report.hpp"
+#include "gate/report/report_file.hpp"
 #include "gate/report/text.hpp"
 
 #include "gate/error.hpp"
+#include "gate/text/utf8.hpp"
 
-#include <Poco/UTF8Encoding.h>
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -15,28 +15,52 @@
 namespace gate::report {
 
 std::string clean_text(std::string_view text) {
-  static const std::string k_replacement = "\xEF\xBF\xBD";
   std::string out;
   out.reserve(text.size());
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto lead = static_cast<unsigned char>(text[pos]);
-    if (lead < 0x80) {
-      bool control = lead < 0x20 || lead == 0x7F;
-      out += control && lead != '\t' && lead != '\n' ? k_replacement : std::string(1, static_cast<char>(lead));
+  for (std::size_t pos = 0; pos < text.size();) {
+    auto point = text::decode_at(text, pos);
+    if (!point) {
+      text::append_utf8(out, text::k_replacement_character);
       ++pos;
       continue;
     }
-    int needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : -1;
-    bool valid = needed > 0 && pos + static_cast<std::size_t>(needed) <= text.size() &&
-                 Poco::UTF8Encoding::isLegal(reinterpret_cast<const unsigned char*>(text.data() + pos), needed);
-    if (!valid) {
-      out += k_replacement;
+    // XML 1.0 allows neither most C0 controls nor U+FFFE and U+FFFF; JSON readers choke on them.
+    bool allowed_control = point->value == '\t' || point->value == '\n';
+    bool refused = point->value < 0x20 ? !allowed_control
+                                       : point->value == 0x7F || point->value == 0xFFFE || point->value == 0xFFFF;
+    if (refused) {
+      text::append_utf8(out, text::k_replacement_character);
+    } else {
+      out.append(text.substr(pos, point->length));
+    }
+    pos += point->length;
+  }
+  return out;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    auto point = text::decode_at(text, pos);
+    if (!point) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[pos]));
       ++pos;
       continue;
     }
-    out.append(text.substr(pos, static_cast<std::size_t>(needed)));
-    pos += static_cast<std::size_t>(needed);
+    if (point->value == '\n') {
+      out += "\\n";
+    } else if (point->value == '\r') {
+      out += "\\r";
+    } else if (point->value == '\t') {
+      out += "\\t";
+    } else if (text::is_control(point->value)) {
+      out += point->value < 0x100 ? fmt::format("\\x{:02x}", static_cast<unsigned>(point->value))
+                                  : fmt::format("\\u{:04x}", static_cast<unsigned>(point->value));
+    } else {
+      out.append(text.substr(pos, point->length));
+    }
+    pos += point->length;
   }
   return out;
 }

@@ -10,4 +10,9 @@ namespace gate::report {
 // with U+FFFD, so that HSS data can never break an XML or JSON report.
 std::string clean_text(std::string_view text);
 
+// Text safe to print on one terminal or CI log line: control characters (C0, DEL, C1; CR, LF
+// and ESC included) and bytes that are not UTF-8 become visible escapes such as \n or \x1b,
+// so that data can neither start a line of its own nor send terminal or workflow commands.
+std::string printable(std::string_view text);
+
 } // namespace gate::report

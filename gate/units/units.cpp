@@ -194,4 +194,9 @@ std::string format_date_time(std::chrono::sys_seconds time) {
 
 std::string format_date(std::chrono::sys_seconds time) { return format_date_time(time).substr(0, 10); }
 
+std::optional<std::chrono::sys_seconds> time_from_epoch_ms(std::int64_t ms) {
+  if (ms < 0 || ms > k_max_epoch_ms) return std::nullopt;
+  return std::chrono::sys_seconds{std::chrono::seconds(ms / 1000)};
+}
+
 } // namespace gate::units

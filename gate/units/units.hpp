@@ -33,4 +33,10 @@ std::string format_date_time(std::chrono::sys_seconds time);
 // The calendar date of a time point, "2027-01-31".
 std::string format_date(std::chrono::sys_seconds time);
 
+// The last millisecond of 9999-12-31: HSS time stamps beyond it (or before 1970) are not dates.
+inline constexpr std::int64_t k_max_epoch_ms = 253402300799999;
+
+// A time stamp in milliseconds since the epoch, as HSS sends them, to whole seconds.
+std::optional<std::chrono::sys_seconds> time_from_epoch_ms(std::int64_t ms);
+
 } // namespace gate::units

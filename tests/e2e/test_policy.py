@@ -66,13 +66,52 @@ class PolicyCommands(GateTest):
         self.assertEqual(unknown.code, 0)
         self.assertIn("no branch is known", unknown.out)
 
-    def test_show_prints_the_merged_policy_with_origins(self):
+    def test_show_prints_the_merged_policy_and_its_origins_apart(self):
         result = self.gate("policy", "show", os.path.join(POLICIES, "repo", ".hss-gate.toml"))
         self.assertEqual(result.code, 0, result.err)
-        self.assertIn('max_age = "7d"  # ', result.out)
-        self.assertIn("[rules.vuln-budget]  # " + os.path.join(POLICIES, "repo", ".hss-gate.toml"), result.out)
-        self.assertIn("[rules.no-malware]  # " + os.path.join(POLICIES, "org", "baseline.toml"), result.out)
+        self.assertTrue(result.out.startswith("version = 1\n"), result.out)
+        self.assertIn('max_age = "7d"\n', result.out)
+        self.assertIn("[rules.vuln-budget]\n", result.out)
+        # Where each piece came from goes to stderr, so that stdout is a policy file of its own.
+        self.assertIn("# rules.vuln-budget from " + os.path.join(POLICIES, "repo", ".hss-gate.toml"), result.err)
+        self.assertIn("# rules.no-malware from " + os.path.join(POLICIES, "org", "baseline.toml"), result.err)
+        self.assertNotIn("#", result.out)
 
+    def shipped_policies(self):
+        found = []
+        for folder, _, files in os.walk(POLICIES):
+            found += [os.path.join(folder, name) for name in sorted(files) if name.endswith(".toml")]
+        self.assertGreaterEqual(len(found), 5)
+        return found
+
+    def test_show_output_lints_clean_and_shows_identically_for_every_shipped_policy(self):
+        for policy in self.shipped_policies():
+            with self.subTest(policy):
+                first = self.gate("policy", "show", policy)
+                self.assertEqual(first.code, 0, first.err)
+                path = self.write("shown.toml", first.out)
+                lint = self.gate("policy", "lint", path)
+                self.assertEqual(lint.code, 0, lint.out + lint.err)
+                again = self.gate("policy", "show", path)
+                self.assertEqual(again.code, 0, again.err)
+                self.assertEqual(again.out, first.out)
+
+    def test_show_escapes_what_toml_must_escape(self):
+        message = 'say "hi" \\ it\'s <b> \u00e9'
+        path = self.write("p.toml", 'version = 1\n[rules.v]\nfield = "vul_num"\nmax = 1\n'
+                                    "message = '''" + message + "'''\n"
+                                    '[[exceptions]]\nrules = ["v"]\nexpires = 2026-12-31\nreason = "SEC-1: \\"quoted\\""\n')
+        first = self.gate("policy", "show", path)
+        self.assertEqual(first.code, 0, first.err)
+        shown = self.write("shown.toml", first.out)
+        self.assertEqual(self.gate("policy", "lint", shown).code, 0)
+        again = self.gate("policy", "show", shown)
+        self.assertEqual(again.out, first.out)
+        import tomllib
+        parsed = tomllib.loads(first.out)
+        self.assertEqual(parsed["version"], 1)
+        self.assertEqual(parsed["rules"]["v"]["message"], message)
+        self.assertEqual(parsed["exceptions"][0]["reason"], 'SEC-1: "quoted"')
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,15 +1,19 @@
 #pragma once
 
+#include "gate/clock.hpp"
 #include "gate/hss/record.hpp"
 #include "gate/policy/loader.hpp"
 #include "gate/policy/outcome.hpp"
 #include "gate/units/units.hpp"
+
+#include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace test {
 
@@ -71,14 +75,34 @@ inline gate::hss::Record clean_record() {
 
 inline gate::hss::Query query_for(const gate::hss::Record& record) {
   gate::hss::Query query;
-  query.cicd_name = record.cicd_name;
-  query.image_version = record.image_version;
+  query.cicd_name = record.cicd_name.value_or("");
+  query.image_version = record.image_version.value_or("");
   return query;
 }
+
+// A clock that never sleeps: sleeping advances it and is recorded.
+class FakeClock : public gate::Clock {
+public:
+  std::chrono::milliseconds now{0};
+  std::vector<std::chrono::milliseconds> sleeps;
+  std::chrono::system_clock::time_point wall{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}};
+  bool interrupt_next_sleep = false;
+
+  std::chrono::system_clock::time_point wall_now() const override { return wall + now; }
+  std::chrono::milliseconds elapsed() const override { return now; }
+  bool sleep(std::chrono::milliseconds duration) override {
+    if (interrupt_next_sleep) return false;
+    sleeps.push_back(duration);
+    now += duration;
+    return true;
+  }
+};
 
 } // namespace test
 
 // Boost.Test prints the values of failed comparisons.
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<std::string>)
+
 namespace gate::policy {
 inline std::ostream& operator<<(std::ostream& out, StateAction v) { return out << name_of(v); }
 inline std::ostream& operator<<(std::ostream& out, Level v) { return out << name_of(v); }

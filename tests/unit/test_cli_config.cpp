@@ -84,11 +84,11 @@ BOOST_AUTO_TEST_CASE(every_flag_reads_its_environment_variable_and_a_flag_wins) 
                                        env_of({{"HSS_GATE_CICD_NAME", "from-env"},
                                                {"HSS_GATE_IMAGE_VERSION", "env"},
                                                {"HSS_GATE_FROM_FILE", HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json"},
-                                               {"HSS_GATE_WAIT", "2m"},
+                                               {"HSS_GATE_JSON", "r.json"},
                                                {"HSS_GATE_QUIET", "true"}}));
   BOOST_TEST(config.query.cicd_name == "from-env");
   BOOST_TEST(config.query.image_version == "flag");
-  BOOST_TEST(config.wait->count() == 120);
+  BOOST_TEST(config.reports.at("json") == "r.json");
   BOOST_TEST(config.quiet);
 }
 
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(documented_ranges_are_enforced_before_anything_is_looked_up
   BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--namespace", std::string(129, 'n')}) ==
              "--namespace: expected 1 to 128 characters, got 129");
   BOOST_TEST(with({"--cicd-name", "a\xff", "--image-version", "1"}) == "--cicd-name: expected printable UTF-8 text");
-  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--wait", "soon"}).find("--wait: expected a duration") == 0u);
+  BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--wait", "soon"}).find("--from-file and --wait") == 0u);
   BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--image-digest", "latest"}).find("--image-digest") == 0u);
   BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--on-error", "ignore"}) ==
              "--on-error: expected fail or pass, got \"ignore\"");
@@ -156,12 +156,12 @@ BOOST_AUTO_TEST_CASE(online_lookups_need_project_endpoint_and_credentials) {
   BOOST_TEST(usage_error(words, env).find("no secret key") != std::string::npos);
 
   auto config = config::resolve_config(parse(words), env_of(k_online));
-  BOOST_TEST(config.client.endpoint == "https://hss.ap-southeast-1.myhuaweicloud.com");
-  BOOST_TEST(config.client.credentials.auth_token == "secret-token");
+  BOOST_TEST(config.transport->endpoint.str() == "https://hss.ap-southeast-1.myhuaweicloud.com");
+  BOOST_TEST(config.transport->credentials.auth_token == "secret-token");
 
   env = k_online;
   env["HSS_GATE_REGION"] = "eu-west-101";
-  BOOST_TEST(config::resolve_config(parse(words), env_of(env)).client.endpoint == "https://hss.eu-west-101.myhuaweicloud.eu");
+  BOOST_TEST(config::resolve_config(parse(words), env_of(env)).transport->endpoint.str() == "https://hss.eu-west-101.myhuaweicloud.eu");
   env["HSS_GATE_ENDPOINT"] = "http://127.0.0.1:8080";
   env["CLOUD_SDK_AK"] = "ak";
   env["CLOUD_SDK_SK"] = "sk";
@@ -169,9 +169,9 @@ BOOST_AUTO_TEST_CASE(online_lookups_need_project_endpoint_and_credentials) {
   env["HUAWEICLOUD_SDK_PROJECT_ID"] = "p2";
   env.erase("HSS_GATE_PROJECT_ID");
   auto aksk = config::resolve_config(parse(words), env_of(env));
-  BOOST_TEST(aksk.client.endpoint == "http://127.0.0.1:8080");
-  BOOST_TEST(aksk.client.credentials.access_key == "ak");
-  BOOST_TEST(aksk.client.project_id == "p2");
+  BOOST_TEST(aksk.transport->endpoint.str() == "http://127.0.0.1:8080");
+  BOOST_TEST(aksk.transport->credentials.access_key == "ak");
+  BOOST_TEST(aksk.transport->project_id == "p2");
   env["HSS_GATE_ENDPOINT"] = "https://hss.example.com/v5";
   BOOST_TEST(usage_error(words, env).find("HSS_GATE_ENDPOINT: expected http(s)://host[:port] with no path") == 0u);
 }
@@ -194,6 +194,82 @@ BOOST_AUTO_TEST_CASE(loopback_hosts_are_recognised) {
   for (std::string host : {"128.0.0.1", "127.0.0.1.example.com", "localhost.evil", "10.0.0.1"}) {
     BOOST_TEST(!hss::is_loopback_host(host));
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(offline_mode)
+
+const std::string k_saved = HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json";
+
+// --from-file together with an online-only setting would silently ignore one of them.
+BOOST_AUTO_TEST_CASE(from_file_with_an_online_setting_is_a_usage_error_naming_both) {
+  std::vector<std::string> words{"check", "--cicd-name", "a", "--image-version", "1", "--from-file", k_saved};
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--endpoint", "https://h"}, {"--region", "ap-southeast-1"}, {"--project-id", "p"}, {"--wait", "1m"},
+           {"--poll-interval", "5s"}, {"--timeout", "5s"}, {"--ca-file", k_saved}, {"--insecure", ""},
+           {"--enterprise-project-id", "e"}}) {
+    auto with = words;
+    with.push_back(flag);
+    if (!value.empty()) with.push_back(value);
+    BOOST_TEST(usage_error(with, {}).find("--from-file and " + flag + ": ") == 0u);
+  }
+  // From the environment, HSS_GATE_FROM_FILE with any online setting is refused too.
+  std::vector<std::string> plain{"check", "--cicd-name", "a", "--image-version", "1"};
+  BOOST_TEST(usage_error(plain, {{"HSS_GATE_FROM_FILE", k_saved}, {"HSS_GATE_PROJECT_ID", "p"}}) ==
+             "HSS_GATE_FROM_FILE and HSS_GATE_PROJECT_ID: a saved response is read offline, so online settings "
+             "cannot apply; drop one of them");
+  auto with_flag = plain;
+  with_flag.insert(with_flag.end(), {"--timeout", "5s"});
+  BOOST_TEST(usage_error(with_flag, {{"HSS_GATE_FROM_FILE", k_saved}}).find("HSS_GATE_FROM_FILE and --timeout") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(from_file_as_a_flag_ignores_project_wide_online_variables_with_a_warning) {
+  auto config = config::resolve_config(
+      parse({"check", "--cicd-name", "a", "--image-version", "1", "--from-file", k_saved}),
+      env_of({{"HSS_GATE_PROJECT_ID", "p"}, {"HSS_GATE_REGION", "ap-southeast-1"}}));
+  BOOST_TEST(!config.transport);
+  BOOST_REQUIRE(config.warnings.size() == 1u);
+  BOOST_TEST(config.warnings[0] == "--from-file: reading offline, so HSS_GATE_REGION, HSS_GATE_PROJECT_ID are ignored");
+}
+
+BOOST_AUTO_TEST_CASE(every_flag_name_the_code_reads_is_in_the_flag_table) {
+  BOOST_CHECK_THROW(cli::flag_named("cicd_name"), std::logic_error);
+  BOOST_CHECK_THROW(cli::flag_named("junit-xml"), std::logic_error);
+  for (const auto& flag : cli::check_flags()) BOOST_TEST(cli::flag_named(flag.name).name == flag.name);
+  // Every setting, online and offline, resolves without reading a name outside the table.
+  std::vector<std::string> words{"check", "--cicd-name", "a", "--image-version", "1", "--wait", "1m",
+                                 "--poll-interval", "5s", "--timeout", "5s", "--insecure", "--enterprise-project-id",
+                                 "e", "--branch", "b", "--environment", "prod", "--on-error", "pass", "-v", "--no-color"};
+  auto config = config::resolve_config(parse(words), env_of({{"HSS_GATE_PROJECT_ID", "p"},
+                                                             {"HSS_GATE_ENDPOINT", "https://hss.example.com"},
+                                                             {"HSS_GATE_AUTH_TOKEN", "t"}}));
+  BOOST_TEST(config.transport->timeout.count() == 5);
+  BOOST_TEST(config.wait->count() == 60);
+  words[6] = "soon";
+  BOOST_TEST(usage_error(words, {{"HSS_GATE_PROJECT_ID", "p"}, {"HSS_GATE_ENDPOINT", "https://h.example.com"},
+                                 {"HSS_GATE_AUTH_TOKEN", "t"}})
+                 .find("--wait: expected a duration") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(reports_may_not_share_a_path_or_overwrite_an_input) {
+  test::TempDir dir;
+  auto policy = dir.write("p.toml", "version = 1\n");
+  std::vector<std::string> words{"check", "--cicd-name", "a", "--image-version", "1", "--from-file", k_saved};
+  auto with = [&](std::vector<std::string> extra) {
+    auto all = words;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return usage_error(all, {});
+  };
+  BOOST_TEST(with({"--junit", dir.path("r"), "--json", dir.path("r")}).find("two reports on one path") !=
+             std::string::npos);
+  BOOST_TEST(with({"--policy", policy, "--json", policy}).find("would overwrite the policy file") != std::string::npos);
+  BOOST_TEST(with({"--summary", k_saved}).find("would overwrite --from-file") != std::string::npos);
+  std::filesystem::create_directory(dir.path("folder"));
+  BOOST_TEST(with({"--json", dir.path("folder")}).find("is a folder, expected a regular file") != std::string::npos);
+  std::filesystem::create_symlink(policy, dir.path("link"));
+  BOOST_TEST(with({"--json", dir.path("link")}).find("is a symbolic link") != std::string::npos);
+  BOOST_TEST(with({"--json", "/dev/null"}).find("is a device or special file") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,6 @@
 #include "gate/error.hpp"
 #include "gate/hss/lookup.hpp"
+#include "gate/hss/paging.hpp"
 
 #include "helpers.hpp"
 
@@ -13,27 +14,33 @@ using namespace std::chrono;
 namespace {
 
 // Serves pages from a list of records, as the API pages them; scripted per call.
-class FakeClient : public Client {
-public:
+struct FakeList {
   std::vector<Record> records;
-  std::int64_t claimed_total = -1; // total_num to report; -1 for the truth
+  std::int64_t claimed_total = -1;  // total_num to report; -1 for the truth
   std::deque<std::string> statuses; // scan_status of record 0 on successive polls
   std::vector<std::int64_t> offsets;
 
-  Page list_images(const Query&, std::int64_t offset, int limit) override {
+  Page<Record> page(std::int64_t offset, int limit) {
     offsets.push_back(offset);
     if (!statuses.empty() && offset == 0) {
       records[0].scan_status = statuses.front();
       if (statuses.size() > 1) statuses.pop_front();
     }
-    Page page;
-    page.total_num = claimed_total >= 0 ? claimed_total : static_cast<std::int64_t>(records.size());
+    Page<Record> answer;
+    answer.total_num = claimed_total >= 0 ? claimed_total : static_cast<std::int64_t>(records.size());
     for (std::int64_t i = offset; i < offset + limit && i < static_cast<std::int64_t>(records.size()); ++i) {
-      page.records.push_back(records[static_cast<std::size_t>(i)]);
+      answer.items.push_back(records[static_cast<std::size_t>(i)]);
     }
-    return page;
+    return answer;
   }
-  int requests_sent() const override { return static_cast<int>(offsets.size()); }
+
+  std::vector<Record> all() {
+    return read_all_pages("the test list", [this](std::int64_t offset, int limit) { return page(offset, limit); });
+  }
+
+  ListImages lister() {
+    return [this](const Query&) { return all(); };
+  }
 };
 
 std::vector<Record> many(std::size_t count) {
@@ -42,92 +49,103 @@ std::vector<Record> many(std::size_t count) {
   return records;
 }
 
-struct FakeTiming {
-  milliseconds now{0};
-  std::vector<milliseconds> sleeps;
-  Timing timing() {
-    return Timing{[this](milliseconds d) {
-                    sleeps.push_back(d);
-                    now += d;
-                    return true;
-                  },
-                  [this] { return now; }};
-  }
-};
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(lookup)
 
 BOOST_AUTO_TEST_CASE(one_request_when_one_page_holds_the_answer) {
-  FakeClient client;
-  client.records = {test::clean_record()};
-  Lookup lookup = read_all(client, test::query_for(client.records[0]));
-  BOOST_TEST(client.offsets.size() == 1u);
-  BOOST_TEST(lookup.records.size() == 1u);
-  BOOST_TEST(lookup.requests == 1);
+  FakeList list;
+  list.records = {test::clean_record()};
+  BOOST_TEST(list.all().size() == 1u);
+  BOOST_TEST(list.offsets.size() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(paging_follows_offset_until_every_record_is_read) {
-  FakeClient client;
-  client.records = many(450);
-  client.records[420] = test::clean_record();
-  Lookup lookup = read_all(client, test::query_for(test::clean_record()));
-  BOOST_TEST((client.offsets == std::vector<std::int64_t>{0, 200, 400}));
-  BOOST_TEST(lookup.records.size() == 1u);
+BOOST_AUTO_TEST_CASE(paging_follows_offset_until_a_short_page) {
+  FakeList list;
+  list.records = many(450);
+  BOOST_TEST(list.all().size() == 450u);
+  BOOST_TEST((list.offsets == std::vector<std::int64_t>{0, 200, 400}));
 }
 
 BOOST_AUTO_TEST_CASE(a_short_page_ends_paging_even_if_total_num_says_more) {
-  FakeClient client;
-  client.records = many(250);
-  client.claimed_total = 100000;
-  read_all(client, test::query_for(test::clean_record()));
-  BOOST_TEST(client.offsets.size() == 2u);
+  FakeList list;
+  list.records = many(250);
+  list.claimed_total = 100000;
+  list.all();
+  BOOST_TEST(list.offsets.size() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(paging_stops_at_a_fixed_bound_of_pages) {
-  FakeClient client;
-  client.records = many(static_cast<std::size_t>(k_page_size) * (k_max_pages + 5));
-  read_all(client, test::query_for(test::clean_record()));
-  BOOST_TEST(client.offsets.size() == static_cast<std::size_t>(k_max_pages));
+// total_num is only a hint: a server that says 0, 1 or 200 of 201 records must not hide the last.
+BOOST_AUTO_TEST_CASE(paging_never_stops_on_a_full_page_whatever_total_num_says) {
+  for (std::int64_t claimed : {0, 1, 200}) {
+    FakeList list;
+    list.records = many(201);
+    list.claimed_total = claimed;
+    BOOST_TEST(list.all().size() == 201u);
+    BOOST_TEST(list.offsets.size() == 2u);
+  }
+  FakeList exact;
+  exact.records = many(200);
+  BOOST_TEST(exact.all().size() == 200u);
+  BOOST_TEST(exact.offsets.size() == 2u); // the empty page after a full one ends the list
+}
+
+BOOST_AUTO_TEST_CASE(reaching_the_page_bound_is_a_service_error_not_a_verdict) {
+  FakeList list;
+  list.records = many(static_cast<std::size_t>(k_page_size) * (k_max_pages + 5));
+  BOOST_CHECK_EXCEPTION(list.all(), gate::ServiceError, [](const gate::ServiceError& e) {
+    return std::string(e.what()).find("the test list: more than 100 pages") == 0;
+  });
+  BOOST_TEST(list.offsets.size() == static_cast<std::size_t>(k_max_pages));
 }
 
 BOOST_AUTO_TEST_CASE(waiting_polls_until_the_scan_is_final) {
-  FakeClient client;
-  client.records = {test::clean_record()};
-  client.statuses = {"waiting_for_scan", "scanning", "success"};
-  FakeTiming clock;
+  FakeList list;
+  list.records = {test::clean_record()};
+  list.statuses = {"waiting_for_scan", "scanning", "success"};
+  test::FakeClock clock;
   std::vector<std::string> progress;
-  Lookup lookup = find_image(client, test::query_for(client.records[0]), {seconds(60), seconds(10)}, clock.timing(),
+  Lookup lookup = find_image(list.lister(), test::query_for(list.records[0]), {seconds(60), seconds(10)}, clock,
                              [&](const std::string& line) { progress.push_back(line); });
   BOOST_TEST(lookup.records[0].scan_status == "success");
-  BOOST_TEST(client.offsets.size() == 3u);
+  BOOST_TEST(list.offsets.size() == 3u);
   BOOST_TEST(clock.sleeps.size() == 2u);
   BOOST_TEST(progress.size() == 2u); // one line per poll
   BOOST_TEST(progress[0].find("scan_status waiting_for_scan") != std::string::npos);
-  BOOST_TEST(!lookup.wait_ran_out);
 }
 
 BOOST_AUTO_TEST_CASE(waiting_gives_up_when_the_wait_runs_out) {
-  FakeClient client;
-  client.records = {test::clean_record()};
-  client.statuses = {"scanning"};
-  FakeTiming clock;
-  Lookup lookup = find_image(client, test::query_for(client.records[0]), {seconds(25), seconds(10)}, clock.timing(),
-                             [](const std::string&) {});
-  BOOST_TEST(lookup.wait_ran_out);
+  FakeList list;
+  list.records = {test::clean_record()};
+  list.statuses = {"scanning"};
+  test::FakeClock clock;
+  std::vector<std::string> progress;
+  Lookup lookup = find_image(list.lister(), test::query_for(list.records[0]), {seconds(25), seconds(10)}, clock,
+                             [&](const std::string& line) { progress.push_back(line); });
   BOOST_TEST(lookup.records[0].scan_status == "scanning");
-  BOOST_TEST(client.offsets.size() == 4u); // at 0, 10, 20 and 25 seconds
+  BOOST_TEST(list.offsets.size() == 4u); // at 0, 10, 20 and 25 seconds
   BOOST_TEST(clock.sleeps.back().count() == 5000);
+  BOOST_TEST(progress.back().find("giving up") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_wait_ends_the_lookup) {
+  FakeList list;
+  list.records = {test::clean_record()};
+  list.statuses = {"scanning"};
+  test::FakeClock clock;
+  clock.interrupt_next_sleep = true;
+  BOOST_CHECK_THROW(find_image(list.lister(), test::query_for(list.records[0]), {seconds(60), seconds(10)}, clock,
+                               [](const std::string&) {}),
+                    gate::Interrupted);
 }
 
 BOOST_AUTO_TEST_CASE(no_wait_means_one_look) {
-  FakeClient client;
-  FakeTiming clock;
-  Lookup lookup = find_image(client, test::query_for(test::clean_record()), {seconds(0), seconds(10)}, clock.timing(),
+  FakeList list;
+  test::FakeClock clock;
+  Lookup lookup = find_image(list.lister(), test::query_for(test::clean_record()), {seconds(0), seconds(10)}, clock,
                              [](const std::string&) {});
   BOOST_TEST(lookup.records.empty());
-  BOOST_TEST(client.offsets.size() == 1u);
+  BOOST_TEST(list.offsets.size() == 1u);
   BOOST_TEST(clock.sleeps.empty());
 }
 

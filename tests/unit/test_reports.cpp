@@ -2,6 +2,7 @@
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
 #include "gate/report/report.hpp"
+#include "gate/report/report_file.hpp"
 #include "gate/report/text.hpp"
 
 #include "helpers.hpp"
@@ -162,10 +163,24 @@ BOOST_AUTO_TEST_CASE(github_workflow_command_values_are_escaped_as_github_requir
 
 BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   auto outcome = sample_outcome();
-  std::string dotenv = render_dotenv(outcome, {"j.xml", "r.json"});
+  std::string dotenv = render_dotenv(outcome, {{"junit", "j.xml"}, {"json", "r.json"}});
   BOOST_TEST(dotenv.find("HSS_GATE_DECISION=fail\nHSS_GATE_EXIT_CODE=1\nHSS_GATE_FAILED_RULES=1\nHSS_GATE_WARNINGS=1\n") == 0u);
-  BOOST_TEST(render_github_outputs(outcome, {"j.xml", "r\nx"}) ==
-             "decision=fail\nexit-code=1\njunit=j.xml\njson<<HSS_GATE_EOF_7c1f\nr\nx\nHSS_GATE_EOF_7c1f\n");
+  BOOST_TEST(render_github_outputs(outcome, {{"junit", "j.xml"}}) == "decision=fail\nexit-code=1\njunit=j.xml\njson=\n");
+}
+
+// A value that spans lines gets a fresh random delimiter each time, so that data cannot end the
+// block early and set outputs of its own.
+BOOST_AUTO_TEST_CASE(multi_line_outputs_use_a_fresh_random_delimiter) {
+  auto outcome = sample_outcome();
+  std::string hostile = "r\nghadelimiter_0\ndecision=pass";
+  std::string first = render_github_outputs(outcome, {{"json", hostile}});
+  std::string second = render_github_outputs(outcome, {{"json", hostile}});
+  auto start = first.find("json<<");
+  BOOST_REQUIRE(start != std::string::npos);
+  std::string delimiter = first.substr(start + 6, first.find('\n', start) - start - 6);
+  BOOST_TEST(delimiter.size() >= 40u);
+  BOOST_TEST(first.find("json<<" + delimiter + "\n" + hostile + "\n" + delimiter + "\n") != std::string::npos);
+  BOOST_TEST(second.find(delimiter) == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(gitlab_folds_the_details_and_keeps_the_verdict_visible) {

@@ -1,5 +1,5 @@
 #include "gate/error.hpp"
-#include "gate/hss/response.hpp"
+#include "gate/hss/cicd_images.hpp"
 
 #include "helpers.hpp"
 
@@ -11,7 +11,7 @@ namespace {
 
 std::string message_of(const std::string& body) {
   try {
-    parse_page(body);
+    parse_cicd_images_page(body);
   } catch (const gate::ServiceError& e) {
     return e.what();
   }
@@ -23,16 +23,16 @@ std::string message_of(const std::string& body) {
 BOOST_AUTO_TEST_SUITE(response)
 
 BOOST_AUTO_TEST_CASE(documented_shape_reads_every_field) {
-  Page page = parse_page(R"({"total_num": 1, "data_list": [{
+  Page<Record> page = parse_cicd_images_page(R"({"total_num": 1, "data_list": [{
     "image_id": "i1", "cicd_name": "c", "namespace": "n", "image_name": "img", "image_digest": "sha256:ab",
     "image_version": "v1", "registry_name": "r", "image_type": "cicd", "registry_type": "cicd",
     "pipeline_type": "jenkins", "latest_version": true, "scan_status": "failed", "scan_failed_desc": "Unknown error.",
     "scan_failed_code": "unknown_error", "image_size": 2147483547, "latest_update_time": 1687664346000,
     "latest_scan_time": 1691748641788, "vul_num": 2147483647, "unsafe_setting_num": 1, "malicious_file_num": 0,
     "severity_level": "High"}]})");
-  BOOST_TEST(page.total_num == 1);
-  BOOST_REQUIRE(page.records.size() == 1u);
-  const Record& r = page.records[0];
+  BOOST_TEST(*page.total_num == 1);
+  BOOST_REQUIRE(page.items.size() == 1u);
+  const Record& r = page.items[0];
   BOOST_TEST(r.image_id == "i1");
   BOOST_TEST(r.namespace_name == "n");
   BOOST_TEST(r.pipeline_type == "jenkins");
@@ -46,33 +46,33 @@ BOOST_AUTO_TEST_CASE(documented_shape_reads_every_field) {
 
 BOOST_AUTO_TEST_CASE(the_api_page_example_shape_is_accepted) {
   // data_list as one object and image_size as "1,000 (bytes)", exactly as the API page shows it.
-  Page page = parse_page(R"json({"total_num": 1, "data_list": {"image_digest": "sha256:cebc", "image_id": "cebc",
+  Page<Record> page = parse_cicd_images_page(R"json({"total_num": 1, "data_list": {"image_digest": "sha256:cebc", "image_id": "cebc",
     "image_name": "centos7", "image_size": "1,000 (bytes)", "image_type": "cicd", "image_version": "common",
     "latest_scan_time": 1691748641788, "latest_update_time": 1687664346000, "latest_version": false,
     "malicious_file_num": 0, "namespace": "aaa", "scan_status": "success", "unsafe_setting_num": 1,
     "vul_num": 111}})json");
-  BOOST_REQUIRE(page.records.size() == 1u);
-  BOOST_TEST(*page.records[0].image_size == 1000);
-  BOOST_TEST(*page.records[0].vul_num == 111);
-  BOOST_TEST(page.records[0].severity_level == "");
+  BOOST_REQUIRE(page.items.size() == 1u);
+  BOOST_TEST(*page.items[0].image_size == 1000);
+  BOOST_TEST(*page.items[0].vul_num == 111);
+  BOOST_TEST(!page.items[0].severity_level);
 }
 
 BOOST_AUTO_TEST_CASE(long_digit_runs_inside_strings_are_fine) {
-  Page page = parse_page(R"({"total_num": 1, "data_list": [{"scan_status": "success",
+  Page<Record> page = parse_cicd_images_page(R"({"total_num": 1, "data_list": [{"scan_status": "success",
     "image_id": "123456789012345678901234567890", "scan_failed_desc": "a \"quoted\" 123456789012345678901234"}]})");
-  BOOST_TEST(page.records[0].image_id == "123456789012345678901234567890");
+  BOOST_TEST(page.items[0].image_id == "123456789012345678901234567890");
 }
 
 BOOST_AUTO_TEST_CASE(absent_and_null_members_stay_unset) {
-  Page page = parse_page(R"({"total_num": 1, "data_list": [{"cicd_name": "c", "image_version": "v",
+  Page<Record> page = parse_cicd_images_page(R"({"total_num": 1, "data_list": [{"cicd_name": "c", "image_version": "v",
     "scan_status": "scanning", "vul_num": null}]})");
-  BOOST_TEST(!page.records[0].vul_num.has_value());
-  BOOST_TEST(!page.records[0].latest_scan_time.has_value());
+  BOOST_TEST(!page.items[0].vul_num.has_value());
+  BOOST_TEST(!page.items[0].latest_scan_time.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_list_is_a_page_without_records) {
-  BOOST_TEST(parse_page(R"({"total_num": 0, "data_list": []})").records.empty());
-  BOOST_TEST(parse_page(R"({"total_num": 0})").records.empty());
+  BOOST_TEST(parse_cicd_images_page(R"({"total_num": 0, "data_list": []})").items.empty());
+  BOOST_TEST(parse_cicd_images_page(R"({"total_num": 0})").items.empty());
 }
 
 BOOST_AUTO_TEST_CASE(bad_bodies_name_the_member_and_what_was_expected) {
@@ -91,8 +91,8 @@ BOOST_AUTO_TEST_CASE(bad_bodies_name_the_member_and_what_was_expected) {
        "data_list[0].latest_version: expected a boolean"},
       {R"({"total_num": 1, "data_list": [{"scan_status": "success", "image_size": "big"}]})",
        "data_list[0].image_size: expected a byte count"},
-      {R"({"total_num": 1, "data_list": "x"})", "response.data_list: expected an array of records, got a string"},
-      {R"({"total_num": 1, "data_list": [7]})", "data_list[0]: expected an object, got a number"},
+      {R"({"total_num": 1, "data_list": "x"})", "response.data_list: expected an array of objects, got a string"},
+      {R"({"total_num": 1, "data_list": [7]})", "data_list[0]: expected an object, got an integer"},
       {R"({"total_num": "1", "data_list": []})", "response.total_num: expected an integer"},
       {R"([1, 2])", "response: expected a JSON object, got an array"},
       {R"({"error_code": "HSS.0001"})", "expected members total_num and data_list"},

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+// The run's sense of time, injected so that waits, retries and backoff can be tested without
+// sleeping. The evaluation time of a policy (which HSS_GATE_NOW may pin) is separate: it is
+// decided once, in app, and handed to the engine as data.
+namespace gate {
+
+class Clock {
+public:
+  virtual ~Clock() = default;
+  // Wall-clock time, for request signatures and Retry-After dates.
+  virtual std::chrono::system_clock::time_point wall_now() const = 0;
+  // Monotonic time since the clock was made, for waits and deadlines.
+  virtual std::chrono::milliseconds elapsed() const = 0;
+  // Sleeps; returns false as soon as the run is interrupted (SIGTERM, SIGINT).
+  virtual bool sleep(std::chrono::milliseconds duration) = 0;
+};
+
+// The real clock: system and steady clocks, sleeping in slices that notice interrupts.
+std::unique_ptr<Clock> make_system_clock();
+
+} // namespace gate

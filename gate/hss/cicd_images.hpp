@@ -1,0 +1,27 @@
+#pragma once
+
+#include "gate/hss/paging.hpp"
+#include "gate/hss/record.hpp"
+#include "gate/hss/transport.hpp"
+
+#include <string_view>
+#include <vector>
+
+// The endpoint GET /v5/{project_id}/image/cicd/images (ListCicdImages): its path, parameters and
+// record parser.
+namespace gate::hss {
+
+inline constexpr std::string_view k_cicd_images_path = "/v5/{project_id}/image/cicd/images";
+
+// Parses one page of the response. Accepts the documented shape (data_list an array, image_size
+// an integer) and the API page's example shape (data_list one object, image_size a string such
+// as "1,000 (bytes)"). Throws ServiceError naming the offending member.
+Page<Record> parse_cicd_images_page(std::string_view body);
+
+// The request for one page of the query's records.
+Request cicd_images_request(const Query& query, std::int64_t offset, int limit);
+
+// Every record the server returns for the query (a loose filter: exact matching comes later).
+std::vector<Record> list_cicd_images(Transport& transport, const Query& query);
+
+} // namespace gate::hss

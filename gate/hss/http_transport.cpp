@@ -1,0 +1,258 @@
+#include "gate/hss/transport.hpp"
+
+#include "gate/clock.hpp"
+#include "gate/error.hpp"
+#include "gate/hss/proxy.hpp"
+#include "gate/hss/retry.hpp"
+#include "gate/interrupt.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/AcceptCertificateHandler.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/String.h>
+#include <fmt/format.h>
+
+#include <istream>
+#include <mutex>
+#include <random>
+
+namespace gate::hss {
+
+namespace {
+
+using namespace std::chrono;
+
+constexpr std::size_t k_max_body = 16 * 1024 * 1024;
+
+// One attempt's answer from the server, whatever its status.
+struct Answer {
+  int status = 0;
+  std::string reason;
+  std::string body;
+  std::string request_id;
+  std::string retry_after;
+  std::string location;
+};
+
+// A failure of the connection itself: worth retrying.
+class ConnectionFailure : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// "HSS.0001 invalid parameter" from an HSS or API-gateway error body, when it is one.
+std::string error_of(const std::string& body) {
+  try {
+    Poco::JSON::Parser parser;
+    auto root = parser.parse(body);
+    if (root.type() != typeid(Poco::JSON::Object::Ptr)) return {};
+    auto object = root.extract<Poco::JSON::Object::Ptr>();
+    std::string code = object->optValue<std::string>("error_code", "");
+    std::string message = object->optValue<std::string>("error_msg", "");
+    return Poco::trim(code + " " + message);
+  } catch (const Poco::Exception&) {
+    return {};
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::string with_project(std::string path, const std::string& project_id) {
+  static const std::string k_placeholder = "{project_id}";
+  auto at = path.find(k_placeholder);
+  if (at != std::string::npos) path.replace(at, k_placeholder.size(), project_id);
+  return path;
+}
+
+class HttpTransport : public Transport {
+public:
+  HttpTransport(const TransportSettings& settings, Clock& clock)
+    : m_settings(settings), m_clock(clock), m_random(std::random_device{}()) {
+    bool https = m_settings.endpoint.scheme == "https";
+    if (!https && !is_loopback_host(m_settings.endpoint.host)) {
+      throw UsageError(fmt::format("--endpoint {}: refusing to send credentials over plain HTTP to a host outside "
+                                   "the loopback range; use https://",
+                                   m_settings.endpoint.str()));
+    }
+    m_proxy = choose_proxy(m_settings.endpoint, m_settings.proxy).proxy;
+    if (https) m_context = make_context();
+  }
+
+  Response get(const Request& request) override {
+    Answer answer;
+    run_with_retries([&] { return attempt(request, answer); }, m_clock, [this] { return m_random(); });
+    return Response{std::move(answer.body), std::move(answer.request_id)};
+  }
+
+private:
+  std::optional<Retryable> attempt(const Request& request, Answer& answer) {
+    try {
+      answer = send_once(request);
+    } catch (const ConnectionFailure& e) {
+      if (interrupted()) throw Interrupted(fmt::format("interrupted during a request to {}", m_settings.endpoint.str()));
+      return Retryable{fmt::format("cannot reach HSS at {}: {}", m_settings.endpoint.str(), e.what()), std::nullopt};
+    }
+    if (answer.status >= 200 && answer.status < 300) return std::nullopt;
+    std::string id = request_id_suffix(answer.request_id);
+    if (answer.status >= 300 && answer.status < 400) {
+      throw ServiceError(fmt::format("HSS request failed: {} {}: redirected to {}; not followed, so that credentials "
+                                     "go only to the endpoint{}",
+                                     answer.status, answer.reason,
+                                     answer.location.empty() ? "(no location)" : answer.location, id));
+    }
+    std::string detail = error_of(answer.body);
+    std::string problem =
+        fmt::format("HSS request failed: {} {}{}", answer.status, detail.empty() ? answer.reason : detail, id);
+    // Other 4xx are never retried: repeated authentication failures lock an AK.
+    if (answer.status != 429 && answer.status < 500) throw ServiceError(problem);
+    return Retryable{problem, parse_retry_after(answer.retry_after, m_clock.wall_now())};
+  }
+
+  Poco::Net::Context::Ptr make_context() {
+    using Poco::Net::Context;
+    static std::once_flag ssl_initialized;
+    std::call_once(ssl_initialized, [] { Poco::Net::initializeSSL(); });
+    // STRICT also checks host names of loopback addresses, which Poco otherwise waves through.
+    auto mode = m_settings.insecure ? Context::VERIFY_NONE : Context::VERIFY_STRICT;
+    Context::Ptr context;
+    try {
+      context = new Context(Context::TLS_CLIENT_USE, m_settings.ca_file.value_or(""), mode, 9, true);
+    } catch (const Poco::Exception& e) {
+      throw UsageError(fmt::format("--ca-file {}: cannot load it: {}", m_settings.ca_file.value_or(""), e.displayText()));
+    }
+    Poco::Net::Context::InvalidCertificateHandlerPtr handler;
+    if (m_settings.insecure) {
+      handler = new Poco::Net::AcceptCertificateHandler(false);
+    } else {
+      handler = new Poco::Net::RejectCertificateHandler(false);
+    }
+    Poco::Net::SSLManager::instance().initializeClient(nullptr, handler, context);
+    return context;
+  }
+
+  std::unique_ptr<Poco::Net::HTTPClientSession> open_session() {
+    const EndpointUrl& endpoint = m_settings.endpoint;
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    if (m_context) {
+      session = std::make_unique<Poco::Net::HTTPSClientSession>(endpoint.host, endpoint.port, m_context);
+    } else {
+      session = std::make_unique<Poco::Net::HTTPClientSession>(endpoint.host, endpoint.port);
+    }
+    if (m_proxy) {
+      session->setProxy(m_proxy->host, m_proxy->port);
+      if (!m_proxy->username.empty()) session->setProxyCredentials(m_proxy->username, m_proxy->password);
+    }
+    Poco::Timespan timeout(static_cast<long>(m_settings.timeout.count()), 0);
+    session->setTimeout(timeout, timeout, timeout);
+    return session;
+  }
+
+  std::string host_header() const {
+    std::string url = m_settings.endpoint.str();
+    return url.substr(url.find("://") + 3);
+  }
+
+  Poco::Net::HTTPRequest build(const Request& request) {
+    std::string path = with_project(request.path, m_settings.project_id);
+    std::string target = canonical_uri(path);
+    target.pop_back(); // the trailing '/' is for signing only
+    std::string query = canonical_query(request.query);
+    if (!query.empty()) target += "?" + query;
+
+    Poco::Net::HTTPRequest http(Poco::Net::HTTPRequest::HTTP_GET, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    http.setHost(host_header());
+    http.set("Accept", "application/json");
+    http.set("User-Agent", fmt::format("hss-gate/{}", HSS_GATE_VERSION));
+    const Credentials& credentials = m_settings.credentials;
+    if (!credentials.auth_token.empty()) {
+      for (const auto& [name, value] : request.headers) http.set(name, value);
+      http.set("X-Auth-Token", credentials.auth_token);
+      return http;
+    }
+    SignInput input;
+    input.method = "GET";
+    input.host = host_header();
+    input.path = path;
+    input.query = request.query;
+    input.headers = {{"Content-Type", "application/json"}, {"X-Project-Id", m_settings.project_id}};
+    input.headers.insert(input.headers.end(), request.headers.begin(), request.headers.end());
+    if (!credentials.security_token.empty()) input.headers.emplace_back("X-Security-Token", credentials.security_token);
+    auto signature = sign_request(input, credentials.access_key, credentials.secret_key, sdk_date_of(m_clock.wall_now()));
+    for (const auto& [name, value] : input.headers) http.set(name, value);
+    http.set("X-Sdk-Date", signature.sdk_date);
+    http.set("Authorization", signature.authorization);
+    return http;
+  }
+
+  Answer send_once(const Request& request) {
+    Poco::Net::HTTPRequest http = build(request);
+    auto deadline = m_clock.elapsed() + duration_cast<milliseconds>(m_settings.timeout);
+    try {
+      auto session = open_session();
+      session->sendRequest(http);
+      Poco::Net::HTTPResponse response;
+      std::istream& in = session->receiveResponse(response);
+      Answer answer;
+      answer.status = static_cast<int>(response.getStatus());
+      answer.reason = response.getReason();
+      answer.request_id = response.get("X-Request-Id", "");
+      answer.retry_after = response.get("Retry-After", "");
+      answer.location = response.get("Location", "");
+      if (response.hasContentLength() && response.getContentLength64() > static_cast<Poco::Int64>(k_max_body)) {
+        throw ServiceError(fmt::format("HSS response too large: {} bytes, more than the {} MiB limit",
+                                       response.getContentLength64(), k_max_body >> 20));
+      }
+      // One blocking byte, then whatever is already buffered: a body that drips in slowly is
+      // cut off at --timeout instead of holding the gate for as long as the server likes.
+      char buffer[16384];
+      while (in.read(buffer, 1)) {
+        std::streamsize more = in.readsome(buffer + 1, sizeof buffer - 1);
+        answer.body.append(buffer, static_cast<std::size_t>(1 + more));
+        if (answer.body.size() > k_max_body) {
+          throw ServiceError(fmt::format("HSS response too large: more than the {} MiB limit", k_max_body >> 20));
+        }
+        if (m_clock.elapsed() > deadline) {
+          throw ConnectionFailure(fmt::format("no complete answer within --timeout {}s", m_settings.timeout.count()));
+        }
+      }
+      if (response.hasContentLength() && answer.body.size() < static_cast<std::size_t>(response.getContentLength64())) {
+        throw ConnectionFailure(fmt::format("connection closed after {} of {} bytes", answer.body.size(),
+                                            response.getContentLength64()));
+      }
+      return answer;
+    } catch (const Poco::Net::SSLException& e) {
+      throw ServiceError(fmt::format("TLS handshake with {} failed: {} (use --ca-file for a private CA)",
+                                     m_settings.endpoint.host, e.message().empty() ? e.displayText() : e.message()));
+    } catch (const Poco::TimeoutException&) {
+      throw ConnectionFailure(fmt::format("no answer within --timeout {}s", m_settings.timeout.count()));
+    } catch (const Poco::Exception& e) {
+      throw ConnectionFailure(e.displayText());
+    } catch (const std::ios_base::failure& e) {
+      throw ConnectionFailure(e.what());
+    }
+  }
+
+  TransportSettings m_settings;
+  Clock& m_clock;
+  std::optional<ProxyServer> m_proxy;
+  Poco::Net::Context::Ptr m_context;
+  std::mt19937_64 m_random;
+};
+
+} // namespace
+
+std::unique_ptr<Transport> make_http_transport(const TransportSettings& settings, Clock& clock) {
+  return std::make_unique<HttpTransport>(settings, clock);
+}
+
+} // namespace gate::hss

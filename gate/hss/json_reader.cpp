@@ -1,0 +1,197 @@
+#include "gate/hss/json_reader.hpp"
+
+#include "gate/error.hpp"
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
+#include <fmt/format.h>
+
+#include <cctype>
+#include <set>
+#include <vector>
+
+namespace gate::hss {
+
+using Poco::Dynamic::Var;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+struct JsonObject::Impl {
+  Object::Ptr object;
+};
+
+namespace {
+
+std::string describe(const Var& value) {
+  if (value.isEmpty()) return "null";
+  if (value.isString()) return "a string";
+  if (value.isBoolean()) return "a boolean";
+  if (value.isInteger()) return "an integer";
+  if (value.isNumeric()) return "a number with a fraction";
+  if (value.type() == typeid(Object::Ptr)) return "an object";
+  if (value.type() == typeid(Array::Ptr)) return "an array";
+  return "another type";
+}
+
+// The default handler keeps the last of two equal keys; a record that says two things about one
+// field is ambiguous, so it is refused.
+class StrictHandler : public Poco::JSON::ParseHandler {
+public:
+  StrictHandler() : Poco::JSON::ParseHandler(true) {}
+  void startObject() override {
+    m_keys.emplace_back();
+    ParseHandler::startObject();
+  }
+  void endObject() override {
+    m_keys.pop_back();
+    ParseHandler::endObject();
+  }
+  void key(const std::string& name) override {
+    if (!m_keys.back().insert(name).second) {
+      throw ServiceError(fmt::format("unreadable HSS response: the key \"{}\" appears twice in one object", name));
+    }
+    ParseHandler::key(name);
+  }
+
+private:
+  std::vector<std::set<std::string>> m_keys;
+};
+
+// Poco's parser wraps some integers beyond 64 bits to small values (2^64 becomes 0), which would
+// let an absurd vul_num pass. Any digit run that long outside a string is refused up front.
+void refuse_oversized_numbers(std::string_view body) {
+  bool in_string = false;
+  std::size_t digits = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 19) throw ServiceError("unreadable HSS response: a number is out of the 64-bit range");
+    } else {
+      digits = 0;
+    }
+  }
+}
+
+// "1,000 (bytes)" as in the API page's example; digits with optional thousands separators.
+std::optional<std::int64_t> parse_size_text(const std::string& text) {
+  std::string digits;
+  std::size_t i = 0;
+  for (; i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == ','); ++i) {
+    if (text[i] != ',') digits += text[i];
+  }
+  std::string rest = text.substr(i);
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  if (!rest.empty() && rest != " (bytes)" && rest != "(bytes)" && rest != " bytes") return std::nullopt;
+  return std::stoll(digits);
+}
+
+Var member_of(const Object& object, std::string_view key) { return object.get(std::string(key)); }
+
+} // namespace
+
+void fail_response(const std::string& where, const std::string& expected) {
+  throw ServiceError(fmt::format("unreadable HSS response: {}: expected {}", where, expected));
+}
+
+JsonObject::JsonObject(std::shared_ptr<const Impl> impl, std::string where)
+  : m_impl(std::move(impl)), m_where(std::move(where)) {}
+
+const std::string& JsonObject::where() const { return m_where; }
+
+std::string JsonObject::member(std::string_view key) const { return fmt::format("{}.{}", m_where, key); }
+
+bool JsonObject::has(std::string_view key) const { return m_impl->object->has(std::string(key)); }
+
+std::optional<std::string> JsonObject::text(std::string_view key) const {
+  Var value = member_of(*m_impl->object, key);
+  if (value.isEmpty()) return std::nullopt;
+  if (!value.isString()) fail_response(member(key), fmt::format("a string, got {}", describe(value)));
+  return value.extract<std::string>();
+}
+
+std::optional<bool> JsonObject::boolean(std::string_view key) const {
+  Var value = member_of(*m_impl->object, key);
+  if (value.isEmpty()) return std::nullopt;
+  if (!value.isBoolean()) fail_response(member(key), fmt::format("a boolean, got {}", describe(value)));
+  return value.convert<bool>();
+}
+
+std::optional<std::int64_t> JsonObject::integer(std::string_view key, std::int64_t min, std::int64_t max) const {
+  Var value = member_of(*m_impl->object, key);
+  if (value.isEmpty()) return std::nullopt;
+  std::string range = fmt::format("an integer from {} to {}", min, max);
+  // Poco counts booleans as integers; a count that is `true` is not a count.
+  if (value.isBoolean() || !value.isInteger()) fail_response(member(key), fmt::format("an integer, got {}", describe(value)));
+  std::int64_t number = 0;
+  try {
+    number = value.convert<std::int64_t>();
+  } catch (const Poco::Exception&) {
+    fail_response(member(key), range);
+  }
+  if (number < min || number > max) fail_response(member(key), fmt::format("{}, got {}", range, number));
+  return number;
+}
+
+std::optional<std::int64_t> JsonObject::size(std::string_view key) const {
+  Var value = member_of(*m_impl->object, key);
+  if (value.isString()) {
+    auto parsed = parse_size_text(value.extract<std::string>());
+    if (!parsed) fail_response(member(key), "a byte count such as 1000 or \"1,000 (bytes)\"");
+    return parsed;
+  }
+  return integer(key, 0, std::numeric_limits<std::int64_t>::max());
+}
+
+std::optional<std::vector<JsonObject>> JsonObject::objects(std::string_view key) const {
+  Var list = member_of(*m_impl->object, key);
+  if (list.isEmpty()) return std::nullopt;
+  std::vector<JsonObject> items;
+  std::string where = member(key);
+  if (list.type() == typeid(Object::Ptr)) {
+    items.emplace_back(std::make_shared<const Impl>(Impl{list.extract<Object::Ptr>()}), where);
+    return items;
+  }
+  if (list.type() != typeid(Array::Ptr)) fail_response(where, fmt::format("an array of objects, got {}", describe(list)));
+  auto array = list.extract<Array::Ptr>();
+  items.reserve(array->size());
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    std::string item_where = fmt::format("{}[{}]", where, i);
+    Var item = array->get(static_cast<unsigned>(i));
+    if (item.type() != typeid(Object::Ptr)) fail_response(item_where, fmt::format("an object, got {}", describe(item)));
+    items.emplace_back(std::make_shared<const Impl>(Impl{item.extract<Object::Ptr>()}), item_where);
+  }
+  return items;
+}
+
+JsonObject parse_json_object(std::string_view body) {
+  refuse_oversized_numbers(body);
+  Var root;
+  try {
+    Poco::JSON::Parser parser(new StrictHandler);
+    root = parser.parse(std::string(body));
+  } catch (const ServiceError&) {
+    throw;
+  } catch (const Poco::Exception& e) {
+    std::string what = e.message().empty() ? e.displayText() : e.message();
+    throw ServiceError(fmt::format("unreadable HSS response: not valid JSON ({})", what));
+  }
+  if (root.type() != typeid(Object::Ptr)) fail_response("response", fmt::format("a JSON object, got {}", describe(root)));
+  return JsonObject(std::make_shared<const JsonObject::Impl>(JsonObject::Impl{root.extract<Object::Ptr>()}), "response");
+}
+
+} // namespace gate::hss

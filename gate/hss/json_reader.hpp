@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Reading HSS response bodies. The JSON library stays inside json_reader.cpp; endpoint parsers
+// read members through JsonObject, whose errors name the member and what was expected. Every
+// failure is a ServiceError (exit 3): HSS data is untrusted input.
+namespace gate::hss {
+
+class JsonObject {
+public:
+  // A string member; nullopt when absent or null.
+  std::optional<std::string> text(std::string_view key) const;
+  std::optional<bool> boolean(std::string_view key) const;
+  // An integer member within [min, max]; booleans, floats and numeric strings are refused.
+  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) const;
+  // A byte count: an integer, or text as the API page's example writes it, "1,000 (bytes)".
+  std::optional<std::int64_t> size(std::string_view key) const;
+  bool has(std::string_view key) const;
+  // A list of objects. The API page's example writes a list of one as a bare object; both
+  // shapes are accepted. nullopt when absent or null.
+  std::optional<std::vector<JsonObject>> objects(std::string_view key) const;
+
+  // "data_list[3]": where this object sits in the response, for messages.
+  const std::string& where() const;
+  std::string member(std::string_view key) const;
+
+  struct Impl;
+  JsonObject(std::shared_ptr<const Impl> impl, std::string where);
+
+private:
+  std::shared_ptr<const Impl> m_impl;
+  std::string m_where;
+};
+
+// Parses a response body that must be a JSON object. Refuses duplicated keys (ambiguous) and
+// integers beyond 64 bits (the parser would wrap them to small values).
+JsonObject parse_json_object(std::string_view body);
+
+// Throws the ServiceError for an unreadable response: "<where>: expected <expected>".
+[[noreturn]] void fail_response(const std::string& where, const std::string& expected);
+
+} // namespace gate::hss

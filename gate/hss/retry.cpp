@@ -1,0 +1,79 @@
+#include "gate/hss/retry.hpp"
+
+#include "gate/clock.hpp"
+#include "gate/error.hpp"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/Exception.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <regex>
+
+namespace gate::hss {
+
+using namespace std::chrono;
+
+std::optional<milliseconds> parse_retry_after(std::string_view value, system_clock::time_point now) {
+  constexpr milliseconds k_cap = hours(24);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    std::uint64_t number = 0;
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (error == std::errc::result_out_of_range) return k_cap;
+    if (error != std::errc() || end != value.data() + value.size()) return std::nullopt;
+    return number >= static_cast<std::uint64_t>(duration_cast<seconds>(k_cap).count()) ? k_cap
+                                                                                       : milliseconds(seconds(number));
+  }
+  // An HTTP date, IMF-fixdate as RFC 9110 requires: "Fri, 27 Nov 2026 00:00:10 GMT".
+  static const std::regex k_http_date(R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)");
+  if (!std::regex_match(value.begin(), value.end(), k_http_date)) return std::nullopt;
+  try {
+    int zone = 0;
+    Poco::DateTime date = Poco::DateTimeParser::parse(Poco::DateTimeFormat::HTTP_FORMAT, std::string(value), zone);
+    // From the calendar fields, not Poco's timestamp, which overflows for far-off years.
+    sys_days day = year(date.year()) / month(static_cast<unsigned>(date.month())) / std::chrono::day(static_cast<unsigned>(date.day()));
+    sys_seconds at = sys_seconds(day) + hours(date.hour()) + minutes(date.minute()) + seconds(date.second());
+    seconds delay = at - floor<seconds>(now); // in seconds: nanoseconds overflow a few centuries out
+    return std::clamp(duration_cast<milliseconds>(std::min(delay, duration_cast<seconds>(k_cap))), milliseconds(0), k_cap);
+  } catch (const Poco::Exception&) {
+    return std::nullopt;
+  }
+}
+
+milliseconds backoff_for(int attempt, std::uint64_t random, const RetryBudget& budget) {
+  std::int64_t ceiling = budget.first_backoff.count() << std::clamp(attempt - 1, 0, 10);
+  std::int64_t floor = ceiling / 2;
+  auto spread = static_cast<std::uint64_t>(ceiling - floor + 1);
+  return milliseconds(floor + static_cast<std::int64_t>(random % spread));
+}
+
+void run_with_retries(const std::function<std::optional<Retryable>()>& attempt, Clock& clock,
+                      const std::function<std::uint64_t()>& random, const RetryBudget& budget) {
+  milliseconds slept{0};
+  for (int number = 1;; ++number) {
+    std::optional<Retryable> failed = attempt();
+    if (!failed) return;
+    if (number >= budget.max_attempts) {
+      throw ServiceError(fmt::format("{} (gave up after {} attempts)", failed->problem, number));
+    }
+    milliseconds pause = failed->retry_after.value_or(backoff_for(number, random(), budget));
+    if (slept + pause > budget.max_wait) {
+      if (failed->retry_after) {
+        throw ServiceError(fmt::format("{} (HSS asked to retry after {}s, beyond the {}s retry budget)",
+                                       failed->problem, duration_cast<seconds>(*failed->retry_after).count(),
+                                       duration_cast<seconds>(budget.max_wait).count()));
+      }
+      pause = budget.max_wait - slept;
+      if (pause <= milliseconds(0)) {
+        throw ServiceError(fmt::format("{} (gave up after {} attempts)", failed->problem, number));
+      }
+    }
+    if (!clock.sleep(pause)) throw Interrupted(fmt::format("interrupted while retrying: {}", failed->problem));
+    slept += pause;
+  }
+}
+
+} // namespace gate::hss

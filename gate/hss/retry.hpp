@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gate {
+class Clock;
+}
+
+// When and how long to retry a request. Pure decisions plus one loop that sleeps through the
+// injected clock, so retry counts, backoff and Retry-After are unit-tested without sleeping.
+namespace gate::hss {
+
+// The fixed retry budget of a run's requests: attempts per request and time spent sleeping.
+struct RetryBudget {
+  int max_attempts = 5;
+  std::chrono::milliseconds max_wait{30000};
+  std::chrono::milliseconds first_backoff{1000};
+};
+inline constexpr RetryBudget k_retry_budget{};
+
+// A failed attempt worth repeating (a transport failure, 429 or 5xx) and what HSS asked for.
+struct Retryable {
+  std::string problem;
+  std::optional<std::chrono::milliseconds> retry_after;
+};
+
+// Retry-After as delta-seconds or an HTTP date, relative to `now`; nullopt when unreadable.
+// Never negative; anything beyond a day is capped at a day (the budget refuses it anyway).
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now);
+
+// Exponential backoff with jitter in its upper half: 0.5-1x of first_backoff * 2^(attempt-1).
+// `random` is any 64-bit value; the same value gives the same pause.
+std::chrono::milliseconds backoff_for(int attempt, std::uint64_t random, const RetryBudget& budget);
+
+// Calls `attempt` until it returns nullopt (success). A Retryable is retried after the pause HSS
+// asked for, else after backoff, within the budget; then ServiceError with the last problem.
+// `attempt` throws for failures that must not be retried. Interrupted when a sleep is cut short.
+void run_with_retries(const std::function<std::optional<Retryable>()>& attempt, Clock& clock,
+                      const std::function<std::uint64_t()>& random, const RetryBudget& budget = k_retry_budget);
+
+} // namespace gate::hss

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "gate/hss/signer.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gate {
+class Clock;
+}
+
+// One transport for every HSS endpoint: credentials and signing, TLS, proxies, retries with
+// backoff and Retry-After, per-request deadlines and the body cap. It knows no endpoint: the
+// files beside it (cicd_images.*) say which path to ask and how to read the answer.
+namespace gate::hss {
+
+// Either an IAM token, or an AK/SK pair (with a security token for temporary credentials).
+struct Credentials {
+  std::string auth_token;
+  std::string access_key;
+  std::string secret_key;
+  std::string security_token;
+  bool empty() const { return auth_token.empty() && (access_key.empty() || secret_key.empty()); }
+};
+
+// An endpoint URL reduced to what a connection needs: scheme://host[:port], nothing else.
+struct EndpointUrl {
+  std::string scheme; // "https" or "http"
+  std::string host;
+  std::uint16_t port = 443;
+  std::string str() const; // "https://host" or "https://host:8443"
+};
+
+// Parses --endpoint. Throws UsageError (naming `origin`) for anything but http(s)://host[:port]
+// with no path, query or user information; a URL with user information is shown redacted.
+EndpointUrl parse_endpoint_url(const std::string& text, const std::string& origin);
+
+// "https://hss.REGION.myhuaweicloud.com", or ".eu" for eu-west-101.
+EndpointUrl endpoint_for_region(const std::string& region);
+
+// True for 127.0.0.0/8, ::1 and localhost: the only hosts that may get credentials over plain HTTP.
+bool is_loopback_host(const std::string& host);
+
+// HTTP_PROXY is not among them: plain HTTP goes only to loopback, always directly.
+struct ProxySettings {
+  std::string https_proxy; // from HTTPS_PROXY / https_proxy
+  std::string no_proxy;    // from NO_PROXY / no_proxy
+};
+
+struct TransportSettings {
+  EndpointUrl endpoint;
+  std::string project_id; // fills {project_id} in paths and signs X-Project-Id
+  Credentials credentials;
+  std::chrono::seconds timeout{30};
+  std::optional<std::string> ca_file;
+  bool insecure = false;
+  ProxySettings proxy;
+};
+
+struct Request {
+  std::string path; // as documented, e.g. /v5/{project_id}/image/cicd/images
+  Pairs query;      // unencoded
+  Pairs headers;    // extra headers an endpoint needs (signed with the rest)
+};
+
+struct Response {
+  std::string body;
+  std::string request_id; // X-Request-Id, for support tickets
+};
+
+class Transport {
+public:
+  virtual ~Transport() = default;
+  // Sends a GET, retrying what is worth retrying. Throws ServiceError when HSS refuses or the
+  // retries run out, Interrupted when the run is cancelled.
+  virtual Response get(const Request& request) = 0;
+};
+
+// Throws UsageError for settings it cannot use (credentials over plain HTTP, a bad CA file).
+std::unique_ptr<Transport> make_http_transport(const TransportSettings& settings, Clock& clock);
+
+// " (request id X)", or nothing when HSS sent none.
+std::string request_id_suffix(const std::string& request_id);
+
+} // namespace gate::hss

@@ -1,0 +1,102 @@
+#include "gate/policy/loader.hpp"
+
+#include "gate/policy/document.hpp"
+#include "gate/policy/operators.hpp"
+#include "gate/units/units.hpp"
+
+#include <fmt/format.h>
+
+namespace gate::policy {
+
+namespace {
+
+Node duration_node(Duration duration) { return Node::text(units::format_duration(duration)); }
+
+Node scan_table(const ScanSettings& scan) {
+  Node table;
+  if (scan.wait) table.set("wait", duration_node(scan.wait->value));
+  if (scan.poll_interval) table.set("poll_interval", duration_node(scan.poll_interval->value));
+  table.set("on_missing", Node::text(std::string(name_of(scan.on_missing.value))));
+  table.set("on_pending", Node::text(std::string(name_of(scan.on_pending.value))));
+  table.set("on_failed", Node::text(std::string(name_of(scan.on_failed.value))));
+  if (scan.max_age) table.set("max_age", duration_node(scan.max_age->value));
+  table.set("require_current", Node::flag(scan.require_current.value));
+  return table;
+}
+
+Node rule_table(const Rule& rule) {
+  Node table;
+  table.set("field", Node::text(std::string(rule.field->name)));
+  for (const auto& condition : rule.conditions) {
+    table.set(std::string(condition.op->name), condition.op->render(condition.operand, rule.field->kind));
+  }
+  table.set("level", Node::text(std::string(name_of(rule.level))));
+  if (rule.fail_from) table.set("fail_from", Node::moment(*rule.fail_from));
+  if (!rule.message.empty()) table.set("message", Node::text(rule.message));
+  if (rule.when.branch || rule.when.environment) {
+    Node& when = table.set("when", Node{});
+    if (rule.when.branch) when.set("branch", Node::strings(*rule.when.branch));
+    if (rule.when.environment) when.set("environment", Node::strings(*rule.when.environment));
+  }
+  return table;
+}
+
+Node exception_table(const Exception& exception) {
+  Node table;
+  table.set("rules", Node::strings(exception.rules));
+  if (exception.cicd_name) table.set("cicd_name", Node::text(*exception.cicd_name));
+  if (exception.namespace_name) table.set("namespace", Node::text(*exception.namespace_name));
+  if (exception.image_name) table.set("image_name", Node::text(*exception.image_name));
+  if (exception.image_version) table.set("image_version", Node::text(*exception.image_version));
+  table.set("expires", Node::moment(exception.expires));
+  table.set("reason", Node::text(exception.reason));
+  if (!exception.owner.empty()) table.set("owner", Node::text(exception.owner));
+  return table;
+}
+
+} // namespace
+
+std::string describe_policy(const Policy& policy) {
+  Node root;
+  root.set("version", Node::number(1));
+  root.set("scan", scan_table(policy.scan));
+  if (!policy.rules.empty()) {
+    Node& rules = root.set("rules", Node{});
+    for (const auto& rule : policy.rules) rules.set(rule.id, rule_table(rule));
+  }
+  if (!policy.exceptions.empty()) {
+    std::vector<Node> exceptions;
+    for (const auto& exception : policy.exceptions) exceptions.push_back(exception_table(exception));
+    root.set("exceptions", Node::list(std::move(exceptions)));
+  }
+  const auto& governance = policy.exceptions_policy;
+  if (governance.max_days || governance.warn_days) {
+    Node& table = root.set("exceptions_policy", Node{});
+    if (governance.max_days) table.set("max_days", Node::number(governance.max_days->value));
+    if (governance.warn_days) table.set("warn_days", Node::number(governance.warn_days->value));
+  }
+  return write_toml(root);
+}
+
+std::string describe_origins(const Policy& policy) {
+  std::string out = fmt::format("# effective policy from: {}\n", fmt::join(policy.files, ", "));
+  const ScanSettings& scan = policy.scan;
+  auto setting = [&](std::string_view key, const std::string& origin) {
+    out += fmt::format("# scan.{} set by {}\n", key, origin);
+  };
+  if (scan.wait) setting("wait", scan.wait->origin);
+  if (scan.poll_interval) setting("poll_interval", scan.poll_interval->origin);
+  setting("on_missing", scan.on_missing.origin);
+  setting("on_pending", scan.on_pending.origin);
+  setting("on_failed", scan.on_failed.origin);
+  if (scan.max_age) setting("max_age", scan.max_age->origin);
+  setting("require_current", scan.require_current.origin);
+  for (const auto& rule : policy.rules) out += fmt::format("# rules.{} from {}\n", rule.id, rule.source.str());
+  for (const auto& exception : policy.exceptions) out += fmt::format("# {}\n", exception.label());
+  const auto& governance = policy.exceptions_policy;
+  if (governance.max_days) out += fmt::format("# exceptions_policy.max_days set by {}\n", governance.max_days->origin);
+  if (governance.warn_days) out += fmt::format("# exceptions_policy.warn_days set by {}\n", governance.warn_days->origin);
+  return out;
+}
+
+} // namespace gate::policy

@@ -1,0 +1,85 @@
+#include "gate/policy/outcome.hpp"
+
+#include "gate/error.hpp"
+
+#include <algorithm>
+
+namespace gate::policy {
+
+std::string_view name_of(RuleStatus status) {
+  switch (status) {
+  case RuleStatus::pass: return "pass";
+  case RuleStatus::fail: return "fail";
+  case RuleStatus::warn: return "warn";
+  case RuleStatus::excepted: return "excepted";
+  case RuleStatus::not_applicable: return "not_applicable";
+  }
+  return "fail";
+}
+
+std::string_view name_of(Decision decision) {
+  switch (decision) {
+  case Decision::pass: return "pass";
+  case Decision::warn: return "warn";
+  case Decision::error: return "error";
+  case Decision::no_verdict: return "no_verdict";
+  case Decision::fail: return "fail";
+  }
+  return "error";
+}
+
+std::string ImageResult::label() const {
+  return record ? hss::describe_record(*record) : hss::describe_query(query);
+}
+
+int Outcome::exit_code() const {
+  switch (decision) {
+  case Decision::pass:
+  case Decision::warn: return k_exit_pass;
+  case Decision::fail: return k_exit_blocked;
+  case Decision::no_verdict: return k_exit_no_verdict;
+  case Decision::error: return error_ignored ? k_exit_pass : k_exit_service;
+  }
+  return k_exit_service;
+}
+
+std::vector<std::string> Outcome::errors() const {
+  std::vector<std::string> all;
+  for (const auto& image : images) all.insert(all.end(), image.errors.begin(), image.errors.end());
+  return all;
+}
+
+Decision combined_decision(const std::vector<ImageResult>& images) {
+  Decision decision = Decision::pass;
+  for (const auto& image : images) decision = std::max(decision, image.decision);
+  return decision;
+}
+
+StatusCounts count_statuses(const ImageResult& image) {
+  StatusCounts counts;
+  for (const auto& result : image.results) {
+    switch (result.status) {
+    case RuleStatus::fail: ++counts.failed; break;
+    case RuleStatus::warn: ++counts.warned; break;
+    case RuleStatus::excepted: ++counts.waived; break;
+    case RuleStatus::pass: ++counts.passed; break;
+    case RuleStatus::not_applicable: ++counts.not_applicable; break;
+    }
+  }
+  return counts;
+}
+
+StatusCounts count_statuses(const Outcome& outcome) {
+  StatusCounts total;
+  for (const auto& image : outcome.images) {
+    StatusCounts counts = count_statuses(image);
+    total.failed += counts.failed;
+    total.warned += counts.warned;
+    total.waived += counts.waived;
+    total.passed += counts.passed;
+    total.not_applicable += counts.not_applicable;
+  }
+  return total;
+}
+
+} // namespace gate::policy

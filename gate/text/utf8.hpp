@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Walking UTF-8 text one code point at a time, for every module that must judge or clean
+// untrusted strings (flag values, HSS data, policy text).
+namespace gate::text {
+
+// One decoded code point and the bytes it took.
+struct CodePoint {
+  char32_t value = 0;
+  std::size_t length = 0;
+};
+
+// Decodes the code point that starts at `pos`; nullopt for a byte sequence that is not
+// well-formed UTF-8 (overlong forms, surrogates and values past U+10FFFF included).
+std::optional<CodePoint> decode_at(std::string_view text, std::size_t pos);
+
+// Appends the UTF-8 encoding of a code point.
+void append_utf8(std::string& out, char32_t value);
+
+// Counts code points; nullopt when the text is not well-formed UTF-8.
+std::optional<std::size_t> count_code_points(std::string_view text);
+
+// True for C0 controls, DEL and C1 controls: the characters a terminal or a CI log may act on.
+bool is_control(char32_t value);
+
+inline constexpr char32_t k_replacement_character = 0xFFFD;
+
+} // namespace gate::text
