@@ -55,8 +55,8 @@ int lint(const std::vector<std::string>& files, const World& world) {
   auto now = evaluation_time(config::pinned_now(world.environment), world.clock);
   for (const auto& file : files) {
     auto result = policy::load_policies({file}, now);
-    for (const auto& problem : result.problems) std::cout << report::printable(problem.str()) << '\n';
-    if (result.problems.empty()) std::cout << report::printable(file) << ": ok\n";
+    for (const auto& problem : result.problems) std::cout << report::printable_line(problem.str()) << '\n';
+    if (result.problems.empty()) std::cout << report::printable_line(file + ": ok") << '\n';
     problems += static_cast<int>(result.problems.size());
   }
   std::cout << std::flush;
@@ -92,6 +92,30 @@ policy::Outcome error_outcome(const std::string& message, const config::Config& 
   return outcome;
 }
 
+// HSS failed part-way. Records read before the failure can never pass an image, but those that
+// already fail the policy block it: the run ends with that verdict and reports the error too.
+policy::Outcome failed_lookup_outcome(const hss::LookupFailed& failure, const config::Config& config,
+                                      const policy::Policy& effective, const policy::Context& context) {
+  policy::Outcome outcome = error_outcome(failure.what(), config, effective, true);
+  if (failure.partial().records.empty()) return outcome;
+  policy::Outcome seen = policy::evaluate(effective, context, failure.partial());
+  std::vector<policy::ImageResult> blocking;
+  for (auto& image : seen.images) {
+    if (image.decision == policy::Decision::fail) blocking.push_back(std::move(image));
+  }
+  if (blocking.empty()) return outcome;
+  std::size_t count = blocking.size();
+  blocking.push_back(std::move(outcome.images.front()));
+  outcome.images = std::move(blocking);
+  outcome.decision = policy::combined_decision(outcome.images);
+  outcome.error_ignored = false;
+  outcome.warnings = seen.warnings;
+  outcome.warnings.push_back(fmt::format("HSS failed part-way through the lookup, but {} record{} read before the "
+                                         "error already fail{} the policy: blocked",
+                                         count, count == 1 ? "" : "s", count == 1 ? "s" : ""));
+  return outcome;
+}
+
 hss::Lookup look_up(const config::Config& config, const policy::Policy& effective, const World& world,
                     const std::function<void(const std::string&)>& say) {
   if (config.from_file) {
@@ -106,7 +130,9 @@ hss::Lookup look_up(const config::Config& config, const policy::Policy& effectiv
   if (config.transport->insecure) std::cerr << "hss-gate: warning: --insecure: TLS certificates are NOT verified\n";
   auto transport = hss::make_http_transport(*config.transport, world.clock);
   say(fmt::format("looking up {} in HSS at {}", hss::describe_query(config.query), config.transport->endpoint.str()));
-  auto list = [&](const hss::Query& query) { return hss::list_cicd_images(*transport, query); };
+  auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) {
+    hss::list_cicd_images(*transport, query, into);
+  };
   return hss::find_image(list, config.query, wait, world.clock, say);
 }
 
@@ -164,10 +190,14 @@ int check(const cli::Arguments& arguments, const World& world) {
   }
 
   policy::Outcome outcome;
+  policy::Context context{config.branch, config.environment, start};
   try {
     hss::Lookup lookup = look_up(config, effective, world, say);
-    policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
+    context.now = evaluation_time(config.pinned_now, world.clock);
     outcome = policy::evaluate(effective, context, lookup);
+  } catch (const hss::LookupFailed& e) {
+    context.now = evaluation_time(config.pinned_now, world.clock);
+    outcome = failed_lookup_outcome(e, config, effective, context);
   } catch (const Interrupted& e) {
     outcome = error_outcome(e.what(), config, effective, false); // a cancelled job is never a pass
   } catch (const ServiceError& e) {

@@ -89,15 +89,16 @@ Request cicd_images_request(const Query& query, std::int64_t offset, int limit) 
   return request;
 }
 
-std::vector<Record> list_cicd_images(Transport& transport, const Query& query) {
-  return read_all_pages("the CI/CD image list", [&](std::int64_t offset, int limit) {
+void list_cicd_images(Transport& transport, const Query& query, std::vector<Record>& into) {
+  auto fetch = [&](std::int64_t offset, int limit) {
     Response response = transport.get(cicd_images_request(query, offset, limit));
     try {
       return parse_cicd_images_page(response.body);
     } catch (const ServiceError& e) {
       throw ServiceError(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
     }
-  });
+  };
+  read_all_pages("the CI/CD image list", fetch, into);
 }
 
 } // namespace gate::hss

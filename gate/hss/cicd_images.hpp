@@ -21,7 +21,8 @@ Page<Record> parse_cicd_images_page(std::string_view body);
 // The request for one page of the query's records.
 Request cicd_images_request(const Query& query, std::int64_t offset, int limit);
 
-// Every record the server returns for the query (a loose filter: exact matching comes later).
-std::vector<Record> list_cicd_images(Transport& transport, const Query& query);
+// Appends every record the server returns for the query (a loose filter: exact matching comes
+// later) to `into`, page by page: when a page fails, what was read before stays there.
+void list_cicd_images(Transport& transport, const Query& query, std::vector<Record>& into);
 
 } // namespace gate::hss

@@ -39,7 +39,15 @@ Lookup find_image(const ListImages& list, const Query& query, const WaitSettings
                   const Progress& progress) {
   using namespace std::chrono;
   for (int poll = 1;; ++poll) {
-    Lookup lookup = select_matches(query, list(query));
+    std::vector<Record> records;
+    try {
+      list(query, records);
+    } catch (const Interrupted&) {
+      throw;
+    } catch (const ServiceError& e) {
+      throw LookupFailed(e.what(), select_matches(query, records));
+    }
+    Lookup lookup = select_matches(query, records);
     auto elapsed = clock.elapsed();
     lookup.waited_seconds = static_cast<double>(elapsed.count()) / 1000.0;
     if (is_final(lookup) || wait.wait.count() == 0) return lookup;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gate/error.hpp"
 #include "gate/hss/record.hpp"
 
 #include <chrono>
@@ -18,14 +19,26 @@ struct WaitSettings {
   std::chrono::seconds poll_interval{10};
 };
 
-// Every record the service holds for a query (all pages); list_cicd_images over a transport, or
-// a fake in tests.
-using ListImages = std::function<std::vector<Record>(const Query&)>;
+// Appends every record the service holds for a query (all pages) to the vector, as they arrive;
+// list_cicd_images over a transport, or a fake in tests.
+using ListImages = std::function<void(const Query&, std::vector<Record>&)>;
+
+// The service failed part-way through a lookup. `partial` holds the exact matches read before
+// the failure: evidence that may already block, though it can never pass.
+class LookupFailed : public ServiceError {
+public:
+  LookupFailed(const std::string& message, Lookup partial) : ServiceError(message), m_partial(std::move(partial)) {}
+  const Lookup& partial() const { return m_partial; }
+
+private:
+  Lookup m_partial;
+};
 
 using Progress = std::function<void(const std::string&)>;
 
 // Looks the image up, polling while it is missing or its scan unfinished, until the scan is
-// final or the wait runs out; sleeps through `clock`. Prints one progress line per poll.
+// final or the wait runs out; sleeps through `clock`. Prints one progress line per poll. Throws
+// LookupFailed when the service fails (Interrupted when the run is cancelled).
 Lookup find_image(const ListImages& list, const Query& query, const WaitSettings& wait, Clock& clock,
                   const Progress& progress);
 

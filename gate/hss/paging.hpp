@@ -26,20 +26,28 @@ inline constexpr int k_max_pages = 100;
 // Reads pages from offset 0 until one holds fewer items than asked for, whatever total_num
 // says: a page bound is reached only by a list too long to judge, which is a ServiceError naming
 // the list, never a verdict on the records read so far. `fetch(offset, limit)` returns a Page.
-template <typename Fetch>
-auto read_all_pages(std::string_view list, Fetch&& fetch) {
-  using Item = typename decltype(fetch(std::int64_t{0}, k_page_size).items)::value_type;
-  std::vector<Item> items;
+// Items are appended to `items` as pages arrive, so a caller still holds what was read when a
+// later page fails.
+template <typename Fetch, typename Item>
+void read_all_pages(std::string_view list, Fetch&& fetch, std::vector<Item>& items) {
   std::int64_t offset = 0;
   for (int page = 0; page < k_max_pages; ++page) {
-    auto answer = fetch(offset, k_page_size);
+    Page<Item> answer = fetch(offset, k_page_size);
     std::size_t count = answer.items.size();
     items.insert(items.end(), std::make_move_iterator(answer.items.begin()), std::make_move_iterator(answer.items.end()));
-    if (count < static_cast<std::size_t>(k_page_size)) return items;
+    if (count < static_cast<std::size_t>(k_page_size)) return;
     offset += static_cast<std::int64_t>(count);
   }
   throw ServiceError(fmt::format("{}: more than {} pages of {} records; refusing to judge a partial list", list,
                                  k_max_pages, k_page_size));
+}
+
+// The same, returning every item.
+template <typename Fetch>
+auto read_all_pages(std::string_view list, Fetch&& fetch) {
+  std::vector<typename decltype(fetch(std::int64_t{0}, k_page_size).items)::value_type> items;
+  read_all_pages(list, fetch, items);
+  return items;
 }
 
 } // namespace gate::hss

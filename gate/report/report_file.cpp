@@ -17,52 +17,44 @@ namespace gate::report {
 std::string clean_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    auto point = text::decode_at(text, pos);
-    if (!point) {
-      text::append_utf8(out, text::k_replacement_character);
-      ++pos;
-      continue;
-    }
+  text::for_each_code_point(text, [&](std::optional<char32_t> value, std::string_view bytes) {
     // XML 1.0 allows neither most C0 controls nor U+FFFE and U+FFFF; JSON readers choke on them.
-    bool allowed_control = point->value == '\t' || point->value == '\n';
-    bool refused = point->value < 0x20 ? !allowed_control
-                                       : point->value == 0x7F || point->value == 0xFFFE || point->value == 0xFFFF;
+    bool refused = !value || (*value < 0x20 && *value != '\t' && *value != '\n') || *value == 0x7F ||
+                   *value == 0xFFFE || *value == 0xFFFF;
     if (refused) {
       text::append_utf8(out, text::k_replacement_character);
     } else {
-      out.append(text.substr(pos, point->length));
+      out.append(bytes);
     }
-    pos += point->length;
-  }
+  });
   return out;
 }
 
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    auto point = text::decode_at(text, pos);
-    if (!point) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[pos]));
-      ++pos;
-      continue;
-    }
-    if (point->value == '\n') {
+  text::for_each_code_point(text, [&](std::optional<char32_t> value, std::string_view bytes) {
+    if (!value) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes.front()));
+    } else if (*value == '\n') {
       out += "\\n";
-    } else if (point->value == '\r') {
+    } else if (*value == '\r') {
       out += "\\r";
-    } else if (point->value == '\t') {
+    } else if (*value == '\t') {
       out += "\\t";
-    } else if (text::is_control(point->value)) {
-      out += point->value < 0x100 ? fmt::format("\\x{:02x}", static_cast<unsigned>(point->value))
-                                  : fmt::format("\\u{:04x}", static_cast<unsigned>(point->value));
+    } else if (text::is_control(*value)) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(*value));
     } else {
-      out.append(text.substr(pos, point->length));
+      out.append(bytes);
     }
-    pos += point->length;
-  }
+  });
   return out;
+}
+
+std::string printable_line(std::string_view text) {
+  std::string line = printable(text);
+  if (line.rfind("::", 0) == 0 || line.rfind("##[", 0) == 0) line.insert(0, "./");
+  return line;
 }
 
 void append_to_file(const std::string& path, const std::string& content) {

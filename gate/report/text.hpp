@@ -15,4 +15,9 @@ std::string clean_text(std::string_view text);
 // so that data can neither start a line of its own nor send terminal or workflow commands.
 std::string printable(std::string_view text);
 
+// printable(), for a line that data begins: a line that would start with "::" or "##[" (a
+// workflow command in GitHub Actions or Azure Pipelines) starts with "./" instead, which keeps a
+// relative path meaning the same file.
+std::string printable_line(std::string_view text);
+
 } // namespace gate::report

@@ -27,11 +27,12 @@ void append_utf8(std::string& out, char32_t value) {
 
 std::optional<std::size_t> count_code_points(std::string_view text) {
   std::size_t count = 0;
-  for (std::size_t pos = 0; pos < text.size(); ++count) {
-    auto point = decode_at(text, pos);
-    if (!point) return std::nullopt;
-    pos += point->length;
-  }
+  bool valid = true;
+  for_each_code_point(text, [&](std::optional<char32_t> value, std::string_view) {
+    valid = valid && value.has_value();
+    ++count;
+  });
+  if (!valid) return std::nullopt;
   return count;
 }
 

@@ -19,6 +19,18 @@ struct CodePoint {
 // well-formed UTF-8 (overlong forms, surrogates and values past U+10FFFF included).
 std::optional<CodePoint> decode_at(std::string_view text, std::size_t pos);
 
+// Calls `visit(value, bytes)` for each code point of the text in order, with nullopt for a byte
+// that does not start well-formed UTF-8 (that byte alone is passed, and the walk goes on).
+template <typename Visit>
+void for_each_code_point(std::string_view text, Visit&& visit) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    auto point = decode_at(text, pos);
+    std::size_t length = point ? point->length : 1;
+    visit(point ? std::optional<char32_t>(point->value) : std::nullopt, text.substr(pos, length));
+    pos += length;
+  }
+}
+
 // Appends the UTF-8 encoding of a code point.
 void append_utf8(std::string& out, char32_t value);
 

@@ -234,6 +234,44 @@ class GitHubAction(WithFakeServer):
         for text in (gate.stdout, gate.stderr, summary):
             self.assertNotIn("SECRET", text)
 
+    def test_container_mode_keeps_every_policy_file_of_a_multi_line_input(self):
+        # A stand-in for docker: it runs the gate with exactly the variables `-e NAME` passes, as
+        # docker would copy them into the container, in the working folder given by -w.
+        bin_dir = os.path.join(self.folder, "bin")
+        os.makedirs(bin_dir)
+        with open(os.path.join(bin_dir, "docker"), "w") as f:
+            f.write(f"""#!{sys.executable}
+import os, sys
+args = sys.argv[1:]
+env, cwd, i = {{"PATH": os.environ["PATH"]}}, ".", 2
+while args[i].startswith("-"):
+    if args[i] == "-e":
+        name = args[i + 1]
+        if name in os.environ:
+            env[name] = os.environ[name]
+    if args[i] == "-w":
+        cwd = args[i + 1]
+    i += 2
+os.chdir(cwd)
+os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
+""")
+        os.chmod(os.path.join(bin_dir, "docker"), 0o755)
+        with open(os.path.join(self.folder, "a.toml"), "w") as f:
+            f.write('version = 1\n[rules.vulns]\nfield = "vul_num"\nmax = 1000\n')
+        with open(os.path.join(self.folder, "b.toml"), "w") as f:
+            f.write('version = 1\n[rules.registry]\nfield = "registry_name"\nin = ["harbor*"]\n')
+        self.fake.reset([record()])
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        env = {**self.credentials(), "PATH": bin_dir + os.pathsep + os.environ["PATH"],
+               "GITHUB_WORKSPACE": self.folder}
+        codes, outputs, summary = self.run_action(
+            {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
+             "version": "9.9.9", "policy": "a.toml\nb.toml\n"}, env)
+        gate = codes[-1][1]
+        self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)  # b.toml's rule reached the gate
+        self.assertIn("a.toml, b.toml (from HSS_GATE_POLICY)", gate.stdout)
+        self.assertEqual(outputs["decision"], "fail")
+
     def test_a_clean_image_passes_and_still_writes_the_summary(self):
         self.fake.reset([record()])
         self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"

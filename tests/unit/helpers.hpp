@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gate/clock.hpp"
+#include "gate/error.hpp"
 #include "gate/hss/record.hpp"
 #include "gate/policy/loader.hpp"
 #include "gate/policy/outcome.hpp"
@@ -9,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <ostream>
 #include <random>
@@ -44,6 +46,16 @@ private:
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// What a gate::Error thrown by `run` says, or "no error".
+inline std::string error_of(const std::function<void()>& run) {
+  try {
+    run();
+  } catch (const gate::Error& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 inline gate::policy::TimePoint at(const std::string& iso) { return *gate::units::parse_date_time(iso); }

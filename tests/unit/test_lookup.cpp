@@ -39,7 +39,9 @@ struct FakeList {
   }
 
   ListImages lister() {
-    return [this](const Query&) { return all(); };
+    return [this](const Query&, std::vector<Record>& into) {
+      read_all_pages("the test list", [this](std::int64_t offset, int limit) { return page(offset, limit); }, into);
+    };
   }
 };
 
@@ -137,6 +139,28 @@ BOOST_AUTO_TEST_CASE(an_interrupted_wait_ends_the_lookup) {
   BOOST_CHECK_THROW(find_image(list.lister(), test::query_for(list.records[0]), {seconds(60), seconds(10)}, clock,
                                [](const std::string&) {}),
                     gate::Interrupted);
+}
+
+// A page that fails after others were read: what was read stays as evidence, never as a pass.
+BOOST_AUTO_TEST_CASE(a_failure_part_way_keeps_the_records_read_before_it) {
+  FakeList list;
+  list.records = many(300);
+  list.records[5] = test::clean_record();
+  test::FakeClock clock;
+  auto failing = [&](const Query&, std::vector<Record>& into) {
+    read_all_pages("the test list", [&](std::int64_t offset, int limit) {
+      if (offset > 0) throw gate::ServiceError("HSS request failed: 500");
+      return list.page(offset, limit);
+    }, into);
+  };
+  try {
+    find_image(failing, test::query_for(test::clean_record()), {seconds(0), seconds(10)}, clock,
+               [](const std::string&) {});
+    BOOST_FAIL("no error");
+  } catch (const LookupFailed& e) {
+    BOOST_TEST(std::string(e.what()) == "HSS request failed: 500");
+    BOOST_TEST(e.partial().records.size() == 1u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(no_wait_means_one_look) {

@@ -299,4 +299,42 @@ BOOST_AUTO_TEST_CASE(the_worst_image_decides_the_run) {
   BOOST_TEST(evaluate(policy, context, lookup_of({passing, passing})).exit_code() == 0);
 }
 
+// A time stamp from the future would make any scan look fresh: it fails max_age instead.
+BOOST_AUTO_TEST_CASE(a_time_stamp_in_the_future_never_proves_a_fresh_scan) {
+  Record r = test::clean_record();
+  r.latest_scan_time = test::ms("2026-11-27T12:06:00Z"); // six minutes ahead of k_now
+  auto outcome = run(policy_from("[scan]\nmax_age = \"1d\"\n[rules.fresh]\nfield = \"latest_scan_time\"\n"
+                                 "max_age = \"1d\"\n"),
+                     r);
+  for (const char* rule : {"fresh", "scan-age"}) {
+    const auto& result = result_of(outcome, rule);
+    BOOST_TEST(name_of(result.status) == "fail");
+    BOOST_TEST(result.detail.find("6m in the future") != std::string::npos);
+  }
+  r.latest_scan_time = test::ms("2026-11-27T12:04:00Z"); // within the allowed clock skew
+  BOOST_TEST(name_of(status_of("field = \"latest_scan_time\"\nmax_age = \"1d\"", r)) == "pass");
+}
+
+// Matching sees the whole value: a NUL byte does not end it early.
+BOOST_AUTO_TEST_CASE(matching_uses_the_whole_value_nul_bytes_included) {
+  Record r = test::clean_record();
+  r.registry_name = std::string("swr\0evil", 8);
+  BOOST_TEST(name_of(status_of("field = \"registry_name\"\nin = [\"swr\"]", r)) == "fail");
+  BOOST_TEST(name_of(status_of("field = \"registry_name\"\nnot_in = [\"*evil\"]", r)) == "fail");
+  BOOST_TEST(glob_match("swr*", std::string("swr\0evil", 8)));
+  BOOST_TEST(!glob_match("swr", std::string("swr\0evil", 8)));
+}
+
+// Missing text never satisfies in or not_in; a missing boolean never satisfies equals.
+BOOST_AUTO_TEST_CASE(missing_values_satisfy_no_condition) {
+  Record r = test::clean_record();
+  r.registry_name.reset();
+  r.latest_version.reset();
+  BOOST_TEST(name_of(status_of("field = \"registry_name\"\nin = [\"*\"]", r)) == "fail");
+  BOOST_TEST(name_of(status_of("field = \"registry_name\"\nnot_in = [\"docker-hub*\"]", r)) == "fail");
+  BOOST_TEST(name_of(status_of("field = \"latest_version\"\nequals = false", r)) == "fail");
+  BOOST_TEST(result_of(run(policy_from("[rules.r]\nfield = \"registry_name\"\nin = [\"*\"]\n"), r), "r").detail ==
+             "registry_name is missing from the HSS record, so the rule cannot pass");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

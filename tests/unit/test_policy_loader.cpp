@@ -331,4 +331,58 @@ BOOST_AUTO_TEST_CASE(load_or_throw_lists_every_problem_as_a_usage_error) {
   }
 }
 
+// An empty list would silently disable a rule or waive nothing; it is an error where written.
+BOOST_AUTO_TEST_CASE(empty_selector_lists_are_policy_errors_with_a_position) {
+  BOOST_TEST(has_problem("version = 1\n[rules.a]\nfield = \"vul_num\"\nmax = 1\nwhen = { branch = [] }\n",
+                         "policy.toml:5:19: rules.a.when.branch: expected at least one value"));
+  BOOST_TEST(has_problem("version = 1\n[rules.a]\nfield = \"vul_num\"\nmax = 1\nwhen = { environment = [] }\n",
+                         "rules.a.when.environment: expected at least one value"));
+  BOOST_TEST(has_problem("version = 1\n[rules.a]\nfield = \"registry_name\"\nin = []\n",
+                         "policy.toml:4:6: rules.a.in: expected at least one value"));
+  BOOST_TEST(has_problem("version = 1\n[rules.a]\nfield = \"registry_name\"\nnot_in = []\n",
+                         "rules.a.not_in: expected at least one value"));
+  BOOST_TEST(has_problem("version = 1\n[rules.a]\nfield = \"vul_num\"\nmax = 1\n[[exceptions]]\nrules = []\n"
+                         "expires = 2026-12-01\nreason = \"r\"\n",
+                         "policy.toml:6:9: exceptions.rules: expected at least one value"));
+  BOOST_TEST(has_problem("version = 1\nextends = []\n", "policy.toml:2:11: extends: expected at least one value"));
+}
+
+BOOST_AUTO_TEST_CASE(day_counts_beyond_a_century_are_policy_errors) {
+  BOOST_TEST(has_problem("version = 1\n[exceptions_policy]\nmax_days = 36501\n",
+                         "exceptions_policy.max_days: expected a whole number of days from 0 to 36500"));
+  BOOST_TEST(has_problem("version = 1\n[exceptions_policy]\nwarn_days = 9223372036854775807\n",
+                         "exceptions_policy.warn_days: expected a whole number of days from 0 to 36500"));
+  BOOST_TEST(problems_of("version = 1\n[exceptions_policy]\nmax_days = 36500\nwarn_days = 0\n").empty());
+}
+
+// A base that leaves [scan] out still fails closed; an extending file may not loosen the default.
+BOOST_AUTO_TEST_CASE(tighten_only_covers_the_defaults_a_base_took) {
+  test::TempDir dir;
+  auto base = dir.write("org/base.toml", "version = 1\n[rules.v]\nfield = \"vul_num\"\nmax = 10\n");
+  for (const std::string key : {"on_missing", "on_pending", "on_failed"}) {
+    for (const std::string value : {"pass", "warn"}) {
+      auto child = dir.write("repo/p.toml", "version = 1\nextends = \"../org/base.toml\"\n[scan]\n" + key + " = \"" +
+                                                value + "\"\n");
+      auto result = load_policies({child}, k_now);
+      BOOST_REQUIRE(result.problems.size() == 1u);
+      std::string message = result.problems[0].str();
+      BOOST_TEST(message.find(child + ":4:1: scan." + key + " = \"" + value + "\" in " + child) == 0u);
+      BOOST_TEST(message.find("loosens \"fail\" (the built-in default, as inherited by " + base + ")") !=
+                 std::string::npos);
+    }
+  }
+  // Several --policy files: a later one may not loosen an earlier one's default either.
+  auto loose = dir.write("loose.toml", "version = 1\n[scan]\non_missing = \"pass\"\n");
+  BOOST_TEST(load_policies({base, loose}, k_now).problems.size() == 1u);
+  // Tightening, and the first file's own choice, stay allowed.
+  auto first = dir.write("first.toml", "version = 1\n[scan]\non_missing = \"warn\"\n");
+  auto stricter = dir.write("stricter.toml", "version = 1\n[scan]\non_missing = \"fail\"\n");
+  BOOST_TEST(load_policies({first, stricter}, k_now).problems.empty());
+  // max_days: a base without it allows any; once set, an extending file may only lower it.
+  auto days = dir.write("days.toml", "version = 1\n[exceptions_policy]\nmax_days = 30\n");
+  auto more = dir.write("more.toml", "version = 1\n[exceptions_policy]\nmax_days = 31\n");
+  BOOST_TEST(load_policies({days, more}, k_now).problems.size() == 1u);
+  BOOST_TEST(load_policies({more, days}, k_now).problems.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,12 +10,7 @@ using namespace gate::hss;
 namespace {
 
 std::string message_of(const std::string& body) {
-  try {
-    parse_cicd_images_page(body);
-  } catch (const gate::ServiceError& e) {
-    return e.what();
-  }
-  return "no error";
+  return test::error_of([&] { parse_cicd_images_page(body); });
 }
 
 } // namespace

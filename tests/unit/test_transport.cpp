@@ -27,15 +27,6 @@ struct ScriptedAttempts {
 
 std::uint64_t no_jitter() { return 0; }
 
-std::string error_of(const std::function<void()>& run) {
-  try {
-    run();
-  } catch (const gate::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(transport)
@@ -52,7 +43,7 @@ BOOST_AUTO_TEST_CASE(a_retryable_failure_is_retried_with_growing_backoff) {
 BOOST_AUTO_TEST_CASE(retries_stop_after_five_attempts_with_the_last_problem) {
   test::FakeClock clock;
   ScriptedAttempts attempts{100, std::nullopt};
-  auto message = error_of([&] { run_with_retries(std::ref(attempts), clock, no_jitter); });
+  auto message = test::error_of([&] { run_with_retries(std::ref(attempts), clock, no_jitter); });
   BOOST_TEST(attempts.calls == 5);
   BOOST_TEST(message == "HSS request failed: 503 Service Unavailable (gave up after 5 attempts)");
 }
@@ -78,7 +69,7 @@ BOOST_AUTO_TEST_CASE(retry_after_is_honoured_within_the_budget) {
 BOOST_AUTO_TEST_CASE(retry_after_beyond_the_budget_fails_at_once_without_sleeping) {
   test::FakeClock clock;
   ScriptedAttempts attempts{1, hours(24)};
-  auto message = error_of([&] { run_with_retries(std::ref(attempts), clock, no_jitter); });
+  auto message = test::error_of([&] { run_with_retries(std::ref(attempts), clock, no_jitter); });
   BOOST_TEST(clock.sleeps.empty());
   BOOST_TEST(message.find("beyond the 30s retry budget") != std::string::npos);
 }
@@ -86,7 +77,7 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_the_budget_fails_at_once_without_sleepin
 BOOST_AUTO_TEST_CASE(all_sleeping_stays_within_thirty_seconds) {
   test::FakeClock clock;
   ScriptedAttempts attempts{100, seconds(12)};
-  error_of([&] { run_with_retries(std::ref(attempts), clock, no_jitter); });
+  test::error_of([&] { run_with_retries(std::ref(attempts), clock, no_jitter); });
   milliseconds total{0};
   for (auto pause : clock.sleeps) total += pause;
   BOOST_TEST(total.count() <= 30000);
@@ -136,13 +127,13 @@ BOOST_AUTO_TEST_CASE(the_proxy_choice_follows_scheme_and_no_proxy) {
   auto plain = choose_proxy({"http", "127.0.0.1", 8080}, settings);
   BOOST_TEST(!plain.proxy);
   BOOST_TEST(plain.reason.find("plain HTTP") != std::string::npos);
-  auto bad = error_of([] { choose_proxy({"https", "h", 443}, {"ftp://user:SECRET@x", ""}); });
+  auto bad = test::error_of([] { choose_proxy({"https", "h", 443}, {"ftp://user:SECRET@x", ""}); });
   BOOST_TEST(bad.find("HTTPS_PROXY") == 0u);
   BOOST_TEST(bad.find("SECRET") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(an_endpoint_with_credentials_is_refused_and_shown_redacted) {
-  auto message = error_of([] { parse_endpoint_url("https://AKEXAMPLE:SKSECRET@hss.example.com", "--endpoint"); });
+  auto message = test::error_of([] { parse_endpoint_url("https://AKEXAMPLE:SKSECRET@hss.example.com", "--endpoint"); });
   BOOST_TEST(message.find("--endpoint: a URL must not carry credentials") == 0u);
   BOOST_TEST(message.find("https://***@hss.example.com") != std::string::npos);
   BOOST_TEST(message.find("SKSECRET") == std::string::npos);
@@ -152,16 +143,16 @@ BOOST_AUTO_TEST_CASE(an_endpoint_with_credentials_is_refused_and_shown_redacted)
 }
 
 BOOST_AUTO_TEST_CASE(a_duplicated_key_in_a_response_is_ambiguous) {
-  auto message = error_of([] { parse_json_object(R"({"total_num": 1, "data_list": [{"vul_num": 0, "vul_num": 9}]})"); });
+  auto message = test::error_of([] { parse_json_object(R"({"total_num": 1, "data_list": [{"vul_num": 0, "vul_num": 9}]})"); });
   BOOST_TEST(message.find("the key \"vul_num\" appears twice") != std::string::npos);
-  BOOST_TEST(error_of([] { parse_json_object(R"({"a": {"x": 1}, "b": {"x": 2}})"); }) == "no error");
+  BOOST_TEST(test::error_of([] { parse_json_object(R"({"a": {"x": 1}, "b": {"x": 2}})"); }) == "no error");
 }
 
 BOOST_AUTO_TEST_CASE(counts_refuse_booleans_floats_strings_and_negatives) {
   auto object = parse_json_object(R"({"b": true, "f": 1.0, "s": "3", "n": -1, "ok": 3})");
   BOOST_TEST(*object.integer("ok", 0, 10) == 3);
   for (const char* key : {"b", "f", "s", "n"}) {
-    BOOST_TEST(error_of([&] { object.integer(key, 0, 10); }).find("response." + std::string(key)) != std::string::npos);
+    BOOST_TEST(test::error_of([&] { object.integer(key, 0, 10); }).find("response." + std::string(key)) != std::string::npos);
   }
 }
 
