@@ -168,6 +168,13 @@ BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   BOOST_TEST(render_github_outputs(outcome, {{"junit", "j.xml"}}) == "decision=fail\nexit-code=1\njunit=j.xml\njson=\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_dotenv_value_never_splits_into_a_second_variable) {
+  std::string dotenv = render_dotenv(sample_outcome(), {{"json", "r.json\nHSS_GATE_DECISION=pass"}});
+  BOOST_TEST(std::count(dotenv.begin(), dotenv.end(), '\n') == 6);
+  BOOST_TEST(dotenv.find("\nHSS_GATE_DECISION=pass") == std::string::npos);
+  BOOST_TEST(dotenv.find("HSS_GATE_JSON=r.json HSS_GATE_DECISION=pass\n") != std::string::npos);
+}
+
 // A value that spans lines gets a fresh random delimiter each time, so that data cannot end the
 // block early and set outputs of its own.
 BOOST_AUTO_TEST_CASE(multi_line_outputs_use_a_fresh_random_delimiter) {
