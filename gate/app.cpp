@@ -125,6 +125,7 @@ hss::Lookup look_up(const config::Config& config, const policy::Policy& effectiv
   hss::WaitSettings wait;
   if (effective.scan.wait) wait.wait = effective.scan.wait->value;
   if (effective.scan.poll_interval) wait.poll_interval = effective.scan.poll_interval->value;
+  if (config.default_wait && !effective.scan.wait) wait.wait = *config.default_wait;
   if (config.wait) wait.wait = *config.wait;
   if (config.poll_interval) wait.poll_interval = *config.poll_interval;
   if (config.transport->insecure) std::cerr << "hss-gate: warning: --insecure: TLS certificates are NOT verified\n";
@@ -140,12 +141,13 @@ hss::Lookup look_up(const config::Config& config, const policy::Policy& effectiv
 // Returns the failures that may change the exit code (report files, not CI conveniences).
 std::vector<std::string> write_reports(const policy::Outcome& outcome, const config::Config& config) {
   std::vector<std::string> failures;
-  report::ReportPaths paths(config.reports.begin(), config.reports.end());
+  report::ReportOptions options{report::ReportPaths(config.reports.begin(), config.reports.end()), config.dotenv_prefix};
+  const report::ReportPaths& paths = options.paths;
   for (const auto& format : report::report_formats()) {
     auto path = config.reports.find(format.name);
     if (path == config.reports.end()) continue;
     try {
-      report::write_file_atomically(path->second, format.render(outcome, paths));
+      report::write_file_atomically(path->second, format.render(outcome, options));
     } catch (const Error& e) {
       failures.push_back(e.what());
     }
@@ -183,6 +185,11 @@ int check(const cli::Arguments& arguments, const World& world) {
     if (!config.quiet) std::cout << "hss-gate: " << report::printable(line) << '\n' << std::flush;
   };
   for (const auto& warning : config.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
+  if (config.reports.count("dotenv") && config.dotenv_prefix == report::k_default_dotenv_prefix) {
+    std::cerr << fmt::format("hss-gate: warning: the dotenv keys {} are deprecated aliases of {}*: read those; "
+                             "the aliases go in the next minor version\n",
+                             fmt::join(report::deprecated_dotenv_keys(), ", "), report::k_default_dotenv_prefix);
+  }
   if (config.policy_files.empty()) {
     say("policy: built-in default policy (no --policy given and no ./.hss-gate.toml)");
   } else {

@@ -25,6 +25,7 @@ std::vector<FlagSpec> make_check_flags() {
     flags.push_back({std::string(format.name), "FILE", false, std::string(format.help)});
   }
   std::vector<FlagSpec> rest{
+      {"dotenv-prefix", "PREFIX", false, "prefix of the --dotenv keys (default HSS_GATE_RESULT_)"},
       {"branch", "NAME", false, "branch for `when` conditions (default GITHUB_REF_NAME, CI_COMMIT_REF_NAME)"},
       {"environment", "NAME", false, "deployment environment for `when` conditions"},
       {"project-id", "ID", false, "Huawei Cloud project id (also HUAWEICLOUD_SDK_PROJECT_ID)"},
@@ -32,6 +33,7 @@ std::vector<FlagSpec> make_check_flags() {
       {"endpoint", "URL", false, "HSS endpoint URL; overrides --region"},
       {"enterprise-project-id", "ID", false, "enterprise project to search (e.g. all_granted_eps)"},
       {"wait", "DURATION", false, "wait this long for a missing or unfinished scan (default: policy, else 0)"},
+      {"default-wait", "DURATION", false, "wait used when neither --wait nor the policy sets one (for CI templates)"},
       {"poll-interval", "DURATION", false, "time between polls while waiting (default 10s)"},
       {"timeout", "DURATION", false, "bound on each HTTP request (default 30s)"},
       {"on-error", "fail|pass", false, "on an HSS or network error: fail (exit 3, default) or pass (exit 0)"},

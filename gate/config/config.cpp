@@ -237,6 +237,29 @@ void resolve_query(const Resolver& in, Config& config) {
   }
 }
 
+// Result keys get a prefix the gate never reads as input, so that a later gate job that `needs:`
+// this one is not configured by its results (HSS_GATE_JUNIT was such a key).
+void resolve_dotenv_prefix(const Resolver& in, Config& config) {
+  config.dotenv_prefix = std::string(report::k_default_dotenv_prefix);
+  auto prefix = in.get("dotenv-prefix");
+  if (!prefix) return;
+  static const std::regex k_name(R"([A-Za-z_][A-Za-z0-9_]*)");
+  if (!std::regex_match(prefix->value, k_name)) {
+    throw UsageError(fmt::format("{}: expected letters, digits and '_' (not first a digit), such as API_, got \"{}\"",
+                                 prefix->origin, prefix->value));
+  }
+  for (auto key : report::dotenv_keys()) {
+    std::string name = prefix->value + std::string(key);
+    bool read_by_gate = name.rfind("HSS_GATE_", 0) == 0 && name.rfind(report::k_default_dotenv_prefix, 0) != 0;
+    if (read_by_gate || name.rfind("HUAWEICLOUD_", 0) == 0 || name.rfind("CLOUD_SDK_", 0) == 0) {
+      throw UsageError(fmt::format("{}: the key {} would configure later hss-gate jobs that read this job's "
+                                   "results; choose a prefix outside HSS_GATE_, HUAWEICLOUD_ and CLOUD_SDK_",
+                                   prefix->origin, name));
+    }
+  }
+  config.dotenv_prefix = prefix->value;
+}
+
 } // namespace
 
 std::optional<std::chrono::sys_seconds> pinned_now(const Environment& environment) {
@@ -277,6 +300,8 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.reports.emplace(std::string(format.name), path->value);
   }
 
+  resolve_dotenv_prefix(in, config);
+
   if (auto branch = in.get("branch")) {
     config.branch = branch->value;
   } else if (auto detected = in.env({"GITHUB_REF_NAME", "CI_COMMIT_REF_NAME"})) {
@@ -304,6 +329,7 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
 
   if (!config.from_file) {
     config.wait = duration(in, "wait", 0);
+    config.default_wait = duration(in, "default-wait", 0);
     config.poll_interval = duration(in, "poll-interval", 1);
     config.transport = resolve_transport(in, config);
   }

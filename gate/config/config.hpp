@@ -28,9 +28,11 @@ struct Config {
   std::string policy_origin;             // where the policy choice came from, for the console
   std::optional<std::string> from_file;
   std::map<std::string, std::string, std::less<>> reports; // report format name -> path
+  std::string dotenv_prefix;                               // before every --dotenv key
   std::optional<std::string> branch;
   std::optional<std::string> environment;
-  std::optional<std::chrono::seconds> wait;          // unset: the policy's [scan] wait, else 0
+  std::optional<std::chrono::seconds> wait;          // unset: the policy's [scan] wait, else default_wait
+  std::optional<std::chrono::seconds> default_wait;  // below the policy's wait; unset: 0
   std::optional<std::chrono::seconds> poll_interval; // unset: the policy's, else 10s
   OnError on_error = OnError::fail;
   bool verbose = false;

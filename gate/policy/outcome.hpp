@@ -51,6 +51,9 @@ struct ImageResult {
 
   // "team/web:1.0 (cicd_name shop)" for a found image, the query's names otherwise.
   std::string label() const;
+  // The same without version or digest, "team/web (cicd_name shop)": what stays the same from
+  // one build of the image to the next, for test identities and fingerprints.
+  std::string stable_label() const;
 };
 
 struct Outcome {

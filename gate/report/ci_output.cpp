@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <random>
 
 namespace gate::report {
@@ -75,19 +76,38 @@ std::string render_github_outputs(const Outcome& outcome, const ReportPaths& pat
          output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json"));
 }
 
-std::string render_dotenv(const Outcome& outcome, const ReportPaths& paths) {
+namespace {
+
+constexpr std::array<std::string_view, 6> k_dotenv_keys{"DECISION", "EXIT_CODE", "FAILED_RULES",
+                                                       "WARNINGS", "JUNIT",     "JSON"};
+constexpr std::array<std::string_view, 4> k_deprecated_dotenv_keys{"HSS_GATE_DECISION", "HSS_GATE_EXIT_CODE",
+                                                                   "HSS_GATE_FAILED_RULES", "HSS_GATE_WARNINGS"};
+
+} // namespace
+
+std::span<const std::string_view> dotenv_keys() { return k_dotenv_keys; }
+std::span<const std::string_view> deprecated_dotenv_keys() { return k_deprecated_dotenv_keys; }
+
+std::string render_dotenv(const Outcome& outcome, const ReportOptions& options) {
   StatusCounts counts = count_statuses(outcome);
-  // dotenv values are single-line; paths with line breaks are not worth supporting here.
+  // GitLab reads one variable per line: a line break inside a value would start another variable.
   auto single = [](std::string value) {
     for (char& c : value) {
       if (c == '\n' || c == '\r') c = ' ';
     }
     return value;
   };
-  return fmt::format("HSS_GATE_DECISION={}\nHSS_GATE_EXIT_CODE={}\nHSS_GATE_FAILED_RULES={}\nHSS_GATE_WARNINGS={}\n"
-                     "HSS_GATE_JUNIT={}\nHSS_GATE_JSON={}\n",
-                     name_of(outcome.decision), outcome.exit_code(), counts.failed, counts.warned,
-                     single(path_of(paths, "junit")), single(path_of(paths, "json")));
+  std::array<std::string, 6> values{std::string(name_of(outcome.decision)), std::to_string(outcome.exit_code()),
+                                    std::to_string(counts.failed), std::to_string(counts.warned),
+                                    single(path_of(options.paths, "junit")), single(path_of(options.paths, "json"))};
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) out += fmt::format("{}{}={}\n", options.dotenv_prefix, k_dotenv_keys[i], values[i]);
+  if (options.dotenv_prefix == k_default_dotenv_prefix) {
+    for (std::size_t i = 0; i < k_deprecated_dotenv_keys.size(); ++i) {
+      out += fmt::format("{}={}\n", k_deprecated_dotenv_keys[i], values[i]);
+    }
+  }
+  return out;
 }
 
 } // namespace gate::report

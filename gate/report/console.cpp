@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace gate::report {
 
 namespace {
@@ -24,28 +26,49 @@ constexpr const char* k_yellow = "1;33";
 constexpr const char* k_green = "1;32";
 constexpr const char* k_dim = "2";
 
+// The failing rules of every image, each once, in the order they appear: at most five by name.
+std::string failing_rules(const Outcome& outcome) {
+  std::vector<std::string> names;
+  for (const auto& image : outcome.images) {
+    for (const auto& result : image.results) {
+      if (result.status == RuleStatus::fail && std::find(names.begin(), names.end(), result.rule) == names.end()) {
+        names.push_back(result.rule);
+      }
+    }
+  }
+  constexpr std::size_t k_shown = 5;
+  std::string text = fmt::format("{}", fmt::join(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(
+                                                                             std::min(names.size(), k_shown)), ", "));
+  if (names.size() > k_shown) text += fmt::format(" and {} more", names.size() - k_shown);
+  return text;
+}
+
+// The last line of the console, the one CI logs show unfolded: the verdict, why, and the counts.
 std::string verdict_line(const Outcome& outcome, const Painter& paint) {
   StatusCounts counts = count_statuses(outcome);
   std::size_t images = outcome.images.size();
   auto summary = fmt::format("{} image{}, {} failed, {} warning{}, {} waived", images, images == 1 ? "" : "s",
                              counts.failed, counts.warned, counts.warned == 1 ? "" : "s", counts.waived);
   int code = outcome.exit_code();
+  auto errors = outcome.errors();
+  std::string first_error = errors.empty() ? std::string() : ": " + printable(errors.front());
   switch (outcome.decision) {
   case Decision::pass: return fmt::format("hss-gate: {} ({}; exit {})", paint(k_green, "PASS"), summary, code);
   case Decision::warn:
     return fmt::format("hss-gate: {} ({}; exit {})", paint(k_yellow, "PASS WITH WARNINGS"), summary, code);
   case Decision::fail:
-    return fmt::format("hss-gate: {} by policy ({}; exit {})", paint(k_red, "BLOCKED"), summary, code);
+    return fmt::format("hss-gate: {} by policy: {} ({}; exit {})", paint(k_red, "BLOCKED"), printable(failing_rules(outcome)),
+                       summary, code);
   case Decision::no_verdict:
     return fmt::format("hss-gate: {}: the scan result is missing, unfinished or failed ({}; exit {})",
                        paint(k_red, "NO VERDICT"), summary, code);
   case Decision::error:
     if (outcome.error_ignored) {
-      return fmt::format("hss-gate: {}: HSS could not be read, and --on-error pass lets the pipeline continue "
+      return fmt::format("hss-gate: {}: HSS could not be read{}; --on-error pass lets the pipeline continue "
                          "UNCHECKED (exit 0)",
-                         paint(k_yellow, "ERROR IGNORED"));
+                         paint(k_yellow, "ERROR IGNORED"), first_error);
     }
-    return fmt::format("hss-gate: {}: HSS could not be read (exit {})", paint(k_red, "ERROR"), code);
+    return fmt::format("hss-gate: {}: HSS could not be read{} (exit {})", paint(k_red, "ERROR"), first_error, code);
   }
   return {};
 }

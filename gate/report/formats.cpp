@@ -7,12 +7,12 @@ namespace gate::report {
 namespace {
 
 const std::array<ReportFormat, 4> k_formats{{
-    {"junit", "write a JUnit XML report", [](const policy::Outcome& o, const ReportPaths&) { return render_junit(o); }},
+    {"junit", "write a JUnit XML report", [](const policy::Outcome& o, const ReportOptions&) { return render_junit(o); }},
     {"json", "write a JSON report (docs/reports.md)",
-     [](const policy::Outcome& o, const ReportPaths&) { return render_json(o); }},
+     [](const policy::Outcome& o, const ReportOptions&) { return render_json(o); }},
     {"summary", "write a Markdown summary",
-     [](const policy::Outcome& o, const ReportPaths&) { return render_markdown(o); }},
-    {"dotenv", "write HSS_GATE_DECISION=... for GitLab's dotenv reports", render_dotenv},
+     [](const policy::Outcome& o, const ReportOptions&) { return render_markdown(o); }},
+    {"dotenv", "write HSS_GATE_RESULT_DECISION=... for GitLab's dotenv reports", render_dotenv},
 }};
 
 } // namespace

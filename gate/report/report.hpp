@@ -13,13 +13,21 @@ namespace gate::report {
 // Where each report of the run goes, by format name: reports that point at others read it.
 using ReportPaths = std::map<std::string, std::string, std::less<>>;
 
+inline constexpr std::string_view k_default_dotenv_prefix = "HSS_GATE_RESULT_";
+
+// What renderers may need besides the outcome.
+struct ReportOptions {
+  ReportPaths paths;
+  std::string dotenv_prefix = std::string(k_default_dotenv_prefix);
+};
+
 // One report format: its name gives the flag (--junit), the environment variable
 // (HSS_GATE_JUNIT) and the key in ReportPaths. Adding a format is a renderer plus a row in the
 // table of formats.cpp; config and app take flags, path checks and writing from the table.
 struct ReportFormat {
   std::string_view name;
   std::string_view help;
-  std::string (*render)(const policy::Outcome& outcome, const ReportPaths& paths);
+  std::string (*render)(const policy::Outcome& outcome, const ReportOptions& options);
 };
 
 // Every report format, in help order.
@@ -34,8 +42,18 @@ std::string render_json(const policy::Outcome& outcome);
 // A Markdown summary for CI step summaries and merge requests.
 std::string render_markdown(const policy::Outcome& outcome);
 
-// KEY=value lines for GitLab's artifacts:reports:dotenv: HSS_GATE_DECISION, HSS_GATE_EXIT_CODE...
-std::string render_dotenv(const policy::Outcome& outcome, const ReportPaths& paths);
+// KEY=value lines for GitLab's artifacts:reports:dotenv, every key after the prefix:
+// HSS_GATE_RESULT_DECISION, ..._EXIT_CODE, ..._FAILED_RULES, ..._WARNINGS, ..._JUNIT, ..._JSON.
+// With the default prefix the deprecated keys HSS_GATE_DECISION, HSS_GATE_EXIT_CODE,
+// HSS_GATE_FAILED_RULES and HSS_GATE_WARNINGS follow as aliases.
+std::string render_dotenv(const policy::Outcome& outcome, const ReportOptions& options);
+
+// The keys render_dotenv writes after its prefix; config checks that no prefix turns one of them
+// into a variable the gate reads.
+std::span<const std::string_view> dotenv_keys();
+
+// The deprecated dotenv keys written with the default prefix, for the warning that says so.
+std::span<const std::string_view> deprecated_dotenv_keys();
 
 struct ConsoleStyle {
   bool color = false;

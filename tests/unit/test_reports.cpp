@@ -75,7 +75,10 @@ BOOST_AUTO_TEST_CASE(junit_has_a_case_per_rule_with_failures_warnings_and_waiver
   Poco::AutoPtr<Poco::XML::NodeList> suites = document->getElementsByTagName("testsuite");
   BOOST_REQUIRE(suites->length() == 1u);
   auto* suite = static_cast<Poco::XML::Element*>(suites->item(0));
-  BOOST_TEST(suite->getAttribute("skipped") == "2"); // the waiver and the non-applicable rule
+  BOOST_TEST(suite->getAttribute("skipped") == "3"); // the warning, the waiver and the non-applicable rule
+  // The suite names the image without its version or digest: the same test in every pipeline.
+  BOOST_TEST(suite->getAttribute("name").find("1.0.0") == std::string::npos);
+  BOOST_TEST(suite->getAttribute("name").find("(cicd_name shop)") != std::string::npos);
   Poco::AutoPtr<Poco::XML::NodeList> failures = document->getElementsByTagName("failure");
   BOOST_REQUIRE(failures->length() == 1u);
   auto* failure = static_cast<Poco::XML::Element*>(failures->item(0));
@@ -83,9 +86,16 @@ BOOST_AUTO_TEST_CASE(junit_has_a_case_per_rule_with_failures_warnings_and_waiver
   BOOST_TEST(failure->innerText().find("patch <now> & \"rebuild\"") != std::string::npos);
   BOOST_TEST(failure->innerText().find("[[exceptions]]") != std::string::npos);
   Poco::AutoPtr<Poco::XML::NodeList> skipped = document->getElementsByTagName("skipped");
-  BOOST_REQUIRE(skipped->length() == 2u);
-  BOOST_TEST(static_cast<Poco::XML::Element*>(skipped->item(0))->getAttribute("message").find("SEC-5") != std::string::npos);
-  BOOST_TEST(xml.find("WARNING (level warn, does not block): severity_level is High") != std::string::npos);
+  BOOST_REQUIRE(skipped->length() == 3u);
+  auto skip = [&](unsigned i) { return static_cast<Poco::XML::Element*>(skipped->item(i)); };
+  // A warning shows in GitLab's test report as skipped, told apart from a waiver by type and message.
+  BOOST_TEST(skip(0)->getAttribute("type") == "warning");
+  BOOST_TEST(skip(0)->getAttribute("message") == "WARNING (does not block): severity_level is High, above max Medium");
+  BOOST_TEST(skip(1)->getAttribute("type") == "waived");
+  BOOST_TEST(skip(1)->getAttribute("message").find("WAIVED until") == 0u);
+  BOOST_TEST(skip(1)->getAttribute("message").find("SEC-5") != std::string::npos);
+  BOOST_TEST(skip(2)->getAttribute("type") == "not_applicable");
+  BOOST_TEST(xml.find("<property name=\"image_version\" value=\"1.0.0\"/>") != std::string::npos);
   BOOST_TEST(xml.find("<property name=\"vul_num\" value=\"42\"/>") != std::string::npos);
   // A control byte and invalid UTF-8 from HSS are replaced, never written raw.
   BOOST_TEST(xml.find('\x01') == std::string::npos);
@@ -145,7 +155,7 @@ BOOST_AUTO_TEST_CASE(console_names_rule_actual_limit_and_how_to_waive) {
   BOOST_TEST(text.find("FAIL   vulns: vul_num is 42, above max 10") != std::string::npos);
   BOOST_TEST(text.find("waive: add an [[exceptions]] entry to the policy: rules = [\"vulns\"]") != std::string::npos);
   BOOST_TEST(text.find("WARN   risk: severity_level is High, above max Medium") != std::string::npos);
-  BOOST_TEST(text.find("BLOCKED by policy (1 image, 1 failed, 1 warning, 1 waived; exit 1)") != std::string::npos);
+  BOOST_TEST(text.find("BLOCKED by policy: vulns (1 image, 1 failed, 1 warning, 1 waived; exit 1)") != std::string::npos);
   BOOST_TEST(text.find("\033[") == std::string::npos);
   BOOST_TEST(render_console(sample_outcome(), ConsoleStyle{true, false, false}).find("\033[1;31m") != std::string::npos);
   std::string quiet = render_console(sample_outcome(), ConsoleStyle{false, false, true});
@@ -163,16 +173,21 @@ BOOST_AUTO_TEST_CASE(github_workflow_command_values_are_escaped_as_github_requir
 
 BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   auto outcome = sample_outcome();
-  std::string dotenv = render_dotenv(outcome, {{"junit", "j.xml"}, {"json", "r.json"}});
-  BOOST_TEST(dotenv.find("HSS_GATE_DECISION=fail\nHSS_GATE_EXIT_CODE=1\nHSS_GATE_FAILED_RULES=1\nHSS_GATE_WARNINGS=1\n") == 0u);
+  std::string dotenv = render_dotenv(outcome, ReportOptions{{{"junit", "j.xml"}, {"json", "r.json"}}});
+  BOOST_TEST(dotenv == "HSS_GATE_RESULT_DECISION=fail\nHSS_GATE_RESULT_EXIT_CODE=1\nHSS_GATE_RESULT_FAILED_RULES=1\n"
+                       "HSS_GATE_RESULT_WARNINGS=1\nHSS_GATE_RESULT_JUNIT=j.xml\nHSS_GATE_RESULT_JSON=r.json\n"
+                       "HSS_GATE_DECISION=fail\nHSS_GATE_EXIT_CODE=1\nHSS_GATE_FAILED_RULES=1\nHSS_GATE_WARNINGS=1\n");
+  // With a prefix of its own a job writes only its keys: two gate jobs feed one deploy job.
+  std::string api = render_dotenv(outcome, ReportOptions{{{"junit", "j.xml"}}, "API_"});
+  BOOST_TEST(api == "API_DECISION=fail\nAPI_EXIT_CODE=1\nAPI_FAILED_RULES=1\nAPI_WARNINGS=1\nAPI_JUNIT=j.xml\nAPI_JSON=\n");
   BOOST_TEST(render_github_outputs(outcome, {{"junit", "j.xml"}}) == "decision=fail\nexit-code=1\njunit=j.xml\njson=\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_dotenv_value_never_splits_into_a_second_variable) {
-  std::string dotenv = render_dotenv(sample_outcome(), {{"json", "r.json\nHSS_GATE_DECISION=pass"}});
+  std::string dotenv = render_dotenv(sample_outcome(), ReportOptions{{{"json", "r.json\nX_DECISION=pass"}}, "X_"});
   BOOST_TEST(std::count(dotenv.begin(), dotenv.end(), '\n') == 6);
-  BOOST_TEST(dotenv.find("\nHSS_GATE_DECISION=pass") == std::string::npos);
-  BOOST_TEST(dotenv.find("HSS_GATE_JSON=r.json HSS_GATE_DECISION=pass\n") != std::string::npos);
+  BOOST_TEST(dotenv.find("\nX_DECISION=pass") == std::string::npos);
+  BOOST_TEST(dotenv.find("X_JSON=r.json X_DECISION=pass\n") != std::string::npos);
 }
 
 // A value that spans lines gets a fresh random delimiter each time, so that data cannot end the
