@@ -106,24 +106,28 @@ class WithFakeServer(Templates):
 
 
 class GitLabJob(WithFakeServer):
-    """The template's job, run by gitlab-ci-local's shell executor against the fake server."""
+    """The template's jobs, run by gitlab-ci-local's shell executor against the fake server."""
 
+    STRICT = 'version = 1\n[rules.no-vulns]\nfield = "vul_num"\nmax = 0\n'
+    JOB = ("hss-gate:\n  extends: .hss-gate\n  variables:\n"
+           "    HSS_GATE_CICD_NAME: shop\n    HSS_GATE_IMAGE_VERSION: \"1.0.0\"\n")
 
-    def run_job(self, records):
+    def run_pipeline(self, records, pipeline, variables=None, jobs=("hss-gate",), files=None):
         self.fake.reset(records)
-        pipeline = ("include:\n  - local: ci-templates/gitlab/hss-gate.gitlab-ci.yml\n"
-                    "hss-gate:\n  extends: .hss-gate\n  variables:\n"
-                    "    HSS_GATE_CICD_NAME: shop\n    HSS_GATE_IMAGE_VERSION: \"1.0.0\"\n"
-                    "    HSS_GATE_PROJECT_ID: test-project\n")
-        repo = self.git_repo({".gitlab-ci.yml": pipeline})
-        variables = {"HSS_GATE_BIN": BIN, "HSS_GATE_ENDPOINT": self.fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
-                     "HSS_GATE_NOW": NOW}
+        text = "include:\n  - local: ci-templates/gitlab/hss-gate.gitlab-ci.yml\n" + pipeline
+        repo = self.git_repo({".gitlab-ci.yml": text, **(files or {})})
+        # Project-level CI/CD variables, as --variable gives them.
+        project = {"HSS_GATE_BIN": BIN, "HSS_GATE_ENDPOINT": self.fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
+                   "HSS_GATE_NOW": NOW, "HSS_GATE_PROJECT_ID": "test-project", **(variables or {})}
         args = [tool("gitlab-ci-local"), "--no-color", "--force-shell-executor", "--shell-isolation"]
-        for key, value in variables.items():
+        for key, value in project.items():
             args += ["--variable", f"{key}={value}"]
-        done = subprocess.run(args + ["hss-gate"], cwd=repo, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(args + list(jobs), cwd=repo, capture_output=True, text=True, timeout=300)
         self.assertNotIn(TOKEN, done.stdout + done.stderr)
         return done, repo
+
+    def run_job(self, records, variables=None):
+        return self.run_pipeline(records, self.JOB, variables)
 
     def test_a_clean_image_passes_the_job_and_leaves_the_reports(self):
         done, repo = self.run_job([record()])
@@ -131,11 +135,70 @@ class GitLabJob(WithFakeServer):
         self.assertIn("hss-gate: PASS", done.stdout)
         self.assert_artifacts(repo, "pass")
 
-    def test_a_blocked_image_fails_the_job_and_still_leaves_the_reports(self):
+    def test_a_blocked_image_fails_the_job_says_why_on_the_last_line_and_leaves_the_reports(self):
         done, repo = self.run_job([record(vul_num=500)])
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
-        self.assertIn("BLOCKED by policy", done.stdout)
+        self.assertIn("BLOCKED by policy: vuln-budget (1 image", done.stdout)
         self.assert_artifacts(repo, "fail")
+
+    def test_a_service_error_fails_the_job_and_leaves_the_reports(self):
+        self.fake.reset([record()])
+        done, repo = self.run_job([record()], {"HSS_GATE_AUTH_TOKEN": "wrong-token"})
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)  # gitlab-ci-local: 1 for any failed job
+        self.assertIn("ERROR: HSS could not be read: HSS request failed: 401", done.stdout)
+        self.assert_artifacts(repo, "error")
+
+    def test_settings_take_effect_from_every_level_gitlab_offers(self):
+        strict = {"strict.toml": self.STRICT}
+        levels = {
+            "top-level variables": ("variables:\n  HSS_GATE_POLICY: strict.toml\n" + self.JOB, None),
+            "job variables": (self.JOB + "    HSS_GATE_POLICY: strict.toml\n", None),
+            "project variables (--variable)": (self.JOB, {"HSS_GATE_POLICY": "strict.toml"}),
+        }
+        # Five vulnerabilities pass the built-in policy and fail strict.toml.
+        control, _ = self.run_pipeline([record(vul_num=5)], self.JOB, files=strict)
+        self.assertEqual(control.returncode, 0, control.stdout + control.stderr)
+        for level, (pipeline, variables) in levels.items():
+            with self.subTest(level):
+                done, repo = self.run_pipeline([record(vul_num=5)], pipeline, variables, files=strict)
+                self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+                self.assertIn("BLOCKED by policy: no-vulns", done.stdout)
+                with open(os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate", "hss-gate-report.json")) as f:
+                    self.assertEqual(json.load(f)["policy_files"], ["strict.toml"])
+
+    def test_the_template_default_wait_ranks_below_the_policy_and_the_user(self):
+        waiting = {"p.toml": 'version = 1\n[scan]\nwait = "0s"\n'}
+        # The policy's wait of 0s outranks the template's 10m: one look, no verdict, at once.
+        done, _ = self.run_pipeline([record(scan_status="scanning")], self.JOB, {"HSS_GATE_POLICY": "p.toml"},
+                                    files=waiting)
+        self.assertIn("NO VERDICT", done.stdout)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+        # A user's wait outranks the policy's.
+        done, _ = self.run_pipeline([record(scan_status="scanning")], self.JOB,
+                                    {"HSS_GATE_POLICY": "p.toml", "HSS_GATE_WAIT": "2s", "HSS_GATE_POLL_INTERVAL": "1s"},
+                                    files=waiting)
+        self.assertIn("NO VERDICT", done.stdout)
+        self.assertGreaterEqual(len(self.fake.page_requests()), 2)
+
+    def test_custom_report_paths_are_refused_not_lost(self):
+        done, _ = self.run_job([record()], {"HSS_GATE_JUNIT": "custom.xml"})
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("HSS_GATE_JUNIT=custom.xml: this template writes its reports to fixed paths", done.stdout + done.stderr)
+
+    def test_two_gate_jobs_feed_one_deploy_job_without_feeding_each_other(self):
+        pipeline = ("stages: [gate, deploy]\n"
+                    "gate-api:\n  extends: .hss-gate\n  stage: gate\n  variables:\n"
+                    "    HSS_GATE_CICD_NAME: shop\n    HSS_GATE_IMAGE_VERSION: \"1.0.0\"\n"
+                    "    HSS_GATE_IMAGE_NAME: api\n    HSS_GATE_DOTENV_PREFIX: API_\n"
+                    "gate-worker:\n  extends: .hss-gate\n  stage: gate\n  variables:\n"
+                    "    HSS_GATE_CICD_NAME: shop\n    HSS_GATE_IMAGE_VERSION: \"1.0.0\"\n"
+                    "    HSS_GATE_IMAGE_NAME: worker\n    HSS_GATE_DOTENV_PREFIX: WORKER_\n"
+                    "deploy:\n  stage: deploy\n  needs: [gate-api, gate-worker]\n  script:\n"
+                    "    - echo \"results api=$API_DECISION worker=$WORKER_DECISION junit=${HSS_GATE_JUNIT:-unset}\"\n")
+        done, _ = self.run_pipeline([record(image_name="api"), record(image_name="worker", unsafe_setting_num=20)],
+                                    pipeline, jobs=())
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("results api=pass worker=warn junit=unset", done.stdout)
 
     def assert_artifacts(self, repo, decision):
         artifacts = os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate")
@@ -143,7 +206,9 @@ class GitLabJob(WithFakeServer):
         with open(os.path.join(artifacts, "hss-gate-report.json")) as f:
             self.assertEqual(json.load(f)["decision"], decision)
         with open(os.path.join(repo, ".gitlab-ci-local", "builds", "hss-gate", "hss-gate.env")) as f:
-            self.assertIn(f"HSS_GATE_DECISION={decision}\n", f.read())
+            text = f.read()
+        self.assertIn(f"HSS_GATE_RESULT_DECISION={decision}\n", text)
+        self.assertNotIn("HSS_GATE_JUNIT", text)  # a later gate job must not read it as input
 
 
 class GitHubAction(WithFakeServer):
