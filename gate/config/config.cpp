@@ -39,7 +39,20 @@ constexpr std::array<std::string_view, 9> k_online_only{"endpoint", "region",  "
 class Resolver {
 public:
   Resolver(const cli::Arguments& arguments, const Environment& environment)
-    : m_arguments(arguments), m_environment(environment) {}
+    : m_arguments(arguments), m_environment(environment),
+      m_action_inputs(environment("HSS_GATE_CALLER") == "github-action") {}
+
+  // How messages name a setting: "--cicd-name", or "input cicd-name" where the GitHub Action
+  // runs the gate and its users know the inputs, not the flags.
+  std::string named(std::string_view flag) const {
+    const cli::FlagSpec& spec = cli::flag_named(flag);
+    return m_action_inputs ? "input " + spec.name : "--" + spec.name;
+  }
+
+  // Where a variable's value came from, for messages.
+  std::string variable_origin(const std::string& flag, const std::string& variable) const {
+    return m_action_inputs ? fmt::format("input {} ({})", flag, variable) : variable;
+  }
 
   // The flag's value, else its variable's. The name must be in the flag table.
   std::optional<Sourced> get(std::string_view flag) const {
@@ -47,7 +60,7 @@ public:
     auto it = m_arguments.flags.find(spec.name);
     if (it != m_arguments.flags.end() && !it->second.empty()) return Sourced{it->second.back(), "--" + spec.name, true};
     std::string variable = cli::environment_name(spec.name);
-    if (auto value = m_environment(variable)) return Sourced{*value, variable, false};
+    if (auto value = m_environment(variable)) return Sourced{*value, variable_origin(spec.name, variable), false};
     return std::nullopt;
   }
 
@@ -82,7 +95,8 @@ public:
         if (c == '\n' || c == ',') {
           auto first = item.find_first_not_of(" \t\r");
           if (first != std::string::npos) {
-            values.push_back({item.substr(first, item.find_last_not_of(" \t\r") - first + 1), variable, false});
+            values.push_back({item.substr(first, item.find_last_not_of(" \t\r") - first + 1),
+                              variable_origin(spec.name, variable), false});
           }
           item.clear();
         } else {
@@ -96,6 +110,7 @@ public:
 private:
   const cli::Arguments& m_arguments;
   const Environment& m_environment;
+  bool m_action_inputs;
 };
 
 std::string checked_length(const Sourced& value, std::size_t min, std::size_t max) {
@@ -160,8 +175,9 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
   auto project = in.get("project-id");
   if (!project) project = in.env({"HUAWEICLOUD_SDK_PROJECT_ID"});
   if (!project) {
-    throw UsageError("--project-id: required to query HSS (or HSS_GATE_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID); "
-                     "use --from-file to evaluate a saved response");
+    throw UsageError(fmt::format("{}: required to query HSS (or HSS_GATE_PROJECT_ID / HUAWEICLOUD_SDK_PROJECT_ID); "
+                                 "use --from-file to evaluate a saved response",
+                                 in.named("project-id")));
   }
   transport.project_id = checked_length(*project, 1, 256);
 
@@ -175,7 +191,8 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
     }
     transport.endpoint = hss::endpoint_for_region(region->value);
   } else {
-    throw UsageError("--region or --endpoint: required to query HSS (or HSS_GATE_REGION / HSS_GATE_ENDPOINT)");
+    throw UsageError(fmt::format("{} or {}: required to query HSS (or HSS_GATE_REGION / HSS_GATE_ENDPOINT)",
+                                 in.named("region"), in.named("endpoint")));
   }
   if (auto enterprise = in.get("enterprise-project-id")) {
     config.query.enterprise_project_id = checked_length(*enterprise, 1, 256);
@@ -220,10 +237,15 @@ void check_offline_mode(const Resolver& in, const Sourced& from_file, Config& co
 
 void resolve_query(const Resolver& in, Config& config) {
   auto cicd_name = in.get("cicd-name");
-  if (!cicd_name) throw UsageError("--cicd-name: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under");
+  if (!cicd_name) {
+    throw UsageError(fmt::format("{}: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under",
+                                 in.named("cicd-name")));
+  }
   config.query.cicd_name = checked_length(*cicd_name, 0, 128);
   auto image_version = in.get("image-version");
-  if (!image_version) throw UsageError("--image-version: required (or HSS_GATE_IMAGE_VERSION): the image tag");
+  if (!image_version) {
+    throw UsageError(fmt::format("{}: required (or HSS_GATE_IMAGE_VERSION): the image tag", in.named("image-version")));
+  }
   config.query.image_version = checked_length(*image_version, 1, 64);
   if (auto image_name = in.get("image-name")) config.query.image_name = checked_length(*image_name, 1, 128);
   if (auto namespace_name = in.get("namespace")) config.query.namespace_name = checked_length(*namespace_name, 1, 128);

@@ -55,8 +55,13 @@ class Templates(GateTest):
     def test_the_action_offers_every_documented_input_and_output(self):
         action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))
         for name in ("cicd-name", "image-version", "image-name", "namespace", "image-digest", "policy", "region",
-                     "endpoint", "project-id", "wait", "junit", "json", "on-error", "version"):
+                     "endpoint", "project-id", "enterprise-project-id", "environment", "wait", "junit", "json",
+                     "summary", "on-error", "gate-install", "gate-version", "gate-image"):
             self.assertIn(name, action["inputs"])
+        # The gate's own image and version are named apart from the checked image's inputs; the
+        # old names stay one minor version as deprecated aliases.
+        self.assertIn("Deprecated", action["inputs"]["version"]["description"])
+        self.assertIn("Deprecated", action["inputs"]["image"]["description"])
         self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json"})
         # Credentials are never inputs: they come from secrets through env.
         self.assertFalse([n for n in action["inputs"] if re.search("token|secret|ak|sk|password", n)])
@@ -244,10 +249,23 @@ class GitHubAction(WithFakeServer):
                 raise AssertionError(f"unexpected expression {expression}")
             return re.sub(r"\$\{\{(.*?)\}\}", one, str(text))
 
+        def value_of(reference):
+            if reference.startswith("inputs."):
+                return str(values[reference[len("inputs."):]])
+            step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", reference)
+            self.assertIsNotNone(step, f"unsupported reference in if: {reference}")
+            if step.group(1) == "restore" and step.group(2) == "cache-hit":
+                return "true"  # the cache step restored a build (below)
+            return steps_outputs.get(step.group(1), {}).get(step.group(2), "")
+
         def condition(text):
-            match = re.fullmatch(r"inputs\.([\w-]+) == '([^']*)'", text.strip())
-            self.assertIsNotNone(match, f"unsupported if: {text}")
-            return values[match.group(1)] == match.group(2)
+            for term in text.split("&&"):
+                match = re.fullmatch(r"\s*([\w.-]+) (==|!=) '([^']*)'\s*", term)
+                self.assertIsNotNone(match, f"unsupported if: {text}")
+                equal = value_of(match.group(1)) == match.group(3)
+                if equal != (match.group(2) == "=="):
+                    return False
+            return True
 
         codes = []
         for step in action["runs"]["steps"]:
@@ -331,11 +349,38 @@ os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
                "GITHUB_WORKSPACE": self.folder}
         codes, outputs, summary = self.run_action(
             {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
-             "version": "9.9.9", "policy": "a.toml\nb.toml\n"}, env)
+             "gate-install": "container", "gate-version": "9.9.9", "policy": "a.toml\nb.toml\n"}, env)
         gate = codes[-1][1]
         self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)  # b.toml's rule reached the gate
-        self.assertIn("a.toml, b.toml (from HSS_GATE_POLICY)", gate.stdout)
+        self.assertIn("a.toml, b.toml (from input policy (HSS_GATE_POLICY))", gate.stdout)
         self.assertEqual(outputs["decision"], "fail")
+
+    def test_a_configuration_error_still_sets_exit_code_and_names_the_input(self):
+        codes, outputs, _ = self.run_action({"cicd-name": "shop", "image-version": "1.0.0",
+                                             "endpoint": self.fake.url}, self.credentials())
+        gate = codes[-1][1]
+        self.assertEqual(gate.returncode, 2, gate.stdout + gate.stderr)
+        self.assertEqual(outputs["exit-code"], "2")
+        self.assertIn("input project-id: required", gate.stderr)
+        self.assertIn("::error title=hss-gate configuration error::input project-id: required", gate.stdout)
+
+    def test_deprecated_inputs_still_work_and_warn(self):
+        self.fake.reset([record()])
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        codes, outputs, _ = self.run_action(
+            {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
+             "version": "source"}, self.credentials())
+        self.assertEqual(codes[-1][1].returncode, 0, codes[-1][1].stdout + codes[-1][1].stderr)
+        plan = codes[0][1]
+        self.assertIn("::warning title=hss-gate::input version is deprecated", plan.stdout)
+
+    def test_the_cache_key_names_the_runner_image_architecture_and_sources(self):
+        codes, _, _ = self.run_action({"cicd-name": "shop", "image-version": "1.0.0"}, {"RUNNER_OS": "Linux",
+                                      "RUNNER_ARCH": "ARM64", "ImageOS": "ubuntu24"})
+        with open(os.path.join(self.folder, "output-0")) as f:
+            plan = dict(line.rstrip("\n").split("=", 1) for line in f)
+        self.assertRegex(plan["cache-key"], r"^hss-gate-Linux-ubuntu24-ARM64-[0-9a-f]{16}$")
+        self.assertEqual(plan["install"], "source")
 
     def test_a_clean_image_passes_and_still_writes_the_summary(self):
         self.fake.reset([record()])

@@ -273,3 +273,20 @@ BOOST_AUTO_TEST_CASE(reports_may_not_share_a_path_or_overwrite_an_input) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(action_inputs)
+
+// Where the GitHub Action runs the gate, messages name its inputs, not only flags and variables.
+BOOST_AUTO_TEST_CASE(messages_name_the_action_input) {
+  std::map<std::string, std::string> env{{"HSS_GATE_CALLER", "github-action"}, {"HSS_GATE_IMAGE_VERSION", "1"}};
+  BOOST_TEST(usage_error({"check"}, env).find("input cicd-name: required (or HSS_GATE_CICD_NAME)") == 0u);
+  env["HSS_GATE_CICD_NAME"] = std::string(129, 'a');
+  BOOST_TEST(usage_error({"check"}, env) ==
+             "input cicd-name (HSS_GATE_CICD_NAME): expected 0 to 128 characters, got 129");
+  env["HSS_GATE_CICD_NAME"] = "shop";
+  BOOST_TEST(usage_error({"check"}, env).find("input project-id: required") == 0u);
+  env.erase("HSS_GATE_CALLER");
+  BOOST_TEST(usage_error({"check"}, env).find("--project-id: required") == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
