@@ -1,5 +1,9 @@
 # hss-gate as a container image: docker build -t hss-gate . && docker run --rm hss-gate --help
 # Stage 1 builds with the -dev packages; stage 2 carries only the runtime libraries.
+# It runs as uid 1001, the user that owns the workspace on GitHub's runners, so a job container or
+# a Docker action can write its reports there; GitLab's Docker executor makes the project folder
+# writable for any user. The entrypoint is hss-gate: GitLab's template clears it
+# (entrypoint: [""]) so that the runner's shell can run the job script.
 FROM debian:bookworm-slim AS build
 WORKDIR /src
 COPY scripts/install-deps scripts/install-deps
@@ -15,9 +19,9 @@ RUN apt-get update \
       ca-certificates libssl3 libfmt9 libtomlplusplus3 \
       libpocofoundation80 libpocoutil80 libpoconet80 libpoconetssl80 libpococrypto80 libpocojson80 libpocoxml80 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin hss-gate
+ && useradd --uid 1001 --no-create-home --shell /usr/sbin/nologin hss-gate
 COPY --from=build /build/hss-gate /usr/local/bin/hss-gate
-USER 10001
+USER 1001
 WORKDIR /work
 ENTRYPOINT ["hss-gate"]
 CMD ["--help"]

@@ -45,12 +45,31 @@ class Templates(GateTest):
         super().setUp()
         tools_or_skip(self)
 
-    def test_action_and_example_workflow_pass_the_action_validator(self):
-        for name in ("action.yml", "example-workflow.yml"):
-            with self.subTest(name):
-                done = subprocess.run([tool("action-validator"), os.path.join(SOURCE, "ci-templates", "github", name)],
-                                      capture_output=True, text=True)
+    def test_the_action_and_every_workflow_pass_the_action_validator(self):
+        files = [os.path.join(SOURCE, "ci-templates", "github", name) for name in ("action.yml", "example-workflow.yml")]
+        workflows = os.path.join(SOURCE, ".github", "workflows")
+        files += [os.path.join(workflows, name) for name in sorted(os.listdir(workflows))]
+        self.assertGreaterEqual(len(files), 3)
+        for path in files:
+            with self.subTest(path):
+                done = subprocess.run([tool("action-validator"), path], capture_output=True, text=True)
                 self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
+    def test_templates_pin_the_release_they_belong_to_and_actions_by_commit(self):
+        with open(os.path.join(SOURCE, "CMakeLists.txt")) as f:
+            version = re.search(r"project\(hss-gate VERSION (\d+\.\d+\.\d+)", f.read()).group(1)
+        template = load_yaml(os.path.join(SOURCE, "ci-templates", "gitlab", "hss-gate.gitlab-ci.yml"))
+        self.assertEqual(template["variables"]["HSS_GATE_CONTAINER_IMAGE"], f"ghcr.io/hss-gate/hss-gate:{version}")
+        action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))
+        self.assertEqual(action["inputs"]["gate-version"]["default"], version)
+        for path in (os.path.join(SOURCE, "ci-templates", "github", "example-workflow.yml"),
+                     os.path.join(SOURCE, "ci-templates", "github", "action.yml"),
+                     os.path.join(SOURCE, ".github", "workflows", "release.yml")):
+            with open(path) as f:
+                for uses in re.findall(r"uses: *(\S+)", f.read()):
+                    if uses.startswith("hss-gate/"):
+                        continue
+                    self.assertRegex(uses, r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$", f"{path}: {uses} is not pinned by commit")
 
     def test_the_action_offers_every_documented_input_and_output(self):
         action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))

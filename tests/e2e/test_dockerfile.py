@@ -93,7 +93,7 @@ class Dockerfile(unittest.TestCase):
     def test_the_runtime_stage_runs_as_a_non_root_user(self):
         runtime = stages()["runtime"]
         users = [argument for instruction, argument in runtime if instruction == "USER"]
-        self.assertEqual(users, ["10001"])
+        self.assertEqual(users, ["1001"])  # the uid that owns the workspace on GitHub's runners
         self.assertIn(("ENTRYPOINT", '["hss-gate"]'), runtime)
 
 
