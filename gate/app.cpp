@@ -75,52 +75,42 @@ int show(const std::vector<std::string>& files, const World& world) {
   return k_exit_pass;
 }
 
+std::vector<hss::Query> queries_of(const config::Config& config) {
+  std::vector<hss::Query> queries;
+  for (const auto& image : config.images) queries.push_back(image.query);
+  return queries;
+}
+
+// A run that could not look anything up (an unreadable saved response, a cancelled job): every
+// image has the decision error.
 policy::Outcome error_outcome(const std::string& message, const config::Config& config,
-                              const policy::Policy& effective, bool ignorable) {
+                              const policy::Policy& effective) {
   policy::Outcome outcome;
-  policy::ImageResult image;
-  image.query = config.query;
-  image.decision = policy::Decision::error;
-  image.errors.push_back(message);
-  outcome.images.push_back(std::move(image));
+  for (const auto& spec : config.images) {
+    policy::ImageResult image;
+    image.query = spec.query;
+    image.decision = policy::Decision::error;
+    image.errors.push_back(message);
+    outcome.images.push_back(std::move(image));
+  }
   outcome.decision = policy::Decision::error;
   outcome.policy_files = effective.files;
-  outcome.error_ignored = ignorable && config.on_error == config::OnError::pass;
-  if (outcome.error_ignored) {
-    outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
-  }
   return outcome;
 }
 
-// HSS failed part-way. Records read before the failure can never pass an image, but those that
-// already fail the policy block it: the run ends with that verdict and reports the error too.
-policy::Outcome failed_lookup_outcome(const hss::LookupFailed& failure, const config::Config& config,
-                                      const policy::Policy& effective, const policy::Context& context) {
-  policy::Outcome outcome = error_outcome(failure.what(), config, effective, true);
-  if (failure.partial().records.empty()) return outcome;
-  policy::Outcome seen = policy::evaluate(effective, context, failure.partial());
-  std::vector<policy::ImageResult> blocking;
-  for (auto& image : seen.images) {
-    if (image.decision == policy::Decision::fail) blocking.push_back(std::move(image));
-  }
-  if (blocking.empty()) return outcome;
-  std::size_t count = blocking.size();
-  blocking.push_back(std::move(outcome.images.front()));
-  outcome.images = std::move(blocking);
-  outcome.decision = policy::combined_decision(outcome.images);
-  outcome.error_ignored = false;
-  outcome.warnings = seen.warnings;
-  outcome.warnings.push_back(fmt::format("HSS failed part-way through the lookup, but {} record{} read before the "
-                                         "error already fail{} the policy: blocked",
-                                         count, count == 1 ? "" : "s", count == 1 ? "s" : ""));
-  return outcome;
+std::string images_text(const config::Config& config) {
+  if (config.images.size() == 1) return hss::describe_query(config.images.front().query);
+  return fmt::format("{} images", config.images.size());
 }
 
-hss::Lookup look_up(const config::Config& config, const policy::Policy& effective, const World& world,
-                    const std::function<void(const std::string&)>& say) {
+std::vector<hss::ImageLookup> look_up(const config::Config& config, const policy::Policy& effective,
+                                      const World& world, const std::function<void(const std::string&)>& say) {
+  std::vector<hss::Query> queries = queries_of(config);
   if (config.from_file) {
     say(fmt::format("reading the saved HSS response {}", *config.from_file));
-    return hss::lookup_from_file(*config.from_file, config.query);
+    std::vector<hss::ImageLookup> lookups;
+    for (auto& lookup : hss::lookups_from_file(*config.from_file, queries)) lookups.push_back({std::move(lookup), {}});
+    return lookups;
   }
   hss::WaitSettings wait;
   if (effective.scan.wait) wait.wait = effective.scan.wait->value;
@@ -130,11 +120,11 @@ hss::Lookup look_up(const config::Config& config, const policy::Policy& effectiv
   if (config.poll_interval) wait.poll_interval = *config.poll_interval;
   if (config.transport->insecure) std::cerr << "hss-gate: warning: --insecure: TLS certificates are NOT verified\n";
   auto transport = hss::make_http_transport(*config.transport, world.clock);
-  say(fmt::format("looking up {} in HSS at {}", hss::describe_query(config.query), config.transport->endpoint.str()));
+  say(fmt::format("looking up {} in HSS at {}", images_text(config), config.transport->endpoint.str()));
   auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) {
     hss::list_cicd_images(*transport, query, into);
   };
-  return hss::find_image(list, config.query, wait, world.clock, say);
+  return hss::find_images(list, queries, wait, world.clock, say);
 }
 
 // Writes every report; a report that cannot be written is reported and the rest still written.
@@ -197,18 +187,20 @@ int check(const cli::Arguments& arguments, const World& world) {
   }
 
   policy::Outcome outcome;
-  policy::Context context{config.branch, config.environment, start};
   try {
-    hss::Lookup lookup = look_up(config, effective, world, say);
-    context.now = evaluation_time(config.pinned_now, world.clock);
-    outcome = policy::evaluate(effective, context, lookup);
-  } catch (const hss::LookupFailed& e) {
-    context.now = evaluation_time(config.pinned_now, world.clock);
-    outcome = failed_lookup_outcome(e, config, effective, context);
+    std::vector<hss::ImageLookup> lookups = look_up(config, effective, world, say);
+    policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
+    outcome = policy::evaluate(effective, context, lookups);
+    // --on-error pass lets an HSS error through, never a block or a missing verdict.
+    outcome.error_ignored = outcome.decision == policy::Decision::error && config.on_error == config::OnError::pass;
   } catch (const Interrupted& e) {
-    outcome = error_outcome(e.what(), config, effective, false); // a cancelled job is never a pass
+    outcome = error_outcome(e.what(), config, effective); // a cancelled job is never a pass
   } catch (const ServiceError& e) {
-    outcome = error_outcome(e.what(), config, effective, true);
+    outcome = error_outcome(e.what(), config, effective);
+    outcome.error_ignored = config.on_error == config::OnError::pass;
+  }
+  if (outcome.error_ignored) {
+    outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
   }
   outcome.clock_pinned = config.pinned_now;
 

@@ -18,6 +18,8 @@ std::vector<FlagSpec> make_check_flags() {
       {"image-name", "NAME", false, "image name, when one pipeline builds several (1-128)"},
       {"namespace", "NAME", false, "organization (namespace) of the image (1-128)"},
       {"image-digest", "sha256:HEX", false, "only a record with this digest counts; another is pending"},
+      {"image", "SPEC", true, "an image to gate, repeatable: cicd_name=..,image_version=..,image_name=..,namespace=..,image_digest=..,dockerfile=.. (keys left out take the flags above)"},
+      {"images", "FILE", false, "images to gate, one SPEC per line (# comments)"},
       {"policy", "FILE", true, "policy file, repeatable (default ./.hss-gate.toml, else built-in)"},
       {"from-file", "RESPONSE.json", false, "evaluate a saved ListCicdImages response; no network"},
   };
@@ -183,7 +185,8 @@ constexpr std::string_view k_exit_codes = R"(Exit codes:
 
 std::string help_text(Command command) {
   if (command == Command::check) {
-    std::string out = "Usage: hss-gate check --cicd-name NAME --image-version TAG [flags]\n\n"
+    std::string out = "Usage: hss-gate check --cicd-name NAME --image-version TAG [flags]\n"
+                      "       hss-gate check --image SPEC [--image SPEC]... [--images FILE] [flags]\n\n"
                       "Looks the image up in Huawei Cloud HSS (or in --from-file), evaluates the policy,\n"
                       "writes the reports and exits with the verdict.\n\nFlags (each also read from HSS_GATE_<FLAG>, "
                       "e.g. --cicd-name from HSS_GATE_CICD_NAME; a flag wins):\n";

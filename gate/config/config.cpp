@@ -1,5 +1,6 @@
 #include "gate/config/config.hpp"
 
+#include "gate/config/image_specs.hpp"
 #include "gate/config/paths.hpp"
 #include "gate/error.hpp"
 #include "gate/report/report.hpp"
@@ -10,6 +11,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <regex>
 
 namespace gate::config {
@@ -79,7 +82,9 @@ public:
     throw UsageError(fmt::format("{}: expected true or false, got \"{}\"", value->origin, value->value));
   }
 
-  std::vector<Sourced> all(std::string_view flag) const {
+  // Every value of a repeatable flag, else its variable's items: one per line, and also separated
+  // by commas where `commas` (a SPEC holds commas, so image lists split on lines only).
+  std::vector<Sourced> all(std::string_view flag, bool commas = true) const {
     const cli::FlagSpec& spec = cli::flag_named(flag);
     std::vector<Sourced> values;
     auto it = m_arguments.flags.find(spec.name);
@@ -89,10 +94,9 @@ public:
     }
     std::string variable = cli::environment_name(spec.name);
     if (auto value = m_environment(variable)) {
-      // Several files in one variable: one per line, or separated by commas.
       std::string item;
       for (char c : *value + "\n") {
-        if (c == '\n' || c == ',') {
+        if (c == '\n' || (commas && c == ',')) {
           auto first = item.find_first_not_of(" \t\r");
           if (first != std::string::npos) {
             values.push_back({item.substr(first, item.find_last_not_of(" \t\r") - first + 1),
@@ -195,7 +199,8 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
                                  in.named("region"), in.named("endpoint")));
   }
   if (auto enterprise = in.get("enterprise-project-id")) {
-    config.query.enterprise_project_id = checked_length(*enterprise, 1, 256);
+    std::string id = checked_length(*enterprise, 1, 256);
+    for (auto& image : config.images) image.query.enterprise_project_id = id;
   }
   transport.credentials = resolve_credentials(in);
   if (auto timeout = duration(in, "timeout", 1)) transport.timeout = *timeout;
@@ -235,28 +240,73 @@ void check_offline_mode(const Resolver& in, const Sourced& from_file, Config& co
   }
 }
 
-void resolve_query(const Resolver& in, Config& config) {
-  auto cicd_name = in.get("cicd-name");
-  if (!cicd_name) {
-    throw UsageError(fmt::format("{}: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under",
-                                 in.named("cicd-name")));
+// The single-image flags: the one image of a run without --image/--images, else the defaults
+// of every SPEC.
+ImageSpec image_defaults(const Resolver& in) {
+  ImageSpec defaults;
+  defaults.origin = "the single-image flags";
+  auto read = [&](std::string_view flag, const char* key) -> std::optional<std::string> {
+    auto value = in.get(flag);
+    if (!value) return std::nullopt;
+    check_image_value(key, value->value, value->origin);
+    return value->value;
+  };
+  if (auto cicd_name = read("cicd-name", "cicd_name")) {
+    defaults.query.cicd_name = *cicd_name;
+    defaults.has_cicd_name = true;
   }
-  config.query.cicd_name = checked_length(*cicd_name, 0, 128);
-  auto image_version = in.get("image-version");
-  if (!image_version) {
-    throw UsageError(fmt::format("{}: required (or HSS_GATE_IMAGE_VERSION): the image tag", in.named("image-version")));
+  defaults.query.image_version = read("image-version", "image_version").value_or("");
+  defaults.query.image_name = read("image-name", "image_name");
+  defaults.query.namespace_name = read("namespace", "namespace");
+  defaults.query.image_digest = read("image-digest", "image_digest");
+  return defaults;
+}
+
+std::string read_images_file(const Sourced& file) {
+  if (!is_file(file.value)) throw UsageError(fmt::format("{} {}: no such file", file.origin, file.value));
+  std::ifstream in(file.value, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) throw UsageError(fmt::format("{} {}: cannot read the file", file.origin, file.value));
+  if (text.str().size() > (1u << 20)) throw UsageError(fmt::format("{} {}: larger than 1 MiB", file.origin, file.value));
+  return text.str();
+}
+
+void resolve_images(const Resolver& in, Config& config) {
+  ImageSpec defaults = image_defaults(in);
+  std::vector<ImageSpec> specs;
+  std::size_t number = 0;
+  for (const auto& value : in.all("image", false)) {
+    ++number;
+    std::string origin = value.from_flag ? fmt::format("--image #{}", number) : fmt::format("{} line {}", value.origin, number);
+    specs.push_back(parse_image_spec(value.value, origin, defaults));
   }
-  config.query.image_version = checked_length(*image_version, 1, 64);
-  if (auto image_name = in.get("image-name")) config.query.image_name = checked_length(*image_name, 1, 128);
-  if (auto namespace_name = in.get("namespace")) config.query.namespace_name = checked_length(*namespace_name, 1, 128);
-  if (auto digest = in.get("image-digest")) {
-    static const std::regex k_digest(R"([a-z0-9]+(\+[a-z0-9]+)?:[0-9a-fA-F]{32,128})");
-    if (!std::regex_match(digest->value, k_digest)) {
-      throw UsageError(fmt::format("{}: expected a digest such as sha256:<64 hex digits>, got \"{}\"", digest->origin,
-                                   digest->value));
+  if (auto file = in.get("images")) {
+    std::istringstream lines(read_images_file(*file));
+    int line_number = 0;
+    for (std::string line; std::getline(lines, line);) {
+      ++line_number;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      auto first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line[first] == '#') continue;
+      specs.push_back(parse_image_spec(line.substr(first), fmt::format("{}:{}", file->value, line_number), defaults));
     }
-    config.query.image_digest = digest->value;
+    config.images_file = file->value;
+    if (specs.empty()) throw UsageError(fmt::format("{} {}: lists no image", file->origin, file->value));
   }
+  if (specs.empty()) {
+    if (!defaults.has_cicd_name) {
+      throw UsageError(fmt::format("{}: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under",
+                                   in.named("cicd-name")));
+    }
+    if (defaults.query.image_version.empty()) {
+      throw UsageError(fmt::format("{}: required (or HSS_GATE_IMAGE_VERSION): the image tag", in.named("image-version")));
+    }
+    defaults.origin = "the image";
+    specs.push_back(defaults);
+  }
+  check_image_specs(specs);
+  config.images = std::move(specs);
 }
 
 // Result keys get a prefix the gate never reads as input, so that a later gate job that `needs:`
@@ -271,7 +321,7 @@ void resolve_dotenv_prefix(const Resolver& in, Config& config) {
                                  prefix->origin, prefix->value));
   }
   for (auto key : report::dotenv_keys()) {
-    std::string name = prefix->value + std::string(key);
+    std::string name = prefix->value + key;
     bool read_by_gate = name.rfind("HSS_GATE_", 0) == 0 && name.rfind(report::k_default_dotenv_prefix, 0) != 0;
     if (read_by_gate || name.rfind("HUAWEICLOUD_", 0) == 0 || name.rfind("CLOUD_SDK_", 0) == 0) {
       throw UsageError(fmt::format("{}: the key {} would configure later hss-gate jobs that read this job's "
@@ -297,7 +347,7 @@ std::optional<std::chrono::sys_seconds> pinned_now(const Environment& environmen
 Config resolve_config(const cli::Arguments& arguments, const Environment& environment) {
   Resolver in(arguments, environment);
   Config config;
-  resolve_query(in, config);
+  resolve_images(in, config);
 
   for (const auto& policy : in.all("policy")) {
     if (!is_file(policy.value)) throw UsageError(fmt::format("{} {}: no such policy file", policy.origin, policy.value));

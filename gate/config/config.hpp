@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gate/cli/options.hpp"
+#include "gate/config/image_specs.hpp"
 #include "gate/hss/record.hpp"
 #include "gate/hss/transport.hpp"
 
@@ -23,7 +24,8 @@ Environment process_environment();
 enum class OnError { fail, pass };
 
 struct Config {
-  hss::Query query;
+  std::vector<ImageSpec> images;         // at least one, in the order given
+  std::optional<std::string> images_file; // --images, an input like the policy files
   std::vector<std::string> policy_files; // empty: the built-in default policy
   std::string policy_origin;             // where the policy choice came from, for the console
   std::optional<std::string> from_file;

@@ -65,6 +65,7 @@ void check_distinct_paths(const Config& config) {
   std::vector<std::pair<std::string, std::string>> inputs; // identity, what
   for (const auto& policy : config.policy_files) inputs.emplace_back(identity(policy), "the policy file " + policy);
   if (config.from_file) inputs.emplace_back(identity(*config.from_file), "--from-file " + *config.from_file);
+  if (config.images_file) inputs.emplace_back(identity(*config.images_file), "--images " + *config.images_file);
   if (config.transport && config.transport->ca_file) {
     inputs.emplace_back(identity(*config.transport->ca_file), "the CA file " + *config.transport->ca_file);
   }

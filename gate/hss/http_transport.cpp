@@ -90,7 +90,10 @@ public:
 
   Response get(const Request& request) override {
     Answer answer;
-    run_with_retries([&] { return attempt(request, answer); }, m_clock, [this] { return m_random(); });
+    run_with_retries([&] { return attempt(request, answer); }, m_clock, [this] {
+      std::lock_guard<std::mutex> lock(m_random_mutex); // requests run on several threads
+      return m_random();
+    });
     return Response{std::move(answer.body), std::move(answer.request_id)};
   }
 
@@ -246,6 +249,7 @@ private:
   Clock& m_clock;
   std::optional<ProxyServer> m_proxy;
   Poco::Net::Context::Ptr m_context;
+  std::mutex m_random_mutex;
   std::mt19937_64 m_random;
 };
 

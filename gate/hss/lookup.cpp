@@ -1,13 +1,15 @@
 #include "gate/hss/lookup.hpp"
 
 #include "gate/clock.hpp"
-#include "gate/error.hpp"
 #include "gate/hss/cicd_images.hpp"
+#include "gate/parallel.hpp"
 
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <tuple>
 
 namespace gate::hss {
 
@@ -15,7 +17,9 @@ namespace {
 
 bool is_pending(const Record& record) { return scan_state_of(record.scan_status) == ScanState::pending; }
 
-bool is_final(const Lookup& lookup) {
+bool is_final(const ImageLookup& image) {
+  const Lookup& lookup = image.lookup;
+  if (image.error) return true;
   if (lookup.records.empty() || !lookup.stale_digest.empty()) return false;
   return std::none_of(lookup.records.begin(), lookup.records.end(), is_pending);
 }
@@ -33,49 +37,119 @@ std::string state_of(const Lookup& lookup) {
   return "scan finished";
 }
 
+// Images listed by one query: those that share cicd_name, image_version and enterprise project.
+struct Group {
+  Query query;                      // the list query: the members' common filters
+  std::vector<std::size_t> members; // indices into the run's images
+  bool done = false;
+};
+
+std::vector<Group> group_queries(const std::vector<Query>& queries) {
+  std::vector<Group> groups;
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const Query& query = queries[i];
+    auto key = std::make_tuple(query.cicd_name, query.image_version, query.enterprise_project_id.value_or(""));
+    auto [it, added] = index.emplace(key, groups.size());
+    if (added) {
+      groups.push_back(Group{query, {i}});
+    } else {
+      Group& group = groups[it->second];
+      group.members.push_back(i);
+      // Filters the members do not share are left to exact matching.
+      if (group.query.image_name != query.image_name) group.query.image_name.reset();
+      if (group.query.namespace_name != query.namespace_name) group.query.namespace_name.reset();
+    }
+  }
+  for (auto& group : groups) group.query.image_digest.reset();
+  return groups;
+}
+
 } // namespace
 
-Lookup find_image(const ListImages& list, const Query& query, const WaitSettings& wait, Clock& clock,
-                  const Progress& progress) {
+std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Query>& queries,
+                                     const WaitSettings& wait, Clock& clock, const Progress& progress) {
   using namespace std::chrono;
+  std::vector<ImageLookup> images(queries.size());
+  for (std::size_t i = 0; i < queries.size(); ++i) images[i].lookup.query = queries[i];
+  std::vector<Group> groups = group_queries(queries);
+
   for (int poll = 1;; ++poll) {
-    std::vector<Record> records;
-    try {
-      list(query, records);
-    } catch (const Interrupted&) {
-      throw;
-    } catch (const ServiceError& e) {
-      throw LookupFailed(e.what(), select_matches(query, records));
+    std::vector<Group*> pending;
+    for (auto& group : groups) {
+      if (!group.done) pending.push_back(&group);
     }
-    Lookup lookup = select_matches(query, records);
+    std::vector<std::vector<Record>> records(pending.size());
+    std::vector<std::optional<std::string>> errors(pending.size());
+    for_each_in_parallel(pending.size(), k_parallel_requests, [&](std::size_t g) {
+      try {
+        list(pending[g]->query, records[g]);
+      } catch (const Interrupted&) {
+        throw;
+      } catch (const ServiceError& e) {
+        errors[g] = e.what();
+      }
+    });
     auto elapsed = clock.elapsed();
-    lookup.waited_seconds = static_cast<double>(elapsed.count()) / 1000.0;
-    if (is_final(lookup) || wait.wait.count() == 0) return lookup;
+    double waited = static_cast<double>(elapsed.count()) / 1000.0;
+    for (std::size_t g = 0; g < pending.size(); ++g) {
+      Group& group = *pending[g];
+      bool all_final = true;
+      for (std::size_t member : group.members) {
+        ImageLookup& image = images[member];
+        image.lookup = select_matches(queries[member], records[g]);
+        image.lookup.waited_seconds = waited;
+        image.error = errors[g];
+        all_final = all_final && is_final(image);
+      }
+      group.done = all_final || wait.wait.count() == 0;
+    }
+    if (std::all_of(groups.begin(), groups.end(), [](const Group& group) { return group.done; })) return images;
+
+    std::vector<std::string> states;
+    for (const auto& image : images) {
+      if (is_final(image)) continue;
+      std::string state = state_of(image.lookup);
+      states.push_back(queries.size() == 1 ? state : fmt::format("{}: {}", describe_query(image.lookup.query), state));
+    }
+    std::string pending_images = fmt::format("{}", fmt::join(states, "; "));
     auto left = duration_cast<milliseconds>(wait.wait) - elapsed;
     if (left <= milliseconds(0)) {
-      progress(fmt::format("waited {:.0f}s of {}s: {}; giving up", lookup.waited_seconds, wait.wait.count(),
-                           state_of(lookup)));
-      return lookup;
+      progress(fmt::format("waited {:.0f}s of {}s: {}; giving up", waited, wait.wait.count(), pending_images));
+      return images;
     }
     auto pause = std::min(duration_cast<milliseconds>(wait.poll_interval), left);
-    progress(fmt::format("poll {}: {} after {:.0f}s; next poll in {:.0f}s (wait up to {}s)", poll, state_of(lookup),
-                         lookup.waited_seconds, static_cast<double>(pause.count()) / 1000.0, wait.wait.count()));
-    if (!clock.sleep(pause)) {
-      throw Interrupted(fmt::format("interrupted while waiting for the scan ({})", state_of(lookup)));
-    }
+    progress(fmt::format("poll {}: {} after {:.0f}s; next poll in {:.0f}s (wait up to {}s)", poll, pending_images,
+                         waited, static_cast<double>(pause.count()) / 1000.0, wait.wait.count()));
+    if (!clock.sleep(pause)) throw Interrupted(fmt::format("interrupted while waiting for the scan ({})", pending_images));
   }
 }
 
-Lookup lookup_from_file(const std::string& path, const Query& query) {
+Lookup find_image(const ListImages& list, const Query& query, const WaitSettings& wait, Clock& clock,
+                  const Progress& progress) {
+  ImageLookup image = std::move(find_images(list, {query}, wait, clock, progress).front());
+  if (image.error) throw LookupFailed(*image.error, std::move(image.lookup));
+  return std::move(image.lookup);
+}
+
+std::vector<Lookup> lookups_from_file(const std::string& path, const std::vector<Query>& queries) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(fmt::format("--from-file {}: cannot read the file", path));
   std::stringstream body;
   body << in.rdbuf();
+  Page<Record> page;
   try {
-    return select_matches(query, parse_cicd_images_page(body.str()).items);
+    page = parse_cicd_images_page(body.str());
   } catch (const ServiceError& e) {
     throw ServiceError(fmt::format("{}: {}", path, e.what()));
   }
+  std::vector<Lookup> lookups;
+  for (const auto& query : queries) lookups.push_back(select_matches(query, page.items));
+  return lookups;
+}
+
+Lookup lookup_from_file(const std::string& path, const Query& query) {
+  return std::move(lookups_from_file(path, {query}).front());
 }
 
 } // namespace gate::hss

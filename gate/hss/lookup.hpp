@@ -20,8 +20,13 @@ struct WaitSettings {
 };
 
 // Appends every record the service holds for a query (all pages) to the vector, as they arrive;
-// list_cicd_images over a transport, or a fake in tests.
+// list_cicd_images over a transport, or a fake in tests. Called from several threads at once.
 using ListImages = std::function<void(const Query&, std::vector<Record>&)>;
+
+using Progress = std::function<void(const std::string&)>;
+
+// Lists fetched at once, at most.
+inline constexpr std::size_t k_parallel_requests = 8;
 
 // The service failed part-way through a lookup. `partial` holds the exact matches read before
 // the failure: evidence that may already block, though it can never pass.
@@ -34,15 +39,23 @@ private:
   Lookup m_partial;
 };
 
-using Progress = std::function<void(const std::string&)>;
+// Looks several images up. Images that share cicd_name and image_version (and enterprise project)
+// share one list query, matched exactly per image afterwards; distinct groups are listed in
+// parallel. While any image is missing or its scan unfinished, polls the groups that are not
+// final until the one wait budget runs out, sleeping through `clock`; one progress line per
+// poll names the images still pending. A group whose list fails gives each of its images that
+// error (with what was read before it). Throws Interrupted when the run is cancelled.
+std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Query>& queries,
+                                     const WaitSettings& wait, Clock& clock, const Progress& progress);
 
-// Looks the image up, polling while it is missing or its scan unfinished, until the scan is
-// final or the wait runs out; sleeps through `clock`. Prints one progress line per poll. Throws
-// LookupFailed when the service fails (Interrupted when the run is cancelled).
+// One image: find_images for one query; a failed lookup throws LookupFailed.
 Lookup find_image(const ListImages& list, const Query& query, const WaitSettings& wait, Clock& clock,
                   const Progress& progress);
 
-// Reads a saved ListCicdImages response from a file, as the API would have answered.
+// Reads a saved ListCicdImages response from a file, as the API would have answered, and
+// matches each query against it. Throws UsageError for a file it cannot read, ServiceError
+// (naming the file) for one it cannot parse.
+std::vector<Lookup> lookups_from_file(const std::string& path, const std::vector<Query>& queries);
 Lookup lookup_from_file(const std::string& path, const Query& query);
 
 } // namespace gate::hss

@@ -83,6 +83,13 @@ struct Lookup {
   double waited_seconds = 0;
 };
 
+// What the lookup of one image gave: its matches, or the error that ended it, with the matches
+// read before the error (evidence that may block, never pass).
+struct ImageLookup {
+  Lookup lookup;
+  std::optional<std::string> error;
+};
+
 // Splits exact matches by the expected digest, as a lookup result for evaluation.
 Lookup select_matches(const Query& query, const std::vector<Record>& records);
 

@@ -55,18 +55,54 @@ class Evaluator {
 public:
   Evaluator(const Policy& policy, const Context& context) : m_policy(policy), m_context(context) {}
 
-  Outcome run(const hss::Lookup& lookup) {
+  Outcome run(const std::vector<hss::ImageLookup>& lookups) {
     Outcome outcome;
     outcome.policy_files = m_policy.files;
-    for (const auto& record : lookup.records) outcome.images.push_back(evaluate_record(record, lookup, false));
-    for (const auto& record : lookup.stale_digest) outcome.images.push_back(evaluate_record(record, lookup, true));
-    if (outcome.images.empty()) outcome.images.push_back(evaluate_missing(lookup));
+    for (const auto& image : lookups) {
+      if (image.error) {
+        add_failed(image, outcome);
+      } else {
+        add_found(image.lookup, outcome.images);
+      }
+    }
     outcome.decision = combined_decision(outcome.images);
     add_warnings(outcome.warnings);
     return outcome;
   }
 
 private:
+  void add_found(const hss::Lookup& lookup, std::vector<ImageResult>& images) {
+    std::size_t before = images.size();
+    for (const auto& record : lookup.records) images.push_back(evaluate_record(record, lookup, false));
+    for (const auto& record : lookup.stale_digest) images.push_back(evaluate_record(record, lookup, true));
+    if (images.size() == before) images.push_back(evaluate_missing(lookup));
+  }
+
+  // HSS failed part-way. Records read before the failure can never pass an image, but those that
+  // already fail the policy block it; the error is reported either way.
+  void add_failed(const hss::ImageLookup& image, Outcome& outcome) {
+    std::vector<ImageResult> seen;
+    for (const auto& record : image.lookup.records) seen.push_back(evaluate_record(record, image.lookup, false));
+    std::size_t blocking = 0;
+    for (auto& result : seen) {
+      if (result.decision != Decision::fail) continue;
+      outcome.images.push_back(std::move(result));
+      ++blocking;
+    }
+    if (blocking > 0) {
+      m_notes.push_back(fmt::format("HSS failed part-way through the lookup of {}, but {} record{} read before the "
+                                    "error already fail{} the policy: blocked",
+                                    hss::describe_query(image.lookup.query), blocking, blocking == 1 ? "" : "s",
+                                    blocking == 1 ? "s" : ""));
+    }
+    ImageResult failed;
+    failed.query = image.lookup.query;
+    failed.decision = Decision::error;
+    failed.errors.push_back(*image.error);
+    outcome.images.push_back(std::move(failed));
+  }
+
+
   std::string waited(const hss::Lookup& lookup, const char* form) const {
     return lookup.waited_seconds > 0 ? fmt::format(fmt::runtime(form), lookup.waited_seconds) : std::string();
   }
@@ -316,6 +352,7 @@ private:
 
   void add_warnings(std::vector<std::string>& warnings) {
     for (const auto& missing : m_missing_contexts) warnings.push_back(missing);
+    warnings.insert(warnings.end(), m_notes.begin(), m_notes.end());
     const auto& warn_days = m_policy.exceptions_policy.warn_days;
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
@@ -339,12 +376,17 @@ private:
   const Context& m_context;
   std::set<std::string> m_missing_contexts;
   std::set<std::size_t> m_used;
+  std::vector<std::string> m_notes;
 };
 
 } // namespace
 
+Outcome evaluate(const Policy& policy, const Context& context, const std::vector<hss::ImageLookup>& lookups) {
+  return Evaluator(policy, context).run(lookups);
+}
+
 Outcome evaluate(const Policy& policy, const Context& context, const hss::Lookup& lookup) {
-  return Evaluator(policy, context).run(lookup);
+  return evaluate(policy, context, std::vector<hss::ImageLookup>{{lookup, std::nullopt}});
 }
 
 } // namespace gate::policy

@@ -80,6 +80,14 @@ StatusCounts count_statuses(const ImageResult& image) {
   return counts;
 }
 
+std::array<int, k_decisions.size()> count_decisions(const Outcome& outcome) {
+  std::array<int, k_decisions.size()> counts{};
+  for (const auto& image : outcome.images) {
+    for (std::size_t i = 0; i < k_decisions.size(); ++i) counts[i] += image.decision == k_decisions[i];
+  }
+  return counts;
+}
+
 StatusCounts count_statuses(const Outcome& outcome) {
   StatusCounts total;
   for (const auto& image : outcome.images) {

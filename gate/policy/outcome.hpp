@@ -3,6 +3,7 @@
 #include "gate/hss/record.hpp"
 #include "gate/policy/model.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,5 +85,10 @@ struct StatusCounts {
 };
 StatusCounts count_statuses(const Outcome& outcome);
 StatusCounts count_statuses(const ImageResult& image);
+
+// Every decision, in the order reports list them, and how many images reached each.
+inline constexpr std::array k_decisions{Decision::pass, Decision::warn, Decision::fail, Decision::no_verdict,
+                                        Decision::error};
+std::array<int, k_decisions.size()> count_decisions(const Outcome& outcome);
 
 } // namespace gate::policy

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cctype>
 #include <random>
 
 namespace gate::report {
@@ -68,12 +69,29 @@ std::string path_of(const ReportPaths& paths, std::string_view format) {
   return it == paths.end() ? std::string() : it->second;
 }
 
+// "images_pass=2": how many images reached each decision, under fixed names.
+std::vector<std::pair<std::string, std::string>> image_counts(const Outcome& outcome) {
+  std::vector<std::pair<std::string, std::string>> counts;
+  auto numbers = count_decisions(outcome);
+  for (std::size_t i = 0; i < k_decisions.size(); ++i) {
+    counts.emplace_back(fmt::format("images_{}", name_of(k_decisions[i])), std::to_string(numbers[i]));
+  }
+  return counts;
+}
+
+std::string upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 } // namespace
 
 std::string render_github_outputs(const Outcome& outcome, const ReportPaths& paths) {
-  return output_line("decision", std::string(name_of(outcome.decision))) +
-         output_line("exit-code", std::to_string(outcome.exit_code())) +
-         output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json"));
+  std::string out = output_line("decision", std::string(name_of(outcome.decision))) +
+                    output_line("exit-code", std::to_string(outcome.exit_code())) +
+                    output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json"));
+  for (const auto& [name, value] : image_counts(outcome)) out += output_line(name, value);
+  return out;
 }
 
 namespace {
@@ -85,7 +103,11 @@ constexpr std::array<std::string_view, 4> k_deprecated_dotenv_keys{"HSS_GATE_DEC
 
 } // namespace
 
-std::span<const std::string_view> dotenv_keys() { return k_dotenv_keys; }
+std::vector<std::string> dotenv_keys() {
+  std::vector<std::string> keys(k_dotenv_keys.begin(), k_dotenv_keys.end());
+  for (auto decision : k_decisions) keys.push_back(upper(fmt::format("images_{}", name_of(decision))));
+  return keys;
+}
 std::span<const std::string_view> deprecated_dotenv_keys() { return k_deprecated_dotenv_keys; }
 
 std::string render_dotenv(const Outcome& outcome, const ReportOptions& options) {
@@ -102,6 +124,7 @@ std::string render_dotenv(const Outcome& outcome, const ReportOptions& options) 
                                     single(path_of(options.paths, "junit")), single(path_of(options.paths, "json"))};
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) out += fmt::format("{}{}={}\n", options.dotenv_prefix, k_dotenv_keys[i], values[i]);
+  for (const auto& [name, value] : image_counts(outcome)) out += fmt::format("{}{}={}\n", options.dotenv_prefix, upper(name), value);
   if (options.dotenv_prefix == k_default_dotenv_prefix) {
     for (std::size_t i = 0; i < k_deprecated_dotenv_keys.size(); ++i) {
       out += fmt::format("{}={}\n", k_deprecated_dotenv_keys[i], values[i]);

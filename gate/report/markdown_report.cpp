@@ -83,7 +83,19 @@ std::string render_markdown(const Outcome& outcome) {
     out += fmt::format("Policy: {}\n\n", cell(fmt::format("{}", fmt::join(outcome.policy_files, ", "))));
   }
   for (const auto& error : outcome.errors()) out += fmt::format("> **Error:** {}\n\n", cell(error));
+  // Several images: one row each first; then the details of those that did not pass.
+  bool several = outcome.images.size() > 1;
+  if (several) {
+    out += "| Image | Decision | Failed | Warnings | Waived |\n|---|---|---|---|---|\n";
+    for (const auto& image : outcome.images) {
+      StatusCounts counts = count_statuses(image);
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", cell(image.label()), name_of(image.decision), counts.failed,
+                         counts.warned, counts.waived);
+    }
+    out += "\n";
+  }
   for (const auto& image : outcome.images) {
+    if (several && image.decision == Decision::pass) continue;
     out += image_heading(image);
     if (image.results.empty()) continue;
     out += "| Rule | Status | Actual | Limit | Level | Details |\n|---|---|---|---|---|---|\n";

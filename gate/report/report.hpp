@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Renderers of a run's Outcome. They only format: the verdict is decided before they run.
 namespace gate::report {
@@ -43,14 +44,16 @@ std::string render_json(const policy::Outcome& outcome);
 std::string render_markdown(const policy::Outcome& outcome);
 
 // KEY=value lines for GitLab's artifacts:reports:dotenv, every key after the prefix:
-// HSS_GATE_RESULT_DECISION, ..._EXIT_CODE, ..._FAILED_RULES, ..._WARNINGS, ..._JUNIT, ..._JSON.
+// HSS_GATE_RESULT_DECISION, ..._EXIT_CODE, ..._FAILED_RULES, ..._WARNINGS, ..._JUNIT, ..._JSON,
+// and the images per decision, ..._IMAGES_PASS, ..._IMAGES_WARN, ..._IMAGES_FAIL,
+// ..._IMAGES_NO_VERDICT, ..._IMAGES_ERROR.
 // With the default prefix the deprecated keys HSS_GATE_DECISION, HSS_GATE_EXIT_CODE,
 // HSS_GATE_FAILED_RULES and HSS_GATE_WARNINGS follow as aliases.
 std::string render_dotenv(const policy::Outcome& outcome, const ReportOptions& options);
 
 // The keys render_dotenv writes after its prefix; config checks that no prefix turns one of them
 // into a variable the gate reads.
-std::span<const std::string_view> dotenv_keys();
+std::vector<std::string> dotenv_keys();
 
 // The deprecated dotenv keys written with the default prefix, for the warning that says so.
 std::span<const std::string_view> deprecated_dotenv_keys();

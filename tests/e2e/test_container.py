@@ -163,6 +163,29 @@ class Container(GateTest):
         self.assertIn("hss-gate 0.", done.stdout)
         self.assertIn("hss-gate: PASS", done.stdout)
 
+        # The GitHub Action's gate-install: package, from a release laid out as GitHub serves it,
+        # the checksum file included; a package that does not match its checksum is refused.
+        version = name.split("_")[1]
+        release = os.path.join(packages, "releases", f"v{version}")
+        os.makedirs(release)
+        shutil.copy(debs[0], release)
+        digest = subprocess.run(["sha256sum", name], cwd=release, capture_output=True, text=True, check=True).stdout
+        with open(os.path.join(release, "SHA256SUMS"), "w") as f:
+            f.write(digest)
+        install = ("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "
+                   "curl ca-certificates >/dev/null && HSS_GATE_INSTALL=package HSS_GATE_VERSION=" + version +
+                   " HSS_GATE_RELEASE_URL=file:///pkg/releases /src/ci-templates/github/install.sh")
+        done = podman("run", "--rm", *LIMITS, "-v", f"{packages}:/pkg", "-v", f"{SOURCE}:/src:ro", BASE, "sh", "-c",
+                      install, check=False)
+        self.assertEqual(done.returncode, 0, done.stdout[-3000:] + done.stderr[-3000:])
+        self.assertIn(f"hss-gate {version}", done.stdout)
+        with open(os.path.join(release, "SHA256SUMS"), "w") as f:
+            f.write("0" * 64 + "  " + name + "\n")
+        tampered = podman("run", "--rm", *LIMITS, "-v", f"{packages}:/pkg", "-v", f"{SOURCE}:/src:ro", BASE, "sh",
+                          "-c", install, check=False)
+        self.assertNotEqual(tampered.returncode, 0)
+        self.assertIn("FAILED", tampered.stdout + tampered.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

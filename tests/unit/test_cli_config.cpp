@@ -86,8 +86,8 @@ BOOST_AUTO_TEST_CASE(every_flag_reads_its_environment_variable_and_a_flag_wins) 
                                                {"HSS_GATE_FROM_FILE", HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json"},
                                                {"HSS_GATE_JSON", "r.json"},
                                                {"HSS_GATE_QUIET", "true"}}));
-  BOOST_TEST(config.query.cicd_name == "from-env");
-  BOOST_TEST(config.query.image_version == "flag");
+  BOOST_TEST(config.images.at(0).query.cicd_name == "from-env");
+  BOOST_TEST(config.images.at(0).query.image_version == "flag");
   BOOST_TEST(config.reports.at("json") == "r.json");
   BOOST_TEST(config.quiet);
 }

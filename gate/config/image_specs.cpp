@@ -1,0 +1,115 @@
+#include "gate/config/image_specs.hpp"
+
+#include "gate/error.hpp"
+#include "gate/text/utf8.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <regex>
+
+namespace gate::config {
+
+namespace {
+
+struct KeyRange {
+  std::string_view key;
+  std::size_t min;
+  std::size_t max;
+};
+
+// The documented ranges of the list API's parameters.
+constexpr std::array k_ranges{KeyRange{"cicd_name", 0, 128}, KeyRange{"image_version", 1, 64},
+                              KeyRange{"image_name", 1, 128}, KeyRange{"namespace", 1, 128},
+                              KeyRange{"dockerfile", 1, 4096}};
+
+constexpr std::array<std::string_view, 6> k_keys{"cicd_name", "image_version", "image_name", "namespace",
+                                                 "image_digest", "dockerfile"};
+
+bool same(const ImageSpec& a, const ImageSpec& b) {
+  const hss::Query& x = a.query;
+  const hss::Query& y = b.query;
+  return x.cicd_name == y.cicd_name && x.image_version == y.image_version && x.image_name == y.image_name &&
+         x.namespace_name == y.namespace_name && x.image_digest == y.image_digest;
+}
+
+} // namespace
+
+void check_image_value(const std::string& key, const std::string& value, const std::string& origin) {
+  if (key == "image_digest") {
+    static const std::regex k_digest(R"([a-z0-9]+(\+[a-z0-9]+)?:[0-9a-fA-F]{32,128})");
+    if (!std::regex_match(value, k_digest)) {
+      throw UsageError(fmt::format("{}: expected a digest such as sha256:<64 hex digits>, got \"{}\"", origin, value));
+    }
+    return;
+  }
+  auto range = std::find_if(k_ranges.begin(), k_ranges.end(), [&](const KeyRange& r) { return r.key == key; });
+  auto length = text::count_code_points(value);
+  bool printable = length && std::none_of(value.begin(), value.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+  });
+  if (!printable) throw UsageError(fmt::format("{}: expected printable UTF-8 text", origin));
+  if (range != k_ranges.end() && (*length < range->min || *length > range->max)) {
+    throw UsageError(fmt::format("{}: expected {} to {} characters, got {}", origin, range->min, range->max, *length));
+  }
+}
+
+ImageSpec parse_image_spec(const std::string& text, const std::string& origin, const ImageSpec& defaults) {
+  ImageSpec spec = defaults;
+  spec.origin = origin;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string pair = text.substr(start, end - start);
+    start = end + 1;
+    auto first = pair.find_first_not_of(" \t");
+    if (first == std::string::npos) {
+      throw UsageError(fmt::format("{}: expected key=value pairs separated by commas, got an empty pair", origin));
+    }
+    pair = pair.substr(first, pair.find_last_not_of(" \t") - first + 1);
+    auto equals = pair.find('=');
+    std::string key = pair.substr(0, equals);
+    if (std::find(k_keys.begin(), k_keys.end(), key) == k_keys.end()) {
+      throw UsageError(fmt::format("{}: unknown key '{}': expected {}", origin, key, fmt::join(k_keys, ", ")));
+    }
+    if (equals == std::string::npos || equals + 1 == pair.size()) {
+      throw UsageError(fmt::format("{}: {} has no value: expected {}=VALUE", origin, key, key));
+    }
+    std::string value = pair.substr(equals + 1);
+    check_image_value(key, value, fmt::format("{}: {}", origin, key));
+    if (key == "cicd_name") {
+      spec.query.cicd_name = value;
+      spec.has_cicd_name = true;
+    }
+    if (key == "image_version") spec.query.image_version = value;
+    if (key == "image_name") spec.query.image_name = value;
+    if (key == "namespace") spec.query.namespace_name = value;
+    if (key == "image_digest") spec.query.image_digest = value;
+    if (key == "dockerfile") spec.dockerfile = value;
+  }
+  if (!spec.has_cicd_name) {
+    throw UsageError(fmt::format("{}: no cicd_name: give cicd_name= or --cicd-name", origin));
+  }
+  if (spec.query.image_version.empty()) {
+    throw UsageError(fmt::format("{}: no image_version: give image_version= or --image-version", origin));
+  }
+  return spec;
+}
+
+void check_image_specs(const std::vector<ImageSpec>& specs) {
+  if (specs.size() > k_max_images) {
+    throw UsageError(fmt::format("{} images: at most {} in one run", specs.size(), k_max_images));
+  }
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (same(specs[i], specs[j])) {
+        throw UsageError(fmt::format("{} and {}: the same image twice ({})", specs[j].origin, specs[i].origin,
+                                     hss::describe_query(specs[i].query)));
+      }
+    }
+  }
+}
+
+} // namespace gate::config

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <thread>
+#include <vector>
+
+// Runs independent tasks on a few threads: the lookups of several images, their finding lists.
+namespace gate {
+
+// Calls `task(i)` for every i in [0, count) on at most `threads` threads and waits for all. The
+// first exception a task throws is rethrown here once every task has ended; tasks should catch
+// what they can report themselves.
+inline void for_each_in_parallel(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& task) {
+  if (count == 0) return;
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::atomic_flag failed = ATOMIC_FLAG_INIT;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!failed.test_and_set()) failure = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  std::size_t size = std::min(threads, count);
+  for (std::size_t t = 1; t < size; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+} // namespace gate
