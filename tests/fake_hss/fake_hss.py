@@ -62,6 +62,9 @@ class FakeHss:
         self.loose = True             # filters match substrings, as an undocumented server might
         self.total_override = None    # total_num to claim instead of the truth
         self.statuses = collections.deque()  # scan_status of records[0] on successive first-page reads
+        self.statuses_for = {}        # cicd_name -> deque: scan_status of its records on its first-page reads
+        self.fail_for = {}            # cicd_name -> (status, body): every request for it fails so
+        self.latency = 0.0            # seconds added to every request, as a distant server would
         self.script = collections.deque()    # per-request actions, consumed in order
         self.requests = []            # what was received: path, query, headers
         self.lock = threading.Lock()
@@ -95,6 +98,9 @@ class FakeHss:
             self.loose = True
             self.total_override = None
             self.statuses.clear()
+            self.statuses_for = {}
+            self.fail_for = {}
+            self.latency = 0.0
             self.script.clear()
             self.requests.clear()
 
@@ -117,6 +123,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             fake.requests.append({"path": split.path, "query": query, "raw_query": split.query,
                                   "headers": dict(self.headers.items())})
             action = fake.script.popleft() if fake.script else {}
+            failure = fake.fail_for.get(dict(query).get("cicd_name"))
+        if fake.latency:
+            time.sleep(fake.latency)
+        if failure and not action:
+            action = {"status": failure[0], "body": failure[1]}
         if action.get("delay"):
             time.sleep(action["delay"])
         if action.get("drop"):
@@ -211,6 +222,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 fake.records[0]["scan_status"] = fake.statuses[0]
                 if len(fake.statuses) > 1:
                     fake.statuses.popleft()
+            script = fake.statuses_for.get(query.get("cicd_name"))
+            if script and offset == 0:
+                for record in fake.records:
+                    if record.get("cicd_name") == query.get("cicd_name"):
+                        record["scan_status"] = script[0]
+                if len(script) > 1:
+                    script.popleft()
             matched = [r for r in fake.records if self.matches(r, query)]
             total = fake.total_override if fake.total_override is not None else len(matched)
             return {"total_num": total, "data_list": matched[offset:offset + limit]}
