@@ -91,6 +91,35 @@ def main():
     finally:
         fake.stop()
 
+    # Several images: one group of ten shares one request; ten groups behind 50 ms of latency per
+    # request are listed in parallel, so the run should take a few latencies, not ten.
+    latency = 0.05
+    print(f"\n| several images | median ms | requests | exit | x one request's latency ({latency * 1000:.0f} ms) |")
+    print("|---|---|---|---|---|")
+    fake = FakeHss(token=TOKEN).start()
+    try:
+        cases = {
+            "10 images, one cicd_name and version": (
+                [record(7, image_name=f"img-{i}") for i in range(10)],
+                [f"cicd_name=shop,image_version=1.0.7,image_name=img-{i}" for i in range(10)]),
+            "10 images in 10 cicd_names": (
+                [record(7, cicd_name=f"svc-{i}") for i in range(10)],
+                [f"cicd_name=svc-{i},image_version=1.0.7" for i in range(10)]),
+            "1 image (the reference)": ([record(7)], ["cicd_name=shop,image_version=1.0.7"]),
+        }
+        for name, (records, specs) in cases.items():
+            fake.reset(records)
+            fake.latency = latency
+            command = [gate, "check", "--endpoint", fake.url, "--project-id", "test-project", "--policy",
+                       os.path.join(HERE, "policy.toml"), "-q"] + [w for spec in specs for w in ("--image", spec)]
+            ms, rss, code = timed(command, env, args.runs)
+            requests = len(fake.page_requests()) / args.runs
+            print(f"| {name} | {ms:.1f} | {requests:.0f} | {code} | {ms / (latency * 1000):.2f} |")
+            rows.append({"case": name, "ms": round(ms, 2), "requests": requests, "exit": code, "peak_rss_kib": rss,
+                         "latencies": round(ms / (latency * 1000), 3)})
+    finally:
+        fake.stop()
+
     # Offline: the gate alone on saved responses; start-up alone (--version) is the floor.
     startup_ms, startup_rss, _ = timed([gate, "--version"], env, args.runs)
     print(f"\nstart-up alone (hss-gate --version): {startup_ms:.1f} ms, peak RSS {startup_rss} KiB")

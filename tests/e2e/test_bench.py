@@ -22,6 +22,9 @@ class BenchSmoke(unittest.TestCase):
             self.assertEqual(rows[case]["requests_per_verdict"], 1, case)
         for count in (1, 200, 20000):
             self.assertEqual(rows[f"from-file {count}"]["exit"], 0)
+        self.assertEqual(rows["10 images, one cicd_name and version"]["requests"], 1)
+        self.assertEqual(rows["10 images in 10 cicd_names"]["requests"], 10)
+        self.assertEqual(rows["10 images in 10 cicd_names"]["exit"], 0)
 
 
 if __name__ == "__main__":

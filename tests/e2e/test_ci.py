@@ -81,7 +81,9 @@ class Templates(GateTest):
         # old names stay one minor version as deprecated aliases.
         self.assertIn("Deprecated", action["inputs"]["version"]["description"])
         self.assertIn("Deprecated", action["inputs"]["image"]["description"])
-        self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json"})
+        self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json", "images-pass", "images-warn",
+                                                  "images-fail", "images-no-verdict", "images-error"})
+        self.assertIn("images", action["inputs"])
         # Credentials are never inputs: they come from secrets through env.
         self.assertFalse([n for n in action["inputs"] if re.search("token|secret|ak|sk|password", n)])
 
@@ -101,7 +103,7 @@ class Templates(GateTest):
         repo = tempfile.mkdtemp(prefix="hss-gate-gl-")
         self.addCleanup(shutil.rmtree, repo, True)
         os.makedirs(os.path.join(repo, "ci-templates", "gitlab"))
-        for name in ("hss-gate.gitlab-ci.yml", "example.gitlab-ci.yml"):
+        for name in ("hss-gate.gitlab-ci.yml", "example.gitlab-ci.yml", "example-monorepo.gitlab-ci.yml"):
             shutil.copy(os.path.join(SOURCE, "ci-templates", "gitlab", name), os.path.join(repo, "ci-templates", "gitlab"))
         if example:
             shutil.copy(os.path.join(SOURCE, "ci-templates", "gitlab", "example.gitlab-ci.yml"),
@@ -224,6 +226,26 @@ class GitLabJob(WithFakeServer):
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertIn("results api=pass worker=warn junit=unset", done.stdout)
 
+    def test_one_job_gates_a_monorepo_release_from_a_list_of_images(self):
+        pipeline = ("hss-gate:\n  extends: .hss-gate\n  variables:\n"
+                    "    HSS_GATE_CICD_NAME: shop\n    HSS_GATE_IMAGE_VERSION: \"1.0.0\"\n"
+                    "    HSS_GATE_IMAGE: |\n      image_name=api\n      image_name=worker\n      image_name=migrate\n")
+        done, repo = self.run_pipeline([record(image_name=n) for n in ("api", "worker", "migrate")], pipeline)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+        with open(os.path.join(repo, ".gitlab-ci-local", "builds", "hss-gate", "hss-gate.env")) as f:
+            self.assertIn("HSS_GATE_RESULT_IMAGES_PASS=3\n", f.read())
+
+    def test_the_example_pipelines_validate(self):
+        for example in ("example.gitlab-ci.yml", "example-monorepo.gitlab-ci.yml"):
+            with self.subTest(example):
+                repo = self.git_repo({})
+                shutil.copy(os.path.join(SOURCE, "ci-templates", "gitlab", example), os.path.join(repo, ".gitlab-ci.yml"))
+                done = subprocess.run([tool("gitlab-ci-local"), "--no-color", "--list"], cwd=repo, capture_output=True,
+                                      text=True)
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                self.assertIn("hss-gate", done.stdout)
+
     def assert_artifacts(self, repo, decision):
         artifacts = os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate")
         self.assert_schema_valid(os.path.join(artifacts, "hss-gate-junit.xml"))
@@ -328,7 +350,8 @@ class GitHubAction(WithFakeServer):
         self.assertEqual(codes[-1][0], "gate")
         self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)
         self.assertEqual(outputs, {"decision": "fail", "exit-code": "1", "junit": "hss-gate-junit.xml",
-                                   "json": "hss-gate-report.json"})
+                                   "json": "hss-gate-report.json", "images-pass": "0", "images-warn": "0",
+                                   "images-fail": "1", "images-no-verdict": "0", "images-error": "0"})
         self.assertIn("::error title=hss-gate vuln-budget%3A team/web%3A1.0.0 (cicd_name shop)::vul_num is 500, "
                       "above max 50%0AFix: ", gate.stdout)
         self.assertIn(":no_entry: **BLOCKED by policy**", summary)
@@ -400,6 +423,18 @@ os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
             plan = dict(line.rstrip("\n").split("=", 1) for line in f)
         self.assertRegex(plan["cache-key"], r"^hss-gate-Linux-ubuntu24-ARM64-[0-9a-f]{16}$")
         self.assertEqual(plan["install"], "source")
+
+    def test_a_monorepo_gates_several_images_in_one_step(self):
+        self.fake.reset([record(image_name="api"), record(image_name="worker", vul_num=500)])
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        codes, outputs, summary = self.run_action(
+            {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
+             "images": "image_name=api\nimage_name=worker\n"}, self.credentials())
+        gate = codes[-1][1]
+        self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)
+        self.assertEqual((outputs["images-pass"], outputs["images-fail"]), ("1", "1"))
+        self.assertIn("| Image | Decision |", summary)
+        self.assertEqual(len(self.fake.page_requests()), 1)
 
     def test_a_clean_image_passes_and_still_writes_the_summary(self):
         self.fake.reset([record()])

@@ -69,7 +69,10 @@ class FakeHss:
         self.requests = []            # what was received: path, query, headers
         self.lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = http.server.ThreadingHTTPServer((host, port), handler)
+        # A listen backlog of 5 (the default) drops the SYNs of a gate's parallel requests, which
+        # then wait a second to retry: give it room for them.
+        server_class = type("Server", (http.server.ThreadingHTTPServer,), {"request_queue_size": 128})
+        self.server = server_class((host, port), handler)
         self.server.daemon_threads = True
         if certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
