@@ -225,6 +225,10 @@ void check_offline_mode(const Resolver& in, const Sourced& from_file, Config& co
   for (auto flag : k_online_only) {
     if (auto value = in.get(flag)) online.push_back(*value);
   }
+  // --project-id's project-wide fallback counts as that setting from the environment.
+  if (!in.get("project-id")) {
+    if (auto project = in.env({"HUAWEICLOUD_SDK_PROJECT_ID"})) online.push_back(*project);
+  }
   std::vector<std::string> ignored;
   for (const auto& setting : online) {
     if (!from_file.from_flag || setting.from_flag) {

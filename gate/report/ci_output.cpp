@@ -52,13 +52,13 @@ std::string render_github_annotations(const Outcome& outcome) {
 
 namespace {
 
-// name=value, or a heredoc with a fresh random delimiter (as GitHub's toolkit writes them) when
-// the value spans lines, so that no value can end the block early and set other outputs.
+// name<<delimiter, the value, and the delimiter again, with a fresh random delimiter for every
+// value, as GitHub's toolkit writes them: no value can end its block early and set outputs of
+// its own, whatever lines it holds.
 std::string output_line(const std::string& name, const std::string& value) {
-  if (value.find_first_of("\r\n") == std::string::npos) return fmt::format("{}={}\n", name, value);
   static std::mt19937_64 random{std::random_device{}()};
   std::string delimiter = fmt::format("ghadelimiter_{:016x}{:016x}", random(), random());
-  if (value.find(delimiter) != std::string::npos) {
+  if (value.find(delimiter) != std::string::npos || name.find(delimiter) != std::string::npos) {
     throw ServiceError(fmt::format("$GITHUB_OUTPUT: the value of {} contains its delimiter", name));
   }
   return fmt::format("{}<<{}\n{}\n{}\n", name, delimiter, value, delimiter);

@@ -20,6 +20,29 @@ _SCRUBBED = ("HSS_GATE_", "HUAWEICLOUD_", "CLOUD_SDK_", "GITHUB_", "GITLAB_", "C
              "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE")
 
 
+def parse_github_output(text):
+    """Reads a $GITHUB_OUTPUT file as the runner does: `name=value` lines, and `name<<DELIMITER`
+    blocks whose value runs until a line that is the delimiter."""
+    outputs, lines, i = {}, text.split("\n"), 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            while lines[i] != delimiter:
+                value.append(lines[i])
+                i += 1
+            i += 1
+            outputs[name] = "\n".join(value)
+        else:
+            name, _, value = line.partition("=")
+            outputs[name] = value
+    return outputs
+
+
 def record(**changes):
     """The record of tests/data/responses/clean.json (a clean, successful scan), with changes."""
     with open(os.path.join(RESPONSES, "clean.json"), encoding="utf-8") as f:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import unittest
 
-from harness import BIN, GateTest, NOW, SOURCE, record
+from harness import BIN, GateTest, NOW, SOURCE, parse_github_output, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
@@ -134,7 +134,7 @@ class Container(GateTest):
             path = os.path.join(workspace, name)
             self.assertEqual(os.stat(path).st_uid, 1001)
         with open(output) as f:
-            self.assertIn("decision=fail\n", f.read())
+            self.assertEqual(parse_github_output(f.read())["decision"], "fail")
 
     def test_the_deb_installs_into_a_clean_debian_12_and_runs(self):
         build = os.path.dirname(BIN)  # package the build under test when it is a CMake build

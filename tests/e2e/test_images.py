@@ -6,7 +6,7 @@ import sys
 import time
 import unittest
 
-from harness import GateTest, SOURCE, record
+from harness import GateTest, SOURCE, parse_github_output, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
@@ -94,7 +94,7 @@ class SeveralImagesOnline(GateTest):
 
     def outputs(self):
         with open(os.path.join(self.folder, "out")) as f:
-            return dict(line.rstrip("\n").split("=", 1) for line in f)
+            return parse_github_output(f.read())
 
     def test_images_of_one_cicd_name_and_version_share_one_request(self):
         for count in (2, 10):

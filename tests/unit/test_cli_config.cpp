@@ -290,3 +290,18 @@ BOOST_AUTO_TEST_CASE(messages_name_the_action_input) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(offline_project_id)
+
+// A project-wide HUAWEICLOUD_SDK_PROJECT_ID is --project-id's setting from the environment.
+BOOST_AUTO_TEST_CASE(the_sdk_project_variable_counts_as_an_online_setting) {
+  const std::string saved = HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json";
+  BOOST_TEST(usage_error({"check", "--cicd-name", "a", "--image-version", "1"},
+                         {{"HSS_GATE_FROM_FILE", saved}, {"HUAWEICLOUD_SDK_PROJECT_ID", "p"}})
+                 .find("HSS_GATE_FROM_FILE and HUAWEICLOUD_SDK_PROJECT_ID") == 0u);
+  auto config = config::resolve_config(parse({"check", "--cicd-name", "a", "--image-version", "1", "--from-file", saved}),
+                                       env_of({{"HUAWEICLOUD_SDK_PROJECT_ID", "p"}}));
+  BOOST_TEST(config.warnings.at(0).find("HUAWEICLOUD_SDK_PROJECT_ID is ignored") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -16,6 +16,9 @@
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
 
+#include <regex>
+#include <set>
+
 using namespace gate::policy;
 using namespace gate::report;
 
@@ -183,9 +186,15 @@ BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   std::string api = render_dotenv(outcome, ReportOptions{{{"junit", "j.xml"}}, "API_"});
   BOOST_TEST(api == "API_DECISION=fail\nAPI_EXIT_CODE=1\nAPI_FAILED_RULES=1\nAPI_WARNINGS=1\nAPI_JUNIT=j.xml\nAPI_JSON=\n"
                     "API_IMAGES_PASS=0\nAPI_IMAGES_WARN=0\nAPI_IMAGES_FAIL=1\nAPI_IMAGES_NO_VERDICT=0\nAPI_IMAGES_ERROR=0\n");
-  BOOST_TEST(render_github_outputs(outcome, {{"junit", "j.xml"}}) ==
-             "decision=fail\nexit-code=1\njunit=j.xml\njson=\nimages_pass=0\nimages_warn=0\nimages_fail=1\n"
-             "images_no_verdict=0\nimages_error=0\n");
+  std::string outputs = render_github_outputs(outcome, {{"junit", "j.xml"}});
+  std::regex delimiter("ghadelimiter_[0-9a-f]{32}");
+  BOOST_TEST(std::regex_replace(outputs, delimiter, "D") ==
+             "decision<<D\nfail\nD\nexit-code<<D\n1\nD\njunit<<D\nj.xml\nD\njson<<D\n\nD\nimages_pass<<D\n0\nD\n"
+             "images_warn<<D\n0\nD\nimages_fail<<D\n1\nD\nimages_no_verdict<<D\n0\nD\nimages_error<<D\n0\nD\n");
+  // Every value has a delimiter of its own.
+  std::set<std::string> seen;
+  for (std::sregex_iterator it(outputs.begin(), outputs.end(), delimiter), end; it != end; ++it) seen.insert(it->str());
+  BOOST_TEST(seen.size() == 9u);
 }
 
 BOOST_AUTO_TEST_CASE(a_dotenv_value_never_splits_into_a_second_variable) {
