@@ -10,7 +10,10 @@
 #include <Poco/JSON/Parser.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <sstream>
 #include <set>
 #include <vector>
 
@@ -145,6 +148,25 @@ std::optional<std::int64_t> JsonObject::integer(std::string_view key, std::int64
   }
   if (number < min || number > max) fail_response(member(key), fmt::format("{}, got {}", range, number));
   return number;
+}
+
+std::optional<double> JsonObject::number(std::string_view key) const {
+  Var value = member_of(*m_impl->object, key);
+  if (value.isEmpty()) return std::nullopt;
+  if (value.isBoolean() || !value.isNumeric()) fail_response(member(key), fmt::format("a number, got {}", describe(value)));
+  double number = value.convert<double>();
+  if (!std::isfinite(number)) fail_response(member(key), "a finite number");
+  return number;
+}
+
+std::string JsonObject::to_json(std::span<const std::string_view> without) const {
+  Object copy(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& name : m_impl->object->getNames()) {
+    if (std::find(without.begin(), without.end(), name) == without.end()) copy.set(name, m_impl->object->get(name));
+  }
+  std::ostringstream out;
+  copy.stringify(out);
+  return out.str();
 }
 
 std::optional<std::int64_t> JsonObject::size(std::string_view key) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,12 +20,17 @@ public:
   std::optional<bool> boolean(std::string_view key) const;
   // An integer member within [min, max]; booleans, floats and numeric strings are refused.
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) const;
+  // A number with or without a fraction (a CVSS score); booleans and strings are refused.
+  std::optional<double> number(std::string_view key) const;
   // A byte count: an integer, or text as the API page's example writes it, "1,000 (bytes)".
   std::optional<std::int64_t> size(std::string_view key) const;
   bool has(std::string_view key) const;
   // A list of objects. The API page's example writes a list of one as a bare object; both
   // shapes are accepted. nullopt when absent or null.
   std::optional<std::vector<JsonObject>> objects(std::string_view key) const;
+
+  // The object as compact JSON, with the named members left out (a secret's matched content).
+  std::string to_json(std::span<const std::string_view> without = {}) const;
 
   // "data_list[3]": where this object sits in the response, for messages.
   const std::string& where() const;

@@ -45,6 +45,26 @@ PARAMS = {
 }
 
 
+# The per-image finding APIs (findings.md): path pattern -> (kind, required query values, required
+# query names, header required). "{image}" in a path is the image_id; CVEs hang off a vul_id.
+FINDINGS = [
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/vulnerabilities$"), "vulnerabilities",
+     {"image_type": "cicd"}, ("namespace", "image_name", "tag_name"), None),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/malwares$"), "malware", {"image_type": "cicd"}, (), None),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/sensitive$"), "secrets", {"image_type": "cicd"}, (), None),
+    (re.compile(r"^/v5/([^/]+)/baseline/check-rules$"), "baseline",
+     {"type": "image", "image_type": "cicd"}, ("image_id",), None),
+    (re.compile(r"^/v5/([^/]+)/image/build-command-risks$"), "build_risks", {"image_type": "cicd"}, ("image_id",), None),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/apps$"), "software", {"image_type": "cicd"}, (), None),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/basic-image$"), "base_image", {"image_type": "cicd"}, (), "region"),
+    (re.compile(r"^/v5/([^/]+)/image/vulnerability/([^/]+)/cve$"), "cves", {}, (), None),
+]
+FINDING_PARAMS = {"image_type", "namespace", "image_name", "tag_name", "image_version", "handle_status", "type",
+                  "image_id", "scan_result", "limit", "offset", "enterprise_project_id", "file_name", "severity",
+                  "repair_necessity", "vul_id", "app_name", "risk_name", "risk_level", "os_name", "file_path",
+                  "instance_id"}
+
+
 def encode(text):
     return urllib.parse.quote(text, safe="-_.~")
 
@@ -65,6 +85,8 @@ class FakeHss:
         self.statuses_for = {}        # cicd_name -> deque: scan_status of its records on its first-page reads
         self.fail_for = {}            # cicd_name -> (status, body): every request for it fails so
         self.latency = 0.0            # seconds added to every request, as a distant server would
+        self.findings = {}            # image_id -> {kind: [records]}; "_handled": true marks handled ones
+        self.cves = {}                # vul_id -> [CVE records]
         self.script = collections.deque()    # per-request actions, consumed in order
         self.requests = []            # what was received: path, query, headers
         self.lock = threading.Lock()
@@ -104,8 +126,19 @@ class FakeHss:
             self.statuses_for = {}
             self.fail_for = {}
             self.latency = 0.0
+            self.findings = {}
+            self.cves = {}
             self.script.clear()
             self.requests.clear()
+
+    def finding_requests(self, kind=None):
+        """Requests to the finding APIs, of one kind when given."""
+        found = []
+        for request in self.requests:
+            for pattern, name, _, _, _ in FINDINGS:
+                if pattern.match(request["path"]) and (kind is None or kind == name):
+                    found.append(request)
+        return found
 
     def page_requests(self):
         return [r for r in self.requests if r["path"].startswith("/v5/")]
@@ -139,10 +172,50 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if "status" in action or "body" in action or "redirect" in action:
             return self.scripted(action)
+        for pattern, kind, values, names, header in FINDINGS:
+            match = pattern.match(split.path)
+            if match:
+                answer = self.findings_page(match, kind, values, names, header, query)
+                return self.send_json(answer[0], answer[1], {"X-Request-Id": "fake-req-findings"})
         error = self.check_contract(split.path, query)
         if error:
             return self.send_json(error[0], error[1], {"X-Request-Id": "fake-req-error"})
         return self.send_json(200, self.page(dict(query)), action.get("headers"), action)
+
+    def findings_page(self, match, kind, values, names, header, query):
+        """One page of a finding list, after the same authentication and parameter checks."""
+        fake = self.fake
+        if not self.authenticated():
+            return 401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information"}
+        if urllib.parse.unquote(match.group(1)) != fake.project_id:
+            return 403, {"error_code": "HSS.0004", "error_msg": "project id does not match the token"}
+        params = dict(query)
+        if len(params) != len(query) or any(key not in FINDING_PARAMS for key in params):
+            return 400, {"error_code": "HSS.0001", "error_msg": "unknown or repeated parameter"}
+        for key, value in values.items():
+            if params.get(key) != value:
+                return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} must be {value}"}
+        for key in names:
+            if not params.get(key):
+                return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} is required"}
+        if header and not self.headers.get(header):
+            return 400, {"error_code": "HSS.0001", "error_msg": f"header {header} is required"}
+        limit, offset = params.get("limit", "10"), params.get("offset", "0")
+        if not (limit.isdigit() and 10 <= int(limit) <= 200 and offset.isdigit() and int(offset) <= 2000000):
+            return 400, {"error_code": "HSS.0001", "error_msg": "invalid limit or offset"}
+        with fake.lock:
+            if kind == "cves":
+                records = list(fake.cves.get(urllib.parse.unquote(match.group(2)), []))
+            else:
+                image_id = params.get("image_id") or urllib.parse.unquote(match.group(2))
+                records = list(fake.findings.get(image_id, {}).get(kind, []))
+        if params.get("handle_status") == "unhandled":
+            records = [r for r in records if not r.get("_handled")]
+        if params.get("scan_result"):
+            records = [r for r in records if r.get("scan_result", "failed") == params["scan_result"]]
+        records = [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]
+        start = int(offset)
+        return 200, {"total_num": len(records), "data_list": records[start:start + int(limit)]}
 
     def scripted(self, action):
         headers = dict(action.get("headers", {}))

@@ -1,0 +1,211 @@
+#include "gate/hss/findings.hpp"
+
+#include "gate/error.hpp"
+#include "gate/hss/findings/endpoints.hpp"
+#include "gate/hss/json_reader.hpp"
+#include "gate/parallel.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <limits>
+
+namespace gate::hss {
+
+namespace {
+
+struct KindInfo {
+  FindingKind kind;
+  std::string_view name;
+  const FindingEndpoint* endpoint;
+};
+
+const std::array<KindInfo, 7> k_kinds{{
+    {FindingKind::vulnerabilities, "vulnerabilities", &findings::k_vulnerabilities},
+    {FindingKind::malware, "malware", &findings::k_malware},
+    {FindingKind::secrets, "secrets", &findings::k_secrets},
+    {FindingKind::baseline, "baseline", &findings::k_baseline},
+    {FindingKind::build_risks, "build_risks", &findings::k_build_risks},
+    {FindingKind::software, "software", &findings::k_software},
+    {FindingKind::base_image, "base_image", &findings::k_base_image},
+}};
+
+constexpr std::array<FindingKind, 7> k_kind_order{FindingKind::vulnerabilities, FindingKind::malware,
+                                                  FindingKind::secrets,         FindingKind::baseline,
+                                                  FindingKind::build_risks,     FindingKind::software,
+                                                  FindingKind::base_image};
+
+const KindInfo& info_of(FindingKind kind) {
+  for (const auto& info : k_kinds) {
+    if (info.kind == kind) return info;
+  }
+  throw std::logic_error("finding kind without an entry in k_kinds");
+}
+
+std::string with_placeholder(std::string path, std::string_view name, const std::string& value) {
+  std::string placeholder = fmt::format("{{{}}}", name);
+  auto at = path.find(placeholder);
+  if (at != std::string::npos) path.replace(at, placeholder.size(), value);
+  return path;
+}
+
+FindingRecord read_finding(const FindingEndpoint& endpoint, const JsonObject& in) {
+  FindingRecord record;
+  for (const auto& spec : endpoint.fields) {
+    FieldValue value;
+    switch (spec.type) {
+    case FieldType::text:
+      if (auto text = in.text(spec.name)) value = *text;
+      break;
+    case FieldType::integer:
+      if (auto number = in.integer(spec.name, 0, std::numeric_limits<std::int64_t>::max())) value = *number;
+      break;
+    case FieldType::number:
+      if (auto number = in.number(spec.name)) value = *number;
+      break;
+    }
+    record.fields.emplace_back(spec.name, std::move(value));
+  }
+  record.json = in.to_json(endpoint.never_read);
+  return record;
+}
+
+Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endpoint, const Request& request) {
+  Response response = transport.get(request);
+  try {
+    return parse_finding_page(endpoint, response.body);
+  } catch (const ServiceError& e) {
+    throw ServiceError(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
+  }
+}
+
+// Reads a list: the first page; then, when it was full, the pages that total_num promises, fetched
+// in parallel (a hint, capped by the page bound); then on in offset order until a short page,
+// whatever total_num said.
+std::vector<FindingRecord> read_prefetching(std::string_view list, const std::function<Request(std::int64_t)>& request_at,
+                                            Transport& transport, const FindingEndpoint& endpoint) {
+  std::vector<FindingRecord> items;
+  Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0));
+  std::size_t count = first.items.size();
+  items.insert(items.end(), std::make_move_iterator(first.items.begin()), std::make_move_iterator(first.items.end()));
+  if (count < static_cast<std::size_t>(k_page_size)) return items;
+
+  std::vector<std::int64_t> offsets;
+  std::int64_t total = first.total_num.value_or(0);
+  for (std::int64_t offset = k_page_size; offsets.size() + 1 < static_cast<std::size_t>(k_max_pages); offset += k_page_size) {
+    offsets.push_back(offset);
+    if (offset >= total) break; // up to and including the first offset at or past total_num
+  }
+  std::vector<Page<FindingRecord>> pages(offsets.size());
+  for_each_in_parallel(offsets.size(), k_parallel_finding_requests,
+                       [&](std::size_t i) { pages[i] = fetch_page(transport, endpoint, request_at(offsets[i])); });
+  for (auto& page : pages) {
+    std::size_t size = page.items.size();
+    items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
+    if (size < static_cast<std::size_t>(k_page_size)) return items;
+  }
+  // total_num promised too little: go on one page at a time.
+  for (int read = static_cast<int>(pages.size()) + 1; read < k_max_pages; ++read) {
+    Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(std::int64_t{k_page_size} * read));
+    std::size_t size = page.items.size();
+    items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
+    if (size < static_cast<std::size_t>(k_page_size)) return items;
+  }
+  throw ServiceError(fmt::format("{}: more than {} pages of {} records; refusing to judge a partial list", list,
+                                 k_max_pages, k_page_size));
+}
+
+} // namespace
+
+namespace findings {
+
+Pairs cicd_image_query(const Record& image, std::string_view tag_key) {
+  Pairs query{{"image_type", "cicd"}};
+  if (image.namespace_name && !image.namespace_name->empty()) query.emplace_back("namespace", *image.namespace_name);
+  if (image.image_name && !image.image_name->empty()) query.emplace_back("image_name", *image.image_name);
+  if (image.image_version && !image.image_version->empty()) query.emplace_back(std::string(tag_key), *image.image_version);
+  return query;
+}
+
+} // namespace findings
+
+std::span<const FindingKind> finding_kinds() { return k_kind_order; }
+
+std::string_view name_of(FindingKind kind) { return info_of(kind).name; }
+
+std::optional<FindingKind> finding_kind_named(std::string_view name) {
+  for (const auto& info : k_kinds) {
+    if (info.name == name) return info.kind;
+  }
+  return std::nullopt;
+}
+
+const FindingEndpoint& endpoint_for(FindingKind kind) { return *info_of(kind).endpoint; }
+
+const FindingEndpoint& cve_endpoint() { return findings::k_vulnerability_cves; }
+
+const FieldValue& FindingRecord::field(std::string_view name) const {
+  static const FieldValue k_absent;
+  for (const auto& [key, value] : fields) {
+    if (key == name) return value;
+  }
+  return k_absent;
+}
+
+std::optional<std::string> FindingRecord::text(std::string_view name) const {
+  if (const auto* value = std::get_if<std::string>(&field(name))) return *value;
+  return std::nullopt;
+}
+
+Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,
+                        std::int64_t offset, int limit) {
+  Request request;
+  request.path = with_placeholder(std::string(endpoint.path), "image_id", image.image_id);
+  request.query = endpoint.parameters(image);
+  if (endpoint.handled_filter && !options.include_handled) request.query.emplace_back("handle_status", "unhandled");
+  if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
+  request.query.emplace_back("limit", std::to_string(limit));
+  request.query.emplace_back("offset", std::to_string(offset));
+  if (endpoint.region_header && options.region) request.headers.emplace_back("region", *options.region);
+  return request;
+}
+
+Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body) {
+  JsonObject root = parse_json_object(body);
+  Page<FindingRecord> page;
+  page.total_num = root.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
+  auto list = root.objects("data_list");
+  if (!list) {
+    if (!root.has("total_num")) fail_response("response", "members total_num and data_list");
+    return page;
+  }
+  for (const auto& item : *list) page.items.push_back(read_finding(endpoint, item));
+  return page;
+}
+
+std::vector<FindingRecord> list_findings(Transport& transport, const FindingEndpoint& endpoint, const Record& image,
+                                         const FindingOptions& options) {
+  if (image.image_id.empty()) {
+    throw ServiceError(fmt::format("the HSS record of {} has no image_id, which the {} list needs",
+                                   describe_record(image), name_of(endpoint.kind)));
+  }
+  std::string list = fmt::format("the {} of {}", name_of(endpoint.kind), describe_record(image));
+  return read_prefetching(list, [&](std::int64_t offset) {
+    return finding_request(endpoint, image, options, offset, k_page_size);
+  }, transport, endpoint);
+}
+
+std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vul_id, const FindingOptions& options) {
+  const FindingEndpoint& endpoint = cve_endpoint();
+  std::string list = fmt::format("the CVEs of vulnerability {}", vul_id);
+  return read_prefetching(list, [&](std::int64_t offset) {
+    Request request;
+    request.path = with_placeholder(std::string(endpoint.path), "vul_id", vul_id);
+    if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
+    request.query.emplace_back("limit", std::to_string(k_page_size));
+    request.query.emplace_back("offset", std::to_string(offset));
+    return request;
+  }, transport, endpoint);
+}
+
+} // namespace gate::hss

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "gate/hss/paging.hpp"
+#include "gate/hss/record.hpp"
+#include "gate/hss/transport.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+// HSS's per-image finding lists (findings.md in the API notes): one endpoint per kind, each in
+// its own file under findings/, read through one parser and one paging helper.
+namespace gate::hss {
+
+enum class FindingKind { vulnerabilities, malware, secrets, baseline, build_risks, software, base_image };
+
+// Every kind, in the order policies and reports list them.
+std::span<const FindingKind> finding_kinds();
+std::string_view name_of(FindingKind kind);
+std::optional<FindingKind> finding_kind_named(std::string_view name);
+
+// A member of a finding record as HSS sent it; std::monostate when absent or null.
+using FieldValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+enum class FieldType { text, integer, number };
+
+struct FieldSpec {
+  std::string_view name;
+  FieldType type;
+};
+
+struct FindingRecord {
+  std::vector<std::pair<std::string_view, FieldValue>> fields; // in the endpoint's field order
+  std::string json;                                            // as HSS sent it, secrets' content left out
+  const FieldValue& field(std::string_view name) const;        // std::monostate when absent
+  std::optional<std::string> text(std::string_view name) const;
+};
+
+// One per-image finding API: its path, its parameters for an image, and the members it reads.
+struct FindingEndpoint {
+  FindingKind kind;
+  std::string_view path;                   // with {project_id} and {image_id}
+  std::span<const FieldSpec> fields;       // read and checked; anything else is kept only in `json`
+  std::span<const std::string_view> never_read; // members that may hold secrets: dropped at once
+  bool handled_filter = false;             // takes handle_status=unhandled unless handled ones are wanted
+  bool region_header = false;              // takes the region as a request header
+  Pairs (*parameters)(const Record& image); // the filters that name the image
+};
+
+const FindingEndpoint& endpoint_for(FindingKind kind);
+
+// Finding requests in flight at once, for one list and for the whole run.
+inline constexpr std::size_t k_parallel_finding_requests = 8;
+
+// Where and how a run asks for findings.
+struct FindingOptions {
+  bool include_handled = false;
+  std::optional<std::string> region;
+  std::optional<std::string> enterprise_project_id;
+};
+
+// The request for one page of one image's list.
+Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,
+                        std::int64_t offset, int limit);
+
+// Parses one page; throws ServiceError naming the member at fault.
+Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body);
+
+// Every finding of one kind for one image: the first page, then the pages total_num promises
+// fetched in parallel (a hint only), then on in offset order until a short page.
+std::vector<FindingRecord> list_findings(Transport& transport, const FindingEndpoint& endpoint, const Record& image,
+                                         const FindingOptions& options);
+
+// The CVEs of one vulnerability (ListVulnerabilityCve): cve_id, cvss_score, publish_time, description.
+const FindingEndpoint& cve_endpoint();
+std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vul_id, const FindingOptions& options);
+
+} // namespace gate::hss

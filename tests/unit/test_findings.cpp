@@ -1,0 +1,177 @@
+#include "gate/error.hpp"
+#include "gate/hss/findings.hpp"
+
+#include "helpers.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+using namespace gate::hss;
+
+namespace gate::hss {
+inline std::ostream& operator<<(std::ostream& out, FindingKind kind) { return out << name_of(kind); }
+} // namespace gate::hss
+
+namespace {
+
+// Serves a finding list of `count` records in pages, claiming `claimed` as total_num; records the
+// offsets asked for. Thread-safe: pages are fetched in parallel.
+class PagingTransport : public Transport {
+public:
+  int count = 0;
+  int claimed = -1;
+  std::vector<Request> requests;
+
+  Response get(const Request& request) override {
+    std::int64_t offset = 0, limit = 10;
+    for (const auto& [key, value] : request.query) {
+      if (key == "offset") offset = std::stoll(value);
+      if (key == "limit") limit = std::stoll(value);
+    }
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      requests.push_back(request);
+    }
+    std::string items;
+    for (std::int64_t i = offset; i < std::min<std::int64_t>(offset + limit, count); ++i) {
+      items += fmt::format("{}{{\"vul_id\": \"V-{}\", \"app_name\": \"openssl\"}}", items.empty() ? "" : ",", i);
+    }
+    return {fmt::format("{{\"total_num\": {}, \"data_list\": [{}]}}", claimed >= 0 ? claimed : count, items), "req"};
+  }
+
+  std::vector<std::int64_t> offsets() const {
+    std::vector<std::int64_t> found;
+    for (const auto& request : requests) {
+      for (const auto& [key, value] : request.query) {
+        if (key == "offset") found.push_back(std::stoll(value));
+      }
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  }
+
+private:
+  std::mutex m_mutex;
+};
+
+std::string query_of(const Request& request) {
+  std::string text;
+  for (const auto& [key, value] : request.query) text += key + "=" + value + "&";
+  return text;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(findings)
+
+BOOST_AUTO_TEST_CASE(every_kind_has_an_endpoint_and_a_name) {
+  for (auto kind : finding_kinds()) {
+    BOOST_TEST(endpoint_for(kind).kind == kind);
+    BOOST_TEST((finding_kind_named(name_of(kind)) == kind));
+  }
+  BOOST_TEST(!finding_kind_named("vulns"));
+}
+
+BOOST_AUTO_TEST_CASE(requests_send_what_each_api_needs) {
+  Record image = test::clean_record();
+  FindingOptions options;
+  auto vulns = finding_request(endpoint_for(FindingKind::vulnerabilities), image, options, 0, 200);
+  BOOST_TEST(vulns.path == "/v5/{project_id}/image/id-1/vulnerabilities");
+  BOOST_TEST(query_of(vulns) == "image_type=cicd&namespace=team&image_name=web&tag_name=1.0.0&handle_status=unhandled&"
+                                "limit=200&offset=0&");
+  options.include_handled = true;
+  BOOST_TEST(query_of(finding_request(endpoint_for(FindingKind::vulnerabilities), image, options, 200, 200))
+                 .find("handle_status") == std::string::npos);
+  auto secrets = finding_request(endpoint_for(FindingKind::secrets), image, {}, 0, 200);
+  BOOST_TEST(query_of(secrets).find("image_version=1.0.0&handle_status=unhandled") != std::string::npos);
+  auto baseline = finding_request(endpoint_for(FindingKind::baseline), image, {}, 0, 200);
+  BOOST_TEST(baseline.path == "/v5/{project_id}/baseline/check-rules");
+  BOOST_TEST(query_of(baseline).find("type=image&image_id=id-1&scan_result=failed&image_type=cicd") == 0u);
+  auto risks = finding_request(endpoint_for(FindingKind::build_risks), image, {}, 0, 200);
+  BOOST_TEST(query_of(risks) == "image_type=cicd&image_id=id-1&limit=200&offset=0&");
+  FindingOptions regional;
+  regional.region = "ap-southeast-1";
+  auto base = finding_request(endpoint_for(FindingKind::base_image), image, regional, 0, 200);
+  BOOST_TEST((base.headers == Pairs{{"region", "ap-southeast-1"}}));
+  BOOST_TEST(finding_request(endpoint_for(FindingKind::malware), image, regional, 0, 200).headers.empty());
+}
+
+BOOST_AUTO_TEST_CASE(records_are_read_as_hss_names_them_and_secrets_never_kept) {
+  auto page = parse_finding_page(endpoint_for(FindingKind::secrets), R"({"total_num": 1, "data_list": [
+    {"sensitive_info_id": "s-1", "severity": "critical", "name": "aws key", "file_path": "/app/.env",
+     "content": "AKIASECRETVALUE", "latest_scan_time": 1795680300000, "extra": [1, 2]}]})");
+  BOOST_REQUIRE(page.items.size() == 1u);
+  const FindingRecord& secret = page.items[0];
+  BOOST_TEST(*secret.text("severity") == "critical");
+  BOOST_TEST(std::get<std::int64_t>(secret.field("latest_scan_time")) == 1795680300000);
+  BOOST_TEST(std::holds_alternative<std::monostate>(secret.field("description")));
+  BOOST_TEST(secret.json.find("AKIASECRETVALUE") == std::string::npos);
+  BOOST_TEST(secret.json.find("\"content\"") == std::string::npos);
+  BOOST_TEST(secret.json.find("\"extra\"") != std::string::npos); // kept as sent, for bundles
+
+  auto cves = parse_finding_page(cve_endpoint(), R"({"total_num": 2, "data_list": [
+    {"cve_id": "CVE-2021-45960", "cvss_score": 8.8}, {"cve_id": "CVE-2021-44228", "cvss_score": 10}]})");
+  BOOST_TEST(std::get<double>(cves.items[0].field("cvss_score")) == 8.8);
+  BOOST_TEST(std::get<double>(cves.items[1].field("cvss_score")) == 10.0);
+}
+
+BOOST_AUTO_TEST_CASE(ill_typed_members_are_service_errors_naming_them) {
+  auto error = [](const FindingEndpoint& endpoint, const std::string& body) {
+    return test::error_of([&] { parse_finding_page(endpoint, body); });
+  };
+  BOOST_TEST(error(endpoint_for(FindingKind::malware), R"({"total_num": 1, "data_list": [{"size": "big"}]})")
+                 .find("response.data_list[0].size: expected an integer, got a string") != std::string::npos);
+  BOOST_TEST(error(endpoint_for(FindingKind::malware), R"({"total_num": 1, "data_list": [{"size": -1}]})")
+                 .find("response.data_list[0].size: expected an integer from 0") != std::string::npos);
+  BOOST_TEST(error(cve_endpoint(), R"({"total_num": 1, "data_list": [{"cvss_score": "9.8"}]})")
+                 .find("cvss_score: expected a number, got a string") != std::string::npos);
+  BOOST_TEST(error(cve_endpoint(), R"({"total_num": 1, "data_list": [{"cvss_score": true}]})")
+                 .find("cvss_score: expected a number, got a boolean") != std::string::npos);
+  BOOST_TEST(error(endpoint_for(FindingKind::software), R"({"total_num": 1, "data_list": [{"app_name": 7}]})")
+                 .find("app_name: expected a string") != std::string::npos);
+}
+
+// total_num is a hint for fetching pages in parallel; reading stops only at a short page.
+BOOST_AUTO_TEST_CASE(paging_prefetches_what_total_num_promises_and_reads_to_a_short_page) {
+  Record image = test::clean_record();
+  const auto& endpoint = endpoint_for(FindingKind::vulnerabilities);
+  struct Case {
+    int count;
+    int claimed;
+    std::vector<std::int64_t> offsets;
+  };
+  for (const Case& c : std::vector<Case>{
+           {1000, -1, {0, 200, 400, 600, 800, 1000}}, // right: pages up to the first offset at or past 1000
+           {150, -1, {0}},                             // one short page
+           {450, 10, {0, 200, 400}},                   // too small: on one page at a time
+           {450, 5000, {0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2200, 2400, 2600, 2800, 3000,
+                        3200, 3400, 3600, 3800, 4000, 4200, 4400, 4600, 4800, 5000}}, // too large: prefetched, ignored
+       }) {
+    PagingTransport transport;
+    transport.count = c.count;
+    transport.claimed = c.claimed;
+    auto records = list_findings(transport, endpoint, image, {});
+    BOOST_TEST(records.size() == static_cast<std::size_t>(c.count));
+    BOOST_TEST(transport.offsets() == c.offsets);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_list_longer_than_the_page_bound_is_an_error) {
+  PagingTransport transport;
+  transport.count = k_page_size * (k_max_pages + 1);
+  auto message = test::error_of([&] { list_findings(transport, endpoint_for(FindingKind::software), test::clean_record(), {}); });
+  BOOST_TEST(message.find("the software of team/web:1.0.0 (cicd_name shop): more than 100 pages") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(cves_are_asked_per_vulnerability) {
+  PagingTransport transport;
+  transport.count = 3;
+  auto cves = list_cves(transport, "CVE-2021-44228/x", {});
+  BOOST_TEST(cves.size() == 3u);
+  BOOST_TEST(transport.requests.at(0).path == "/v5/{project_id}/image/vulnerability/CVE-2021-44228/x/cve");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
