@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -105,6 +106,22 @@ class GateTest(unittest.TestCase):
         self.assertEqual(report["exit_code"], result.code)
         self.assert_schema_valid(result.path("junit.xml"))
         return report
+
+
+class FakeServerTest(GateTest):
+    """GateTest with one fake HSS server for the tests of a class, accepting the class's TOKEN."""
+
+    TOKEN = "test-token"
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
+        from fake_hss import FakeHss
+        cls.fake = FakeHss(token=cls.TOKEN).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
 
 
 def make_pki(certificates, self_signed=()):

@@ -2,14 +2,9 @@
 No false pass, no leaked credential, no injection into CI outputs, no corrupt report."""
 import json
 import os
-import subprocess
-import sys
 import unittest
 
-from harness import GateTest, SOURCE, record
-
-sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
-from fake_hss import FakeHss  # noqa: E402
+from harness import FakeServerTest, GateTest, record
 
 TOKEN = "tok-SECRET-hostile"
 RISKY = {"vul_num": 999, "severity_level": "High"}
@@ -28,14 +23,8 @@ class HostileTest(GateTest):
                          "--junit", "junit.xml", "--json", "report.json", "--summary", "summary.md", *args, env=env)
 
 
-class NoFalsePass(HostileTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeHss(token=TOKEN).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
+class NoFalsePass(HostileTest, FakeServerTest):
+    TOKEN = TOKEN
 
     def online(self, *args):
         env = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN}

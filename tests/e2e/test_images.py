@@ -2,14 +2,10 @@
 verdict from many, reports per image, and waiting for several scans at once."""
 import json
 import os
-import sys
 import time
 import unittest
 
-from harness import GateTest, SOURCE, parse_github_output, record
-
-sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
-from fake_hss import FakeHss  # noqa: E402
+from harness import FakeServerTest, GateTest, parse_github_output, record
 
 TOKEN = "images-SECRET-token"
 
@@ -69,14 +65,8 @@ class ImageSpecs(GateTest):
         self.assertIn("--cicd-name: required", self.usage("--image-version", "1.0.0"))
 
 
-class SeveralImagesOnline(GateTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeHss(token=TOKEN).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
+class SeveralImagesOnline(FakeServerTest):
+    TOKEN = TOKEN
 
     def run_images(self, records, specs, *args, env=None):
         self.fake.reset(records)
