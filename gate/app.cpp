@@ -3,6 +3,7 @@
 #include "gate/cli/options.hpp"
 #include "gate/clock.hpp"
 #include "gate/config/config.hpp"
+#include "gate/doctor.hpp"
 #include "gate/error.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/lookup.hpp"
@@ -233,6 +234,7 @@ int run_command(const std::vector<std::string>& argv, const World& world) {
   case cli::Command::policy_lint: return lint(arguments.files, world);
   case cli::Command::policy_show: return show(arguments.files, world);
   case cli::Command::check: return check(arguments, world);
+  case cli::Command::doctor: return doctor(arguments, world.environment, world.clock);
   }
   return k_exit_service;
 }

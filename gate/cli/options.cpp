@@ -87,8 +87,8 @@ void parse_check(const std::vector<std::string>& argv, std::size_t first, Argume
   for (std::size_t i = first; i < argv.size(); ++i) {
     const std::string& word = argv[i];
     if (word == "--help" || word == "-h") {
+      arguments.help_for = arguments.command;
       arguments.command = Command::help;
-      arguments.help_for = Command::check;
       return;
     }
     const FlagSpec* spec = nullptr;
@@ -139,8 +139,8 @@ Arguments parse_arguments(const std::vector<std::string>& argv) {
     arguments.command = Command::help;
   } else if (command == "--version" || command == "version") {
     arguments.command = Command::version;
-  } else if (command == "check") {
-    arguments.command = Command::check;
+  } else if (command == "check" || command == "doctor") {
+    arguments.command = command == "check" ? Command::check : Command::doctor;
     parse_check(argv, 2, arguments);
   } else if (command == "policy") {
     if (argv.size() < 3) throw UsageError("policy needs a subcommand: 'hss-gate policy lint FILE...' or 'policy show FILE...'");
@@ -163,7 +163,8 @@ Arguments parse_arguments(const std::vector<std::string>& argv) {
     }
     if (arguments.files.empty()) throw UsageError(fmt::format("policy {} needs at least one FILE", sub));
   } else {
-    throw UsageError(fmt::format("unknown command '{}': expected check, policy lint, policy show, --help or --version",
+    throw UsageError(fmt::format("unknown command '{}': expected check, doctor, policy lint, policy show, --help or "
+                                 "--version",
                                  command));
   }
   return arguments;
@@ -201,6 +202,15 @@ std::string help_text(Command command) {
     out += k_exit_codes;
     return out;
   }
+  if (command == Command::doctor) {
+    return "Usage: hss-gate doctor [the flags of check]\n\n"
+           "Checks what a `check` with the same flags and environment would need, one line per check\n"
+           "(ok, warn or FAIL, with a fix): the settings and where each came from (credentials only as\n"
+           "set or unset), the policy, the endpoint's name and port, the proxy, TLS, one authenticated\n"
+           "request, the clock against the server's, the report paths and the CI detected. Prints no\n"
+           "secret and writes no report. Exit 0 when nothing failed, 2 for a configuration problem, 3\n"
+           "when HSS cannot be reached or refuses the credentials.\n";
+  }
   if (command == Command::policy_lint) {
     return "Usage: hss-gate policy lint FILE...\n\nChecks each policy file (with its extends chain) and prints every "
            "problem as\nfile:line:column: message. Exit 0 when all are clean, 2 otherwise.\n";
@@ -212,6 +222,7 @@ std::string help_text(Command command) {
   std::string out = "hss-gate: a CI policy gate for Huawei Cloud HSS image scans\n\n"
                     "Usage:\n"
                     "  hss-gate check --cicd-name NAME --image-version TAG [--policy FILE]... [flags]\n"
+                    "  hss-gate doctor [the flags of check]\n"
                     "  hss-gate policy lint FILE...\n"
                     "  hss-gate policy show FILE...\n"
                     "  hss-gate --version | --help | check --help\n\n";

@@ -9,7 +9,7 @@
 // config/ layers flags over HSS_GATE_* variables.
 namespace gate::cli {
 
-enum class Command { check, policy_lint, policy_show, help, version };
+enum class Command { check, doctor, policy_lint, policy_show, help, version };
 
 struct FlagSpec {
   std::string name;        // long name without dashes, e.g. "cicd-name"

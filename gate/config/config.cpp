@@ -61,11 +61,18 @@ public:
   std::optional<Sourced> get(std::string_view flag) const {
     const cli::FlagSpec& spec = cli::flag_named(flag);
     auto it = m_arguments.flags.find(spec.name);
-    if (it != m_arguments.flags.end() && !it->second.empty()) return Sourced{it->second.back(), "--" + spec.name, true};
+    if (it != m_arguments.flags.end() && !it->second.empty()) {
+      return remember(spec, Sourced{it->second.back(), "--" + spec.name, true});
+    }
     std::string variable = cli::environment_name(spec.name);
-    if (auto value = m_environment(variable)) return Sourced{*value, variable_origin(spec.name, variable), false};
+    if (auto value = m_environment(variable)) {
+      return remember(spec, Sourced{*value, variable_origin(spec.name, variable), false});
+    }
     return std::nullopt;
   }
+
+  // Where resolve_config lists the settings it read.
+  void record_into(std::vector<SettingSource>& sources) { m_sources = &sources; }
 
   std::optional<Sourced> env(std::initializer_list<const char*> names) const {
     for (const char* name : names) {
@@ -112,9 +119,18 @@ public:
   }
 
 private:
+  Sourced remember(const cli::FlagSpec& spec, Sourced value) const {
+    if (m_sources && std::none_of(m_sources->begin(), m_sources->end(),
+                                  [&](const SettingSource& seen) { return seen.setting == spec.name; })) {
+      m_sources->push_back({spec.name, value.value, value.origin});
+    }
+    return value;
+  }
+
   const cli::Arguments& m_arguments;
   const Environment& m_environment;
   bool m_action_inputs;
+  std::vector<SettingSource>* m_sources = nullptr;
 };
 
 std::string checked_length(const Sourced& value, std::size_t min, std::size_t max) {
@@ -351,6 +367,7 @@ std::optional<std::chrono::sys_seconds> pinned_now(const Environment& environmen
 Config resolve_config(const cli::Arguments& arguments, const Environment& environment) {
   Resolver in(arguments, environment);
   Config config;
+  in.record_into(config.sources);
   resolve_images(in, config);
 
   for (const auto& policy : in.all("policy")) {

@@ -23,6 +23,13 @@ Environment process_environment();
 
 enum class OnError { fail, pass };
 
+// A setting that was given, and where from: what `doctor` lists. Credentials are never here.
+struct SettingSource {
+  std::string setting; // the flag's name, "cicd-name"
+  std::string value;
+  std::string origin;  // "--cicd-name" or "HSS_GATE_CICD_NAME"
+};
+
 struct Config {
   std::vector<ImageSpec> images;         // at least one, in the order given
   std::optional<std::string> images_file; // --images, an input like the policy files
@@ -47,6 +54,7 @@ struct Config {
   bool gitlab_ci = false;                             // GITLAB_CI=true
   std::optional<hss::TransportSettings> transport;    // online runs only
   std::vector<std::string> warnings;                  // settings that were ignored, and why
+  std::vector<SettingSource> sources;                 // every flag setting given, in flag order
 };
 
 // Throws UsageError naming the flag (or environment variable) and what was expected.

@@ -6,6 +6,8 @@
 #include "gate/hss/retry.hpp"
 #include "gate/interrupt.hpp"
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -19,6 +21,7 @@
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
+#include <Poco/Net/X509Certificate.h>
 #include <Poco/String.h>
 #include <fmt/format.h>
 
@@ -42,6 +45,8 @@ struct Answer {
   std::string request_id;
   std::string retry_after;
   std::string location;
+  std::string date;
+  std::optional<PeerCertificate> certificate;
 };
 
 // A failure of the connection itself: worth retrying.
@@ -90,11 +95,14 @@ public:
 
   Response get(const Request& request) override {
     Answer answer;
+    RetryBudget budget;
+    if (!m_settings.retry) budget.max_attempts = 1;
     run_with_retries([&] { return attempt(request, answer); }, m_clock, [this] {
       std::lock_guard<std::mutex> lock(m_random_mutex); // requests run on several threads
       return m_random();
-    });
-    return Response{std::move(answer.body), std::move(answer.request_id)};
+    }, budget);
+    return Response{std::move(answer.body), std::move(answer.request_id), std::move(answer.date),
+                    std::move(answer.certificate)};
   }
 
 private:
@@ -211,6 +219,17 @@ private:
       answer.request_id = response.get("X-Request-Id", "");
       answer.retry_after = response.get("Retry-After", "");
       answer.location = response.get("Location", "");
+      answer.date = response.get("Date", "");
+      if (auto* secure = dynamic_cast<Poco::Net::HTTPSClientSession*>(session.get())) {
+        try {
+          Poco::Net::X509Certificate certificate = secure->serverCertificate();
+          answer.certificate = PeerCertificate{certificate.subjectName(), certificate.issuerName(),
+                                               Poco::DateTimeFormatter::format(certificate.expiresOn(),
+                                                                               Poco::DateTimeFormat::ISO8601_FORMAT)};
+        } catch (const Poco::Exception&) {
+          // No certificate to show (--insecure against a server that sent none): nothing to report.
+        }
+      }
       if (response.hasContentLength() && response.getContentLength64() > static_cast<Poco::Int64>(k_max_body)) {
         throw ServiceError(fmt::format("HSS response too large: {} bytes, more than the {} MiB limit",
                                        response.getContentLength64(), k_max_body >> 20));

@@ -27,7 +27,13 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, system_clo
     return number >= static_cast<std::uint64_t>(duration_cast<seconds>(k_cap).count()) ? k_cap
                                                                                        : milliseconds(seconds(number));
   }
-  // An HTTP date, IMF-fixdate as RFC 9110 requires: "Fri, 27 Nov 2026 00:00:10 GMT".
+  auto at = parse_http_date(value);
+  if (!at) return std::nullopt;
+  seconds delay = *at - floor<seconds>(now); // in seconds: nanoseconds overflow a few centuries out
+  return std::clamp(duration_cast<milliseconds>(std::min(delay, duration_cast<seconds>(k_cap))), milliseconds(0), k_cap);
+}
+
+std::optional<sys_seconds> parse_http_date(std::string_view value) {
   static const std::regex k_http_date(R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)");
   if (!std::regex_match(value.begin(), value.end(), k_http_date)) return std::nullopt;
   try {
@@ -35,9 +41,7 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, system_clo
     Poco::DateTime date = Poco::DateTimeParser::parse(Poco::DateTimeFormat::HTTP_FORMAT, std::string(value), zone);
     // From the calendar fields, not Poco's timestamp, which overflows for far-off years.
     sys_days day = year(date.year()) / month(static_cast<unsigned>(date.month())) / std::chrono::day(static_cast<unsigned>(date.day()));
-    sys_seconds at = sys_seconds(day) + hours(date.hour()) + minutes(date.minute()) + seconds(date.second());
-    seconds delay = at - floor<seconds>(now); // in seconds: nanoseconds overflow a few centuries out
-    return std::clamp(duration_cast<milliseconds>(std::min(delay, duration_cast<seconds>(k_cap))), milliseconds(0), k_cap);
+    return sys_seconds(day) + hours(date.hour()) + minutes(date.minute()) + seconds(date.second());
   } catch (const Poco::Exception&) {
     return std::nullopt;
   }

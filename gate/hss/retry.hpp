@@ -29,6 +29,9 @@ struct Retryable {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
+// An HTTP date (IMF-fixdate, "Fri, 27 Nov 2026 00:00:10 GMT"), as Retry-After and Date send it.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view value);
+
 // Retry-After as delta-seconds or an HTTP date, relative to `now`; nullopt when unreadable.
 // Never negative; anything beyond a day is capped at a day (the budget refuses it anyway).
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,

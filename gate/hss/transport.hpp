@@ -58,6 +58,7 @@ struct TransportSettings {
   std::optional<std::string> ca_file;
   bool insecure = false;
   ProxySettings proxy;
+  bool retry = true; // false: one attempt, for `doctor`, which reports rather than insists
 };
 
 struct Request {
@@ -66,9 +67,18 @@ struct Request {
   Pairs headers;    // extra headers an endpoint needs (signed with the rest)
 };
 
+// The server's certificate, as `doctor` shows it.
+struct PeerCertificate {
+  std::string subject;
+  std::string issuer;
+  std::string expires; // ISO date-time
+};
+
 struct Response {
   std::string body;
   std::string request_id; // X-Request-Id, for support tickets
+  std::string date;       // the Date header, for clock-skew checks
+  std::optional<PeerCertificate> certificate; // HTTPS only
 };
 
 class Transport {

@@ -85,6 +85,7 @@ class FakeHss:
         self.statuses_for = {}        # cicd_name -> deque: scan_status of its records on its first-page reads
         self.fail_for = {}            # cicd_name -> (status, body): every request for it fails so
         self.latency = 0.0            # seconds added to every request, as a distant server would
+        self.date_offset = 0          # seconds the Date header is off, as a server with a skewed clock
         self.findings = {}            # image_id -> {kind: [records]}; "_handled": true marks handled ones
         self.cves = {}                # vul_id -> [CVE records]
         self.script = collections.deque()    # per-request actions, consumed in order
@@ -128,6 +129,7 @@ class FakeHss:
             self.latency = 0.0
             self.findings = {}
             self.cves = {}
+            self.date_offset = 0
             self.script.clear()
             self.requests.clear()
 
@@ -147,6 +149,9 @@ class FakeHss:
 class _Handler(http.server.BaseHTTPRequestHandler):
     fake = None
     server_version = "FakeHSS/1.0"
+
+    def date_time_string(self, timestamp=None):
+        return super().date_time_string((timestamp or time.time()) + self.fake.date_offset)
 
     def log_message(self, *args):
         pass

@@ -39,7 +39,10 @@ public:
     for (std::int64_t i = offset; i < std::min<std::int64_t>(offset + limit, count); ++i) {
       items += fmt::format("{}{{\"vul_id\": \"V-{}\", \"app_name\": \"openssl\"}}", items.empty() ? "" : ",", i);
     }
-    return {fmt::format("{{\"total_num\": {}, \"data_list\": [{}]}}", claimed >= 0 ? claimed : count, items), "req"};
+    Response response;
+    response.body = fmt::format("{{\"total_num\": {}, \"data_list\": [{}]}}", claimed >= 0 ? claimed : count, items);
+    response.request_id = "req";
+    return response;
   }
 
   std::vector<std::int64_t> offsets() const {

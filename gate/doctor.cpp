@@ -1,0 +1,208 @@
+#include "gate/doctor.hpp"
+
+#include "gate/clock.hpp"
+#include "gate/error.hpp"
+#include "gate/hss/cicd_images.hpp"
+#include "gate/hss/proxy.hpp"
+#include "gate/hss/reachability.hpp"
+#include "gate/hss/retry.hpp"
+#include "gate/policy/loader.hpp"
+#include "gate/report/text.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace gate {
+
+namespace {
+
+enum class Mark { ok, warn, fail };
+
+// The checklist, printed as it grows so that a hanging step shows where it hangs.
+class Checklist {
+public:
+  void add(Mark mark, std::string_view check, const std::string& detail, const std::string& fix = {}) {
+    static constexpr std::string_view k_marks[] = {"ok  ", "warn", "FAIL"};
+    std::cout << fmt::format("  {}  {}: {}\n", k_marks[static_cast<int>(mark)], check, report::printable(detail));
+    if (!fix.empty() && mark != Mark::ok) std::cout << fmt::format("        fix: {}\n", report::printable(fix));
+    std::cout << std::flush;
+    if (mark == Mark::warn) ++m_warnings;
+    if (mark == Mark::fail) ++m_failures;
+  }
+  void ok(std::string_view check, const std::string& detail) { add(Mark::ok, check, detail); }
+  int failures() const { return m_failures; }
+  int warnings() const { return m_warnings; }
+
+private:
+  int m_failures = 0;
+  int m_warnings = 0;
+};
+
+void check_settings(const config::Config& config, Checklist& list, const config::Environment& environment) {
+  for (const auto& source : config.sources) {
+    list.ok("setting", fmt::format("{} = \"{}\" (from {})", source.setting, source.value, source.origin));
+  }
+  for (const auto& image : config.images) list.ok("image", hss::describe_query(image.query));
+  // Credentials: which kind was found, never their values.
+  std::vector<std::string> found;
+  for (const char* name : {"HSS_GATE_AUTH_TOKEN", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "CLOUD_SDK_AK",
+                           "CLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"}) {
+    found.push_back(fmt::format("{} {}", name, environment(name) ? "set" : "unset"));
+  }
+  list.ok("credentials", fmt::format("{}", fmt::join(found, ", ")));
+}
+
+bool check_policy(const config::Config& config, Checklist& list, policy::TimePoint now) {
+  if (config.policy_files.empty()) {
+    auto policy = policy::default_policy(now);
+    list.ok("policy", fmt::format("built-in default policy, {} rules", policy.rules.size()));
+    return true;
+  }
+  auto result = policy::load_policies(config.policy_files, now);
+  for (const auto& problem : result.problems) {
+    list.add(Mark::fail, "policy", problem.str(), "fix the file at that line (hss-gate policy lint FILE)");
+  }
+  if (!result.problems.empty()) return false;
+  list.ok("policy", fmt::format("{} (from {}): {} rules, {} exceptions", fmt::join(config.policy_files, ", "),
+                                config.policy_origin, result.policy.rules.size(), result.policy.exceptions.size()));
+  return true;
+}
+
+void check_outputs(const config::Config& config, Checklist& list) {
+  for (const auto& [format, path] : config.reports) list.ok("report", fmt::format("--{} {}: writable", format, path));
+  if (config.github_actions) {
+    list.ok("CI", fmt::format("GitHub Actions: annotations; step summary {}; step outputs {}",
+                              config.github_step_summary ? "to $GITHUB_STEP_SUMMARY" : "not written (unset)",
+                              config.github_output ? "to $GITHUB_OUTPUT" : "not written (unset)"));
+  } else if (config.gitlab_ci) {
+    list.ok("CI", fmt::format("GitLab CI: details folded in a collapsed section; dotenv {}",
+                              config.reports.count("dotenv") ? "written" : "not asked for (--dotenv)"));
+  } else {
+    list.ok("CI", "none detected: console and report files only");
+  }
+}
+
+std::string ca_source(const hss::TransportSettings& settings, const config::Environment& environment) {
+  if (settings.insecure) return "none: --insecure, certificates are NOT verified";
+  if (!settings.ca_file) return "the system's CA store";
+  return environment("SSL_CERT_FILE") == settings.ca_file ? fmt::format("SSL_CERT_FILE {}", *settings.ca_file)
+                                                          : fmt::format("--ca-file {}", *settings.ca_file);
+}
+
+// The time HSS's Date header gives against this machine's: AK/SK signatures fail beyond 15 minutes.
+void check_clock(const std::string& date, const Clock& clock, bool signing, Checklist& list) {
+  auto server = hss::parse_http_date(date);
+  if (!server) {
+    list.add(Mark::warn, "clock", "the server sent no readable Date header, so the skew is unknown");
+    return;
+  }
+  auto local = std::chrono::floor<std::chrono::seconds>(clock.wall_now());
+  auto skew = std::chrono::abs(local - *server);
+  std::string detail = fmt::format("this machine is {}s {} the server", skew.count(), local >= *server ? "ahead of" : "behind");
+  if (skew > std::chrono::minutes(15)) {
+    list.add(signing ? Mark::fail : Mark::warn, "clock", detail + "; AK/SK signatures fail beyond 15 minutes",
+             "synchronise this machine's clock (NTP)");
+  } else if (skew > std::chrono::minutes(1)) {
+    list.add(Mark::warn, "clock", detail, "synchronise this machine's clock (NTP)");
+  } else {
+    list.ok("clock", detail);
+  }
+}
+
+// Name resolution and TCP first, so that a failure says which layer failed; then one
+// authenticated request without retries, which proves TLS and the credentials.
+bool check_service(const config::Config& config, const config::Environment& environment, Clock& clock,
+                   Checklist& list) {
+  hss::TransportSettings settings = *config.transport;
+  settings.retry = false;
+  list.ok("endpoint", settings.endpoint.str());
+  hss::ProxyChoice proxy = hss::choose_proxy(settings.endpoint, settings.proxy);
+  list.ok("proxy", proxy.proxy ? fmt::format("through {}", proxy.reason) : fmt::format("direct: {}", proxy.reason));
+  std::string host = proxy.proxy ? proxy.proxy->host : settings.endpoint.host;
+  std::uint16_t port = proxy.proxy ? proxy.proxy->port : settings.endpoint.port;
+  auto resolved = hss::resolve_host(host);
+  if (!resolved.ok) {
+    list.add(Mark::fail, "DNS", resolved.detail, "check --endpoint / --region, or the proxy settings");
+    return false;
+  }
+  list.ok("DNS", resolved.detail);
+  auto connected = hss::connect_tcp(host, port, settings.timeout);
+  if (!connected.ok) {
+    list.add(Mark::fail, "TCP", connected.detail, "check the port, a firewall, or HTTPS_PROXY / NO_PROXY");
+    return false;
+  }
+  list.ok("TCP", connected.detail);
+
+  bool signing = settings.credentials.auth_token.empty();
+  hss::Query query = config.images.front().query;
+  query.image_name.reset();
+  query.namespace_name.reset();
+  try {
+    auto transport = hss::make_http_transport(settings, clock);
+    hss::Response response = transport->get(hss::cicd_images_request(query, 0, 10));
+    if (settings.endpoint.scheme == "https") {
+      std::string certificate = response.certificate
+                                    ? fmt::format("{}, issued by {}, expires {}", response.certificate->subject,
+                                                  response.certificate->issuer, response.certificate->expires)
+                                    : std::string("no certificate details");
+      list.add(settings.insecure ? Mark::warn : Mark::ok, "TLS",
+               fmt::format("{}; CA source: {}", certificate, ca_source(settings, environment)),
+               "drop --insecure and give the CA with --ca-file");
+    }
+    auto page = hss::parse_cicd_images_page(response.body);
+    list.ok("credentials", fmt::format("{} accepted: the list of CI/CD images answered with {} record{} for "
+                                       "cicd_name \"{}\"{}",
+                                       signing ? "AK/SK signature" : "IAM token", page.items.size(),
+                                       page.items.size() == 1 ? "" : "s", query.cicd_name,
+                                       hss::request_id_suffix(response.request_id)));
+    check_clock(response.date, clock, signing, list);
+    return list.failures() == 0;
+  } catch (const UsageError& e) {
+    list.add(Mark::fail, "TLS", e.what(), "give a readable CA bundle with --ca-file");
+    return false;
+  } catch (const ServiceError& e) {
+    std::string message = e.what();
+    if (message.find("TLS handshake") != std::string::npos) {
+      list.add(Mark::fail, "TLS", fmt::format("{}; CA source: {}", message, ca_source(settings, environment)),
+               "give the CA that signed the endpoint's certificate with --ca-file (or SSL_CERT_FILE)");
+    } else if (message.find(" 401 ") != std::string::npos || message.find(" 403 ") != std::string::npos) {
+      list.add(Mark::fail, "credentials", message,
+               "check HSS_GATE_AUTH_TOKEN or HUAWEICLOUD_SDK_AK / _SK, the project id, and the IAM permissions for HSS");
+    } else {
+      list.add(Mark::fail, "HSS", message, "check the endpoint and the service's status");
+    }
+    return false;
+  }
+}
+
+} // namespace
+
+int doctor(const cli::Arguments& arguments, const config::Environment& environment, Clock& clock) {
+  Checklist list;
+  std::cout << "hss-gate doctor: checking the configuration, the endpoint and the credentials\n";
+  config::Config config;
+  try {
+    config = config::resolve_config(arguments, environment);
+  } catch (const UsageError& e) {
+    list.add(Mark::fail, "configuration", e.what(), "correct the flag or variable named above (hss-gate check --help)");
+    std::cout << "hss-gate doctor: 1 FAIL (exit 2)\n";
+    return k_exit_usage;
+  }
+  for (const auto& warning : config.warnings) list.add(Mark::warn, "configuration", warning);
+  check_settings(config, list, environment);
+  auto now = config.pinned_now.value_or(std::chrono::floor<std::chrono::seconds>(clock.wall_now()));
+  bool policy_ok = check_policy(config, list, now);
+  check_outputs(config, list);
+  bool service_ok = true;
+  if (config.from_file) {
+    list.ok("network", fmt::format("not used: --from-file {} is read offline", *config.from_file));
+  } else if (policy_ok) {
+    service_ok = check_service(config, environment, clock, list);
+  }
+  int code = !policy_ok ? k_exit_usage : !service_ok ? k_exit_service : k_exit_pass;
+  std::cout << fmt::format("hss-gate doctor: {} FAIL, {} warn (exit {})\n", list.failures(), list.warnings(), code);
+  return code;
+}
+
+} // namespace gate

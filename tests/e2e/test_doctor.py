@@ -1,0 +1,117 @@
+"""hss-gate doctor against the fake server: every check ok over HTTPS, and each failure a user
+meets in the first hour (a wrong CA, a wrong token, a closed port, a proxy, a skewed clock, an
+unwritable report path) said on its own line with a fix, no secret printed, no report written."""
+import os
+import socket
+import sys
+import unittest
+
+from harness import GateTest, SOURCE, make_pki, record
+
+sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
+from fake_hss import FakeHss  # noqa: E402
+
+TOKEN = "doctor-SECRET-token"
+AK, SK = "AKdoctorSECRET01", "SKdoctor-SECRET-do-not-print"
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Doctor(GateTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = make_pki({"good": ("DNS:localhost,IP:127.0.0.1", 2)})
+        cls.other = make_pki({"other": ("DNS:localhost,IP:127.0.0.1", 2)})
+        cls.fake = FakeHss([record()], token=TOKEN, ak=AK, sk=SK, certfile=os.path.join(cls.pki, "good.pem"),
+                           keyfile=os.path.join(cls.pki, "good.key")).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset([record()])
+
+    def doctor(self, *args, env=None, ca=None):
+        environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                       "HSS_GATE_AUTH_TOKEN": TOKEN, **(env or {})}
+        result = self.gate("doctor", "--cicd-name", "shop", "--image-version", "1.0.0", "--junit", "junit.xml",
+                           "--ca-file", ca or os.path.join(self.pki, "ca.pem"), *args, env=environment)
+        for secret in (TOKEN, AK, SK):
+            self.assertNotIn(secret, result.out + result.err)
+        self.assertFalse(os.path.exists(result.path("junit.xml")))  # doctor never writes a report
+        return result
+
+    def test_everything_ok_over_https(self):
+        result = self.doctor()
+        self.assertEqual(result.code, 0, result.out + result.err)
+        for line in ("ok    setting: cicd-name = \"shop\" (from --cicd-name)",
+                     "ok    setting: project-id = \"test-project\" (from HSS_GATE_PROJECT_ID)",
+                     "ok    credentials: HSS_GATE_AUTH_TOKEN set, HUAWEICLOUD_SDK_AK unset",
+                     "ok    policy: built-in default policy",
+                     "ok    proxy: direct: no HTTPS_PROXY is set",
+                     "ok    DNS: 127.0.0.1 resolves to 127.0.0.1",
+                     "ok    TCP: connected to 127.0.0.1:",
+                     "ok    TLS: ", "CA source: --ca-file",
+                     "ok    credentials: IAM token accepted: the list of CI/CD images answered with 1 record",
+                     "(request id fake-req-1)",
+                     "ok    clock: this machine is",
+                     "ok    report: --junit junit.xml: writable",
+                     "ok    CI: none detected",
+                     "hss-gate doctor: 0 FAIL, 0 warn (exit 0)"):
+            self.assertIn(line, result.out)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+        self.assertEqual(dict(self.fake.page_requests()[0]["query"])["limit"], "10")
+
+    def test_a_wrong_ca_fails_tls(self):
+        result = self.doctor(ca=os.path.join(self.other, "ca.pem"))
+        self.assertEqual(result.code, 3, result.out)
+        self.assertIn("FAIL  TLS: TLS handshake with 127.0.0.1 failed", result.out)
+        self.assertIn("fix: give the CA that signed the endpoint's certificate", result.out)
+
+    def test_a_wrong_token_fails_the_credentials_once(self):
+        result = self.doctor(env={"HSS_GATE_AUTH_TOKEN": "wrong-token"})
+        self.assertEqual(result.code, 3, result.out)
+        self.assertIn("FAIL  credentials: HSS request failed: 401 APIG.0301", result.out)
+        self.assertEqual(len(self.fake.page_requests()), 1)  # no retry: an AK locks after repeated failures
+
+    def test_a_closed_port_fails_tcp(self):
+        result = self.doctor(env={"HSS_GATE_ENDPOINT": f"https://127.0.0.1:{closed_port()}"})
+        self.assertEqual(result.code, 3, result.out)
+        self.assertIn("FAIL  TCP: cannot connect to 127.0.0.1:", result.out)
+
+    def test_the_proxy_chosen_and_why(self):
+        port = closed_port()
+        result = self.doctor(env={"HTTPS_PROXY": f"http://user:proxy-SECRET@127.0.0.1:{port}"})
+        self.assertEqual(result.code, 3, result.out)
+        self.assertIn(f"ok    proxy: through HTTPS_PROXY 127.0.0.1:{port} (with credentials)", result.out)
+        self.assertIn(f"FAIL  TCP: cannot connect to 127.0.0.1:{port}", result.out)
+        self.assertNotIn("proxy-SECRET", result.out + result.err)
+        bypassed = self.doctor(env={"HTTPS_PROXY": f"http://127.0.0.1:{port}", "NO_PROXY": "127.0.0.1"})
+        self.assertEqual(bypassed.code, 0, bypassed.out)
+        self.assertIn("ok    proxy: direct: NO_PROXY lists the endpoint's host", bypassed.out)
+
+    def test_a_skewed_server_clock(self):
+        self.fake.date_offset = 3600
+        signed = self.doctor(env={"HSS_GATE_AUTH_TOKEN": "", "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK})
+        self.assertEqual(signed.code, 3, signed.out)
+        self.assertRegex(signed.out, r"FAIL  clock: this machine is 3[56]\d\ds behind the server; AK/SK signatures fail")
+        token = self.doctor()
+        self.assertEqual(token.code, 0, token.out)
+        self.assertIn("warn  clock: this machine is", token.out)
+
+    def test_an_unwritable_report_path_is_a_configuration_failure(self):
+        result = self.doctor("--json", "/no/such/folder/report.json")
+        self.assertEqual(result.code, 2, result.out)
+        self.assertIn("FAIL  configuration: --json /no/such/folder/report.json: the folder /no/such/folder does not exist",
+                      result.out)
+        self.assertEqual(self.fake.page_requests(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
