@@ -284,12 +284,16 @@ ImageSpec image_defaults(const Resolver& in) {
 
 std::string read_images_file(const Sourced& file) {
   if (!is_file(file.value)) throw UsageError(fmt::format("{} {}: no such file", file.origin, file.value));
+  // Read at most a byte past the limit: a file that claims a size of 0 (as /proc files do) may
+  // still be endless.
+  constexpr std::size_t k_limit = 1u << 20;
   std::ifstream in(file.value, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) throw UsageError(fmt::format("{} {}: cannot read the file", file.origin, file.value));
-  if (text.str().size() > (1u << 20)) throw UsageError(fmt::format("{} {}: larger than 1 MiB", file.origin, file.value));
-  return text.str();
+  if (!in) throw UsageError(fmt::format("{} {}: cannot read the file", file.origin, file.value));
+  std::string text(k_limit + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > k_limit) throw UsageError(fmt::format("{} {}: larger than 1 MiB", file.origin, file.value));
+  return text;
 }
 
 void resolve_images(const Resolver& in, Config& config) {
