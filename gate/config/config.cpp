@@ -2,6 +2,7 @@
 
 #include "gate/config/image_specs.hpp"
 #include "gate/config/paths.hpp"
+#include "gate/config/resolver.hpp"
 #include "gate/error.hpp"
 #include "gate/report/report.hpp"
 #include "gate/text/utf8.hpp"
@@ -27,111 +28,11 @@ Environment process_environment() {
 
 namespace {
 
-// A value together with where it came from: "--cicd-name" or "HSS_GATE_CICD_NAME".
-struct Sourced {
-  std::string value;
-  std::string origin;
-  bool from_flag = false;
-};
-
 // Settings that only a lookup in HSS uses: with --from-file they would silently do nothing.
 constexpr std::array<std::string_view, 9> k_online_only{"endpoint", "region",  "project-id",
                                                        "wait",     "poll-interval", "timeout",
                                                        "ca-file",  "insecure", "enterprise-project-id"};
 
-class Resolver {
-public:
-  Resolver(const cli::Arguments& arguments, const Environment& environment)
-    : m_arguments(arguments), m_environment(environment),
-      m_action_inputs(environment("HSS_GATE_CALLER") == "github-action") {}
-
-  // How messages name a setting: "--cicd-name", or "input cicd-name" where the GitHub Action
-  // runs the gate and its users know the inputs, not the flags.
-  std::string named(std::string_view flag) const {
-    const cli::FlagSpec& spec = cli::flag_named(flag);
-    return m_action_inputs ? "input " + spec.name : "--" + spec.name;
-  }
-
-  // Where a variable's value came from, for messages.
-  std::string variable_origin(const std::string& flag, const std::string& variable) const {
-    return m_action_inputs ? fmt::format("input {} ({})", flag, variable) : variable;
-  }
-
-  // The flag's value, else its variable's. The name must be in the flag table.
-  std::optional<Sourced> get(std::string_view flag) const {
-    const cli::FlagSpec& spec = cli::flag_named(flag);
-    auto it = m_arguments.flags.find(spec.name);
-    if (it != m_arguments.flags.end() && !it->second.empty()) {
-      return remember(spec, Sourced{it->second.back(), "--" + spec.name, true});
-    }
-    std::string variable = cli::environment_name(spec.name);
-    if (auto value = m_environment(variable)) {
-      return remember(spec, Sourced{*value, variable_origin(spec.name, variable), false});
-    }
-    return std::nullopt;
-  }
-
-  // Where resolve_config lists the settings it read.
-  void record_into(std::vector<SettingSource>& sources) { m_sources = &sources; }
-
-  std::optional<Sourced> env(std::initializer_list<const char*> names) const {
-    for (const char* name : names) {
-      if (auto value = m_environment(name)) return Sourced{*value, name, false};
-    }
-    return std::nullopt;
-  }
-
-  bool flag(std::string_view name) const {
-    auto value = get(name);
-    if (!value) return false;
-    if (value->value == "true" || value->value == "1" || value->value == "yes") return true;
-    if (value->value == "false" || value->value == "0" || value->value == "no") return false;
-    throw UsageError(fmt::format("{}: expected true or false, got \"{}\"", value->origin, value->value));
-  }
-
-  // Every value of a repeatable flag, else its variable's items: one per line, and also separated
-  // by commas where `commas` (a SPEC holds commas, so image lists split on lines only).
-  std::vector<Sourced> all(std::string_view flag, bool commas = true) const {
-    const cli::FlagSpec& spec = cli::flag_named(flag);
-    std::vector<Sourced> values;
-    auto it = m_arguments.flags.find(spec.name);
-    if (it != m_arguments.flags.end() && !it->second.empty()) {
-      for (const auto& value : it->second) values.push_back({value, "--" + spec.name, true});
-      return values;
-    }
-    std::string variable = cli::environment_name(spec.name);
-    if (auto value = m_environment(variable)) {
-      std::string item;
-      for (char c : *value + "\n") {
-        if (c == '\n' || (commas && c == ',')) {
-          auto first = item.find_first_not_of(" \t\r");
-          if (first != std::string::npos) {
-            values.push_back({item.substr(first, item.find_last_not_of(" \t\r") - first + 1),
-                              variable_origin(spec.name, variable), false});
-          }
-          item.clear();
-        } else {
-          item += c;
-        }
-      }
-    }
-    return values;
-  }
-
-private:
-  Sourced remember(const cli::FlagSpec& spec, Sourced value) const {
-    if (m_sources && std::none_of(m_sources->begin(), m_sources->end(),
-                                  [&](const SettingSource& seen) { return seen.setting == spec.name; })) {
-      m_sources->push_back({spec.name, value.value, value.origin});
-    }
-    return value;
-  }
-
-  const cli::Arguments& m_arguments;
-  const Environment& m_environment;
-  bool m_action_inputs;
-  std::vector<SettingSource>* m_sources = nullptr;
-};
 
 std::string checked_length(const Sourced& value, std::size_t min, std::size_t max) {
   auto length = text::count_code_points(value.value);
@@ -258,79 +159,6 @@ void check_offline_mode(const Resolver& in, const Sourced& from_file, Config& co
     config.warnings.push_back(fmt::format("--from-file: reading offline, so {} {} ignored", fmt::join(ignored, ", "),
                                           ignored.size() == 1 ? "is" : "are"));
   }
-}
-
-// The single-image flags: the one image of a run without --image/--images, else the defaults
-// of every SPEC.
-ImageSpec image_defaults(const Resolver& in) {
-  ImageSpec defaults;
-  defaults.origin = "the single-image flags";
-  auto read = [&](std::string_view flag, const char* key) -> std::optional<std::string> {
-    auto value = in.get(flag);
-    if (!value) return std::nullopt;
-    check_image_value(key, value->value, value->origin);
-    return value->value;
-  };
-  if (auto cicd_name = read("cicd-name", "cicd_name")) {
-    defaults.query.cicd_name = *cicd_name;
-    defaults.has_cicd_name = true;
-  }
-  defaults.query.image_version = read("image-version", "image_version").value_or("");
-  defaults.query.image_name = read("image-name", "image_name");
-  defaults.query.namespace_name = read("namespace", "namespace");
-  defaults.query.image_digest = read("image-digest", "image_digest");
-  return defaults;
-}
-
-std::string read_images_file(const Sourced& file) {
-  if (!is_file(file.value)) throw UsageError(fmt::format("{} {}: no such file", file.origin, file.value));
-  // Read at most a byte past the limit: a file that claims a size of 0 (as /proc files do) may
-  // still be endless.
-  constexpr std::size_t k_limit = 1u << 20;
-  std::ifstream in(file.value, std::ios::binary);
-  if (!in) throw UsageError(fmt::format("{} {}: cannot read the file", file.origin, file.value));
-  std::string text(k_limit + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > k_limit) throw UsageError(fmt::format("{} {}: larger than 1 MiB", file.origin, file.value));
-  return text;
-}
-
-void resolve_images(const Resolver& in, Config& config) {
-  ImageSpec defaults = image_defaults(in);
-  std::vector<ImageSpec> specs;
-  std::size_t number = 0;
-  for (const auto& value : in.all("image", false)) {
-    ++number;
-    std::string origin = value.from_flag ? fmt::format("--image #{}", number) : fmt::format("{} line {}", value.origin, number);
-    specs.push_back(parse_image_spec(value.value, origin, defaults));
-  }
-  if (auto file = in.get("images")) {
-    std::istringstream lines(read_images_file(*file));
-    int line_number = 0;
-    for (std::string line; std::getline(lines, line);) {
-      ++line_number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      auto first = line.find_first_not_of(" \t");
-      if (first == std::string::npos || line[first] == '#') continue;
-      specs.push_back(parse_image_spec(line.substr(first), fmt::format("{}:{}", file->value, line_number), defaults));
-    }
-    config.images_file = file->value;
-    if (specs.empty()) throw UsageError(fmt::format("{} {}: lists no image", file->origin, file->value));
-  }
-  if (specs.empty()) {
-    if (!defaults.has_cicd_name) {
-      throw UsageError(fmt::format("{}: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under",
-                                   in.named("cicd-name")));
-    }
-    if (defaults.query.image_version.empty()) {
-      throw UsageError(fmt::format("{}: required (or HSS_GATE_IMAGE_VERSION): the image tag", in.named("image-version")));
-    }
-    defaults.origin = "the image";
-    specs.push_back(defaults);
-  }
-  check_image_specs(specs);
-  config.images = std::move(specs);
 }
 
 // Result keys get a prefix the gate never reads as input, so that a later gate job that `needs:`

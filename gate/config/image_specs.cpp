@@ -1,5 +1,8 @@
 #include "gate/config/image_specs.hpp"
 
+#include "gate/config/paths.hpp"
+#include "gate/config/resolver.hpp"
+
 #include "gate/error.hpp"
 #include "gate/text/utf8.hpp"
 
@@ -7,7 +10,9 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 namespace gate::config {
 
@@ -110,6 +115,83 @@ void check_image_specs(const std::vector<ImageSpec>& specs) {
       }
     }
   }
+}
+
+namespace {
+
+// The single-image flags: the one image of a run without --image/--images, else the defaults
+// of every SPEC.
+ImageSpec image_defaults(const Resolver& in) {
+  ImageSpec defaults;
+  defaults.origin = "the single-image flags";
+  auto read = [&](std::string_view flag, const char* key) -> std::optional<std::string> {
+    auto value = in.get(flag);
+    if (!value) return std::nullopt;
+    check_image_value(key, value->value, value->origin);
+    return value->value;
+  };
+  if (auto cicd_name = read("cicd-name", "cicd_name")) {
+    defaults.query.cicd_name = *cicd_name;
+    defaults.has_cicd_name = true;
+  }
+  defaults.query.image_version = read("image-version", "image_version").value_or("");
+  defaults.query.image_name = read("image-name", "image_name");
+  defaults.query.namespace_name = read("namespace", "namespace");
+  defaults.query.image_digest = read("image-digest", "image_digest");
+  return defaults;
+}
+
+std::string read_images_file(const Sourced& file) {
+  if (!is_file(file.value)) throw UsageError(fmt::format("{} {}: no such file", file.origin, file.value));
+  // Read at most a byte past the limit: a file that claims a size of 0 (as /proc files do) may
+  // still be endless.
+  constexpr std::size_t k_limit = 1u << 20;
+  std::ifstream in(file.value, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("{} {}: cannot read the file", file.origin, file.value));
+  std::string text(k_limit + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > k_limit) throw UsageError(fmt::format("{} {}: larger than 1 MiB", file.origin, file.value));
+  return text;
+}
+
+} // namespace
+
+void resolve_images(const Resolver& in, Config& config) {
+  ImageSpec defaults = image_defaults(in);
+  std::vector<ImageSpec> specs;
+  std::size_t number = 0;
+  for (const auto& value : in.all("image", false)) {
+    ++number;
+    std::string origin = value.from_flag ? fmt::format("--image #{}", number) : fmt::format("{} line {}", value.origin, number);
+    specs.push_back(parse_image_spec(value.value, origin, defaults));
+  }
+  if (auto file = in.get("images")) {
+    std::istringstream lines(read_images_file(*file));
+    int line_number = 0;
+    for (std::string line; std::getline(lines, line);) {
+      ++line_number;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      auto first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line[first] == '#') continue;
+      specs.push_back(parse_image_spec(line.substr(first), fmt::format("{}:{}", file->value, line_number), defaults));
+    }
+    config.images_file = file->value;
+    if (specs.empty()) throw UsageError(fmt::format("{} {}: lists no image", file->origin, file->value));
+  }
+  if (specs.empty()) {
+    if (!defaults.has_cicd_name) {
+      throw UsageError(fmt::format("{}: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under",
+                                   in.named("cicd-name")));
+    }
+    if (defaults.query.image_version.empty()) {
+      throw UsageError(fmt::format("{}: required (or HSS_GATE_IMAGE_VERSION): the image tag", in.named("image-version")));
+    }
+    defaults.origin = "the image";
+    specs.push_back(defaults);
+  }
+  check_image_specs(specs);
+  config.images = std::move(specs);
 }
 
 } // namespace gate::config

@@ -4,7 +4,7 @@ runs a job container or a Docker action in a workspace owned by the runner's use
 Also the .deb from `cpack -G DEB`, installed with apt-get into a clean Debian 12 container.
 
 No registry is reachable here: the Debian base image is made with debootstrap from Debian's
-mirror and imported under the name the Dockerfile's FROM uses (../shared/TOOLCHAIN.md)."""
+mirror and imported under the name the Dockerfile's FROM uses."""
 import glob
 import json
 import os
