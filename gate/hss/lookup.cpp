@@ -125,13 +125,6 @@ std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Q
   }
 }
 
-Lookup find_image(const ListImages& list, const Query& query, const WaitSettings& wait, Clock& clock,
-                  const Progress& progress) {
-  ImageLookup image = std::move(find_images(list, {query}, wait, clock, progress).front());
-  if (image.error) throw LookupFailed(*image.error, std::move(image.lookup));
-  return std::move(image.lookup);
-}
-
 std::vector<Lookup> lookups_from_file(const std::string& path, const std::vector<Query>& queries) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(fmt::format("--from-file {}: cannot read the file", path));
@@ -148,8 +141,5 @@ std::vector<Lookup> lookups_from_file(const std::string& path, const std::vector
   return lookups;
 }
 
-Lookup lookup_from_file(const std::string& path, const Query& query) {
-  return std::move(lookups_from_file(path, {query}).front());
-}
 
 } // namespace gate::hss

@@ -28,17 +28,6 @@ using Progress = std::function<void(const std::string&)>;
 // Lists fetched at once, at most.
 inline constexpr std::size_t k_parallel_requests = 8;
 
-// The service failed part-way through a lookup. `partial` holds the exact matches read before
-// the failure: evidence that may already block, though it can never pass.
-class LookupFailed : public ServiceError {
-public:
-  LookupFailed(const std::string& message, Lookup partial) : ServiceError(message), m_partial(std::move(partial)) {}
-  const Lookup& partial() const { return m_partial; }
-
-private:
-  Lookup m_partial;
-};
-
 // Looks several images up. Images that share cicd_name and image_version (and enterprise project)
 // share one list query, matched exactly per image afterwards; distinct groups are listed in
 // parallel. While any image is missing or its scan unfinished, polls the groups that are not
@@ -48,14 +37,9 @@ private:
 std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Query>& queries,
                                      const WaitSettings& wait, Clock& clock, const Progress& progress);
 
-// One image: find_images for one query; a failed lookup throws LookupFailed.
-Lookup find_image(const ListImages& list, const Query& query, const WaitSettings& wait, Clock& clock,
-                  const Progress& progress);
-
 // Reads a saved ListCicdImages response from a file, as the API would have answered, and
 // matches each query against it. Throws UsageError for a file it cannot read, ServiceError
 // (naming the file) for one it cannot parse.
 std::vector<Lookup> lookups_from_file(const std::string& path, const std::vector<Query>& queries);
-Lookup lookup_from_file(const std::string& path, const Query& query);
 
 } // namespace gate::hss

@@ -45,6 +45,12 @@ struct FakeList {
   }
 };
 
+// One image through find_images.
+ImageLookup find_one(const ListImages& list, const Query& query, const WaitSettings& wait, test::FakeClock& clock,
+                     const Progress& progress) {
+  return find_images(list, {query}, wait, clock, progress).at(0);
+}
+
 std::vector<Record> many(std::size_t count) {
   std::vector<Record> records(count, test::clean_record());
   for (std::size_t i = 0; i < count; ++i) records[i].image_version = "other-" + std::to_string(i);
@@ -107,8 +113,8 @@ BOOST_AUTO_TEST_CASE(waiting_polls_until_the_scan_is_final) {
   list.statuses = {"waiting_for_scan", "scanning", "success"};
   test::FakeClock clock;
   std::vector<std::string> progress;
-  Lookup lookup = find_image(list.lister(), test::query_for(list.records[0]), {seconds(60), seconds(10)}, clock,
-                             [&](const std::string& line) { progress.push_back(line); });
+  Lookup lookup = find_one(list.lister(), test::query_for(list.records[0]), {seconds(60), seconds(10)}, clock,
+                           [&](const std::string& line) { progress.push_back(line); }).lookup;
   BOOST_TEST(lookup.records[0].scan_status == "success");
   BOOST_TEST(list.offsets.size() == 3u);
   BOOST_TEST(clock.sleeps.size() == 2u);
@@ -122,8 +128,8 @@ BOOST_AUTO_TEST_CASE(waiting_gives_up_when_the_wait_runs_out) {
   list.statuses = {"scanning"};
   test::FakeClock clock;
   std::vector<std::string> progress;
-  Lookup lookup = find_image(list.lister(), test::query_for(list.records[0]), {seconds(25), seconds(10)}, clock,
-                             [&](const std::string& line) { progress.push_back(line); });
+  Lookup lookup = find_one(list.lister(), test::query_for(list.records[0]), {seconds(25), seconds(10)}, clock,
+                           [&](const std::string& line) { progress.push_back(line); }).lookup;
   BOOST_TEST(lookup.records[0].scan_status == "scanning");
   BOOST_TEST(list.offsets.size() == 4u); // at 0, 10, 20 and 25 seconds
   BOOST_TEST(clock.sleeps.back().count() == 5000);
@@ -136,7 +142,7 @@ BOOST_AUTO_TEST_CASE(an_interrupted_wait_ends_the_lookup) {
   list.statuses = {"scanning"};
   test::FakeClock clock;
   clock.interrupt_next_sleep = true;
-  BOOST_CHECK_THROW(find_image(list.lister(), test::query_for(list.records[0]), {seconds(60), seconds(10)}, clock,
+  BOOST_CHECK_THROW(find_one(list.lister(), test::query_for(list.records[0]), {seconds(60), seconds(10)}, clock,
                                [](const std::string&) {}),
                     gate::Interrupted);
 }
@@ -153,21 +159,18 @@ BOOST_AUTO_TEST_CASE(a_failure_part_way_keeps_the_records_read_before_it) {
       return list.page(offset, limit);
     }, into);
   };
-  try {
-    find_image(failing, test::query_for(test::clean_record()), {seconds(0), seconds(10)}, clock,
-               [](const std::string&) {});
-    BOOST_FAIL("no error");
-  } catch (const LookupFailed& e) {
-    BOOST_TEST(std::string(e.what()) == "HSS request failed: 500");
-    BOOST_TEST(e.partial().records.size() == 1u);
-  }
+  ImageLookup image = find_one(failing, test::query_for(test::clean_record()), {seconds(0), seconds(10)}, clock,
+                               [](const std::string&) {});
+  BOOST_REQUIRE(image.error);
+  BOOST_TEST(*image.error == "HSS request failed: 500");
+  BOOST_TEST(image.lookup.records.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(no_wait_means_one_look) {
   FakeList list;
   test::FakeClock clock;
-  Lookup lookup = find_image(list.lister(), test::query_for(test::clean_record()), {seconds(0), seconds(10)}, clock,
-                             [](const std::string&) {});
+  Lookup lookup = find_one(list.lister(), test::query_for(test::clean_record()), {seconds(0), seconds(10)}, clock,
+                           [](const std::string&) {}).lookup;
   BOOST_TEST(lookup.records.empty());
   BOOST_TEST(list.offsets.size() == 1u);
   BOOST_TEST(clock.sleeps.empty());
@@ -177,10 +180,10 @@ BOOST_AUTO_TEST_CASE(a_saved_response_is_read_from_a_file) {
   test::TempDir dir;
   auto file = dir.write("r.json", R"json({"total_num": 1, "data_list": {"cicd_name": "shop", "image_version": "1.0.0",
     "scan_status": "success", "image_size": "1,000 (bytes)"}})json");
-  Lookup lookup = lookup_from_file(file, test::query_for(test::clean_record()));
-  BOOST_TEST(lookup.records.size() == 1u);
+  auto lookups = lookups_from_file(file, {test::query_for(test::clean_record())});
+  BOOST_TEST(lookups.at(0).records.size() == 1u);
   auto broken = dir.write("b.json", "{");
-  BOOST_CHECK_EXCEPTION(lookup_from_file(broken, test::query_for(test::clean_record())), gate::ServiceError,
+  BOOST_CHECK_EXCEPTION(lookups_from_file(broken, {test::query_for(test::clean_record())}), gate::ServiceError,
                         [&](const gate::ServiceError& e) { return std::string(e.what()).find(broken) == 0; });
 }
 
