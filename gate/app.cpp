@@ -5,6 +5,7 @@
 #include "gate/config/config.hpp"
 #include "gate/doctor.hpp"
 #include "gate/error.hpp"
+#include "gate/hss/bundle.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/lookup.hpp"
 #include "gate/interrupt.hpp"
@@ -13,6 +14,7 @@
 #include "gate/report/report.hpp"
 #include "gate/report/report_file.hpp"
 #include "gate/report/text.hpp"
+#include "gate/units/units.hpp"
 
 #include <fmt/format.h>
 
@@ -104,14 +106,73 @@ std::string images_text(const config::Config& config) {
   return fmt::format("{} images", config.images.size());
 }
 
-std::vector<hss::ImageLookup> look_up(const config::Config& config, const policy::Policy& effective,
-                                      const World& world, const std::function<void(const std::string&)>& say) {
+// What the run read from HSS, or from a saved file.
+struct Evidence {
+  std::vector<hss::ImageLookup> lookups;
+  hss::RunFindings findings;
+  bool replayed_bundle = false;
+};
+
+// The records whose scan succeeded: the only ones whose findings are asked for.
+std::vector<hss::Record> scanned_records(const std::vector<hss::ImageLookup>& lookups) {
+  std::vector<hss::Record> records;
+  for (const auto& image : lookups) {
+    for (const auto& record : image.lookup.records) {
+      if (hss::scan_state_of(record.scan_status) == hss::ScanState::success) records.push_back(record);
+    }
+  }
+  return records;
+}
+
+std::string kind_names(const std::vector<hss::FindingKind>& kinds) {
+  std::vector<std::string_view> names;
+  for (auto kind : kinds) names.push_back(hss::name_of(kind));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// A saved file must answer everything the policy asks: a list it lacks is not an empty list.
+void check_replayable(const hss::SavedRun& run, const std::vector<hss::ImageLookup>& lookups,
+                      const hss::FindingPlan& plan, const std::string& path) {
+  if (plan.empty()) return;
+  if (!run.bundle) {
+    throw UsageError(fmt::format("--from-file {}: a plain list response holds no findings, but the policy's rules "
+                                 "need {}: save a bundle with --save-bundle and replay that",
+                                 path, kind_names(plan.kinds)));
+  }
+  for (const auto& record : scanned_records(lookups)) {
+    auto found = run.findings.images.find(record.image_id);
+    for (auto kind : plan.kinds) {
+      const auto* list = found == run.findings.images.end() ? nullptr : found->second.list(kind);
+      if (!list) {
+        throw UsageError(fmt::format("--from-file {}: the bundle has no {} list for {}, which the policy needs: it "
+                                     "cannot answer this policy",
+                                     path, hss::name_of(kind), hss::describe_record(record)));
+      }
+      if (kind != hss::FindingKind::vulnerabilities || !plan.wants_cves) continue;
+      for (const auto& finding : *list) {
+        auto vul_id = finding.text("vul_id").value_or("");
+        if (plan.wants_cves(finding) && !run.findings.cves.count(vul_id)) {
+          throw UsageError(fmt::format("--from-file {}: the bundle has no CVEs of vulnerability {} of {}, which the "
+                                       "policy needs: it cannot answer this policy",
+                                       path, vul_id, hss::describe_record(record)));
+        }
+      }
+    }
+  }
+}
+
+Evidence look_up(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
+                 const World& world, const std::function<void(const std::string&)>& say) {
   std::vector<hss::Query> queries = queries_of(config);
+  Evidence evidence;
   if (config.from_file) {
     say(fmt::format("reading the saved HSS response {}", *config.from_file));
-    std::vector<hss::ImageLookup> lookups;
-    for (auto& lookup : hss::lookups_from_file(*config.from_file, queries)) lookups.push_back({std::move(lookup), {}});
-    return lookups;
+    hss::SavedRun run = hss::read_saved_run(*config.from_file);
+    for (const auto& query : queries) evidence.lookups.push_back({hss::select_matches(query, run.records), {}});
+    check_replayable(run, evidence.lookups, plan, *config.from_file);
+    evidence.findings = std::move(run.findings);
+    evidence.replayed_bundle = run.bundle;
+    return evidence;
   }
   hss::WaitSettings wait;
   if (effective.scan.wait) wait.wait = effective.scan.wait->value;
@@ -125,7 +186,25 @@ std::vector<hss::ImageLookup> look_up(const config::Config& config, const policy
   auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) {
     hss::list_cicd_images(*transport, query, into);
   };
-  return hss::find_images(list, queries, wait, world.clock, say);
+  evidence.lookups = hss::find_images(list, queries, wait, world.clock, say);
+  std::vector<hss::Record> scanned = scanned_records(evidence.lookups);
+  if (!plan.empty() && !scanned.empty()) {
+    say(fmt::format("reading the {} of {} image{}", kind_names(plan.kinds), scanned.size(),
+                    scanned.size() == 1 ? "" : "s"));
+    hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id};
+    evidence.findings = hss::fetch_findings(*transport, scanned, plan, options);
+  }
+  evidence.findings.fetched_at = units::format_date_time(std::chrono::floor<std::chrono::seconds>(world.clock.wall_now()));
+  return evidence;
+}
+
+void save_bundle(const Evidence& evidence, const std::string& path) {
+  std::vector<hss::Record> records;
+  for (const auto& image : evidence.lookups) {
+    records.insert(records.end(), image.lookup.records.begin(), image.lookup.records.end());
+    records.insert(records.end(), image.lookup.stale_digest.begin(), image.lookup.stale_digest.end());
+  }
+  report::write_file_atomically(path, hss::bundle_json(records, evidence.findings));
 }
 
 // Writes every report; a report that cannot be written is reported and the rest still written.
@@ -188,10 +267,26 @@ int check(const cli::Arguments& arguments, const World& world) {
   }
 
   policy::Outcome outcome;
+  std::vector<std::string> failures;
   try {
-    std::vector<hss::ImageLookup> lookups = look_up(config, effective, world, say);
     policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
-    outcome = policy::evaluate(effective, context, lookups);
+    hss::FindingPlan plan = policy::plan_findings(effective, context);
+    Evidence evidence = look_up(config, effective, plan, world, say);
+    if (evidence.replayed_bundle && !config.pinned_now) {
+      if (auto fetched = units::parse_date_time(evidence.findings.fetched_at)) {
+        context.now = *fetched; // so that ages and expiries judge as they did when it was fetched
+        say(fmt::format("evaluating at {}, when the bundle was fetched (set HSS_GATE_NOW to choose another time)",
+                        evidence.findings.fetched_at));
+      }
+    }
+    if (config.save_bundle) {
+      try {
+        save_bundle(evidence, *config.save_bundle);
+      } catch (const Error& e) {
+        failures.push_back(e.what());
+      }
+    }
+    outcome = policy::evaluate(effective, context, evidence.lookups, evidence.findings);
     // --on-error pass lets an HSS error through, never a block or a missing verdict.
     outcome.error_ignored = outcome.decision == policy::Decision::error && config.on_error == config::OnError::pass;
   } catch (const Interrupted& e) {
@@ -205,7 +300,7 @@ int check(const cli::Arguments& arguments, const World& world) {
   }
   outcome.clock_pinned = config.pinned_now;
 
-  std::vector<std::string> failures = write_reports(outcome, config);
+  for (auto& failure : write_reports(outcome, config)) failures.push_back(std::move(failure));
   report::ConsoleStyle style;
   style.color = !config.no_color && ::isatty(STDOUT_FILENO);
   style.verbose = config.verbose;

@@ -21,7 +21,8 @@ std::vector<FlagSpec> make_check_flags() {
       {"image", "SPEC", true, "an image to gate, repeatable: cicd_name=..,image_version=..,image_name=..,namespace=..,image_digest=..,dockerfile=.. (keys left out take the flags above)"},
       {"images", "FILE", false, "images to gate, one SPEC per line (# comments)"},
       {"policy", "FILE", true, "policy file, repeatable (default ./.hss-gate.toml, else built-in)"},
-      {"from-file", "RESPONSE.json", false, "evaluate a saved ListCicdImages response; no network"},
+      {"from-file", "RESPONSE.json", false, "evaluate a saved ListCicdImages response or --save-bundle file; no network"},
+      {"save-bundle", "FILE", false, "save every HSS answer of the run (images and findings) for --from-file"},
   };
   for (const auto& format : report::report_formats()) {
     flags.push_back({std::string(format.name), "FILE", false, std::string(format.help)});

@@ -102,14 +102,20 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
   }
   transport.project_id = checked_length(*project, 1, 256);
 
+  static const std::regex k_region(R"([a-z]{2}(-[a-z0-9]+)+)");
+  auto region = in.get("region");
+  if (region && !std::regex_match(region->value, k_region)) {
+    throw UsageError(fmt::format("{}: expected a region id such as ap-southeast-1, got \"{}\"", region->origin,
+                                 region->value));
+  }
+  if (region) config.region = region->value;
   if (auto endpoint = in.get("endpoint")) {
     transport.endpoint = hss::parse_endpoint_url(endpoint->value, endpoint->origin);
-  } else if (auto region = in.get("region")) {
-    static const std::regex k_region(R"([a-z]{2}(-[a-z0-9]+)+)");
-    if (!std::regex_match(region->value, k_region)) {
-      throw UsageError(fmt::format("{}: expected a region id such as ap-southeast-1, got \"{}\"", region->origin,
-                                   region->value));
-    }
+    // hss.{region}.myhuaweicloud.com names its region; --region, when also given, says it first.
+    std::smatch host;
+    static const std::regex k_region_host(R"(hss\.([a-z]{2}(?:-[a-z0-9]+)+)\..*)");
+    if (!config.region && std::regex_match(transport.endpoint.host, host, k_region_host)) config.region = host[1];
+  } else if (region) {
     transport.endpoint = hss::endpoint_for_region(region->value);
   } else {
     throw UsageError(fmt::format("{} or {}: required to query HSS (or HSS_GATE_REGION / HSS_GATE_ENDPOINT)",
@@ -118,6 +124,7 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
   if (auto enterprise = in.get("enterprise-project-id")) {
     std::string id = checked_length(*enterprise, 1, 256);
     for (auto& image : config.images) image.query.enterprise_project_id = id;
+    config.enterprise_project_id = id;
   }
   transport.credentials = resolve_credentials(in);
   if (auto timeout = duration(in, "timeout", 1)) transport.timeout = *timeout;
@@ -217,6 +224,10 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     if (!is_file(from_file->value)) throw UsageError(fmt::format("--from-file {}: no such file", from_file->value));
     config.from_file = from_file->value;
     check_offline_mode(in, *from_file, config);
+  }
+  if (auto bundle = in.get("save-bundle")) {
+    check_report_path(bundle->value, bundle->origin);
+    config.save_bundle = bundle->value;
   }
   for (const auto& format : report::report_formats()) {
     auto path = in.get(format.name);

@@ -69,10 +69,12 @@ void check_distinct_paths(const Config& config) {
   if (config.transport && config.transport->ca_file) {
     inputs.emplace_back(identity(*config.transport->ca_file), "the CA file " + *config.transport->ca_file);
   }
+  std::vector<std::pair<std::string, std::string>> written;
+  for (const auto& [format, path] : config.reports) written.emplace_back(fmt::format("--{} {}", format, path), path);
+  if (config.save_bundle) written.emplace_back(fmt::format("--save-bundle {}", *config.save_bundle), *config.save_bundle);
   std::vector<std::pair<std::string, std::string>> outputs;
-  for (const auto& [format, path] : config.reports) {
+  for (const auto& [what, path] : written) {
     std::string id = identity(path);
-    std::string what = fmt::format("--{} {}", format, path);
     for (const auto& [other, other_what] : outputs) {
       if (other == id) throw UsageError(fmt::format("{} and {}: two reports on one path", other_what, what));
     }

@@ -58,6 +58,7 @@ Record read_record(const JsonObject& in) {
     fail_response(in.member("severity_level"),
                   fmt::format("one of {}, got \"{}\"", one_of(severity_levels()), *record.severity_level));
   }
+  record.json = in.to_json();
   return record;
 }
 

@@ -79,37 +79,42 @@ Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endp
   }
 }
 
-// Reads a list: the first page; then, when it was full, the pages that total_num promises, fetched
-// in parallel (a hint, capped by the page bound); then on in offset order until a short page,
-// whatever total_num said.
-std::vector<FindingRecord> read_prefetching(std::string_view list, const std::function<Request(std::int64_t)>& request_at,
-                                            Transport& transport, const FindingEndpoint& endpoint) {
-  std::vector<FindingRecord> items;
+// Reads a list into `items`: the first page; then, when it was full, the pages that total_num
+// promises, fetched in parallel (a hint, capped by the page bound); then on in offset order until
+// a short page, whatever total_num said. On an error, `items` holds the pages before the failing one.
+void read_prefetching(std::string_view list, const std::function<Request(std::int64_t)>& request_at,
+                      Transport& transport, const FindingEndpoint& endpoint, std::vector<FindingRecord>& items) {
+  auto append = [&](Page<FindingRecord>& page) {
+    std::size_t size = page.items.size();
+    items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
+    return size == static_cast<std::size_t>(k_page_size);
+  };
   Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0));
-  std::size_t count = first.items.size();
-  items.insert(items.end(), std::make_move_iterator(first.items.begin()), std::make_move_iterator(first.items.end()));
-  if (count < static_cast<std::size_t>(k_page_size)) return items;
+  std::int64_t total = first.total_num.value_or(0);
+  if (!append(first)) return;
 
   std::vector<std::int64_t> offsets;
-  std::int64_t total = first.total_num.value_or(0);
   for (std::int64_t offset = k_page_size; offsets.size() + 1 < static_cast<std::size_t>(k_max_pages); offset += k_page_size) {
     offsets.push_back(offset);
     if (offset >= total) break; // up to and including the first offset at or past total_num
   }
   std::vector<Page<FindingRecord>> pages(offsets.size());
-  for_each_in_parallel(offsets.size(), k_parallel_finding_requests,
-                       [&](std::size_t i) { pages[i] = fetch_page(transport, endpoint, request_at(offsets[i])); });
-  for (auto& page : pages) {
-    std::size_t size = page.items.size();
-    items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
-    if (size < static_cast<std::size_t>(k_page_size)) return items;
+  std::vector<std::exception_ptr> failures(offsets.size());
+  for_each_in_parallel(offsets.size(), k_parallel_finding_requests, [&](std::size_t i) {
+    try {
+      pages[i] = fetch_page(transport, endpoint, request_at(offsets[i]));
+    } catch (...) {
+      failures[i] = std::current_exception(); // raised in order below, after the pages before it
+    }
+  });
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (failures[i]) std::rethrow_exception(failures[i]);
+    if (!append(pages[i])) return;
   }
   // total_num promised too little: go on one page at a time.
   for (int read = static_cast<int>(pages.size()) + 1; read < k_max_pages; ++read) {
     Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(std::int64_t{k_page_size} * read));
-    std::size_t size = page.items.size();
-    items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
-    if (size < static_cast<std::size_t>(k_page_size)) return items;
+    if (!append(page)) return;
   }
   throw ServiceError(fmt::format("{}: more than {} pages of {} records; refusing to judge a partial list", list,
                                  k_max_pages, k_page_size));
@@ -157,6 +162,20 @@ std::optional<std::string> FindingRecord::text(std::string_view name) const {
   return std::nullopt;
 }
 
+const std::vector<FindingRecord>* ImageFindings::list(FindingKind kind) const {
+  for (const auto& [listed, records] : lists) {
+    if (listed == kind) return &records;
+  }
+  return nullptr;
+}
+
+const std::string* ImageFindings::error(FindingKind kind) const {
+  for (const auto& [listed, message] : errors) {
+    if (listed == kind) return &message;
+  }
+  return nullptr;
+}
+
 Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,
                         std::int64_t offset, int limit) {
   Request request;
@@ -168,6 +187,13 @@ Request finding_request(const FindingEndpoint& endpoint, const Record& image, co
   request.query.emplace_back("offset", std::to_string(offset));
   if (endpoint.region_header && options.region) request.headers.emplace_back("region", *options.region);
   return request;
+}
+
+std::vector<FindingRecord> read_finding_records(const FindingEndpoint& endpoint, const std::vector<JsonObject>& items) {
+  std::vector<FindingRecord> records;
+  records.reserve(items.size());
+  for (const auto& item : items) records.push_back(read_finding(endpoint, item));
+  return records;
 }
 
 Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body) {
@@ -183,29 +209,31 @@ Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::str
   return page;
 }
 
-std::vector<FindingRecord> list_findings(Transport& transport, const FindingEndpoint& endpoint, const Record& image,
-                                         const FindingOptions& options) {
+void list_findings(Transport& transport, const FindingEndpoint& endpoint, const Record& image,
+                   const FindingOptions& options, std::vector<FindingRecord>& into) {
   if (image.image_id.empty()) {
     throw ServiceError(fmt::format("the HSS record of {} has no image_id, which the {} list needs",
                                    describe_record(image), name_of(endpoint.kind)));
   }
   std::string list = fmt::format("the {} of {}", name_of(endpoint.kind), describe_record(image));
-  return read_prefetching(list, [&](std::int64_t offset) {
+  read_prefetching(list, [&](std::int64_t offset) {
     return finding_request(endpoint, image, options, offset, k_page_size);
-  }, transport, endpoint);
+  }, transport, endpoint, into);
 }
 
 std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vul_id, const FindingOptions& options) {
   const FindingEndpoint& endpoint = cve_endpoint();
   std::string list = fmt::format("the CVEs of vulnerability {}", vul_id);
-  return read_prefetching(list, [&](std::int64_t offset) {
+  std::vector<FindingRecord> cves;
+  read_prefetching(list, [&](std::int64_t offset) {
     Request request;
     request.path = with_placeholder(std::string(endpoint.path), "vul_id", vul_id);
     if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
     request.query.emplace_back("limit", std::to_string(k_page_size));
     request.query.emplace_back("offset", std::to_string(offset));
     return request;
-  }, transport, endpoint);
+  }, transport, endpoint, cves);
+  return cves;
 }
 
 } // namespace gate::hss

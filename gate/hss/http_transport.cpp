@@ -27,6 +27,7 @@
 
 #include <istream>
 #include <mutex>
+#include <semaphore>
 #include <random>
 
 namespace gate::hss {
@@ -100,7 +101,7 @@ public:
     run_with_retries([&] { return attempt(request, answer); }, m_clock, [this] {
       std::lock_guard<std::mutex> lock(m_random_mutex); // requests run on several threads
       return m_random();
-    }, budget);
+    }, budget, &m_run_budget);
     return Response{std::move(answer.body), std::move(answer.request_id), std::move(answer.date),
                     std::move(answer.certificate)};
   }
@@ -205,11 +206,46 @@ private:
     return http;
   }
 
+  // At most k_connections requests in flight, over connections kept alive between them: one
+  // pool for every list of the run, however many threads ask.
+  static constexpr std::ptrdiff_t k_connections = 8;
+
+  std::unique_ptr<Poco::Net::HTTPClientSession> idle_session() {
+    std::lock_guard<std::mutex> lock(m_pool_mutex);
+    if (m_idle.empty()) return nullptr;
+    auto session = std::move(m_idle.back());
+    m_idle.pop_back();
+    return session;
+  }
+
+  void keep(std::unique_ptr<Poco::Net::HTTPClientSession> session) {
+    std::lock_guard<std::mutex> lock(m_pool_mutex);
+    if (m_idle.size() < static_cast<std::size_t>(k_connections)) m_idle.push_back(std::move(session));
+  }
+
   Answer send_once(const Request& request) {
+    m_slots.acquire();
+    struct Release {
+      std::counting_semaphore<k_connections>& slots;
+      ~Release() { slots.release(); }
+    } release{m_slots};
+    // A kept connection the server has closed meanwhile fails at once: try once more on a new one.
+    if (auto session = idle_session()) {
+      try {
+        return exchange(request, std::move(session));
+      } catch (const ConnectionFailure&) {
+        if (interrupted()) throw;
+      }
+    }
+    return exchange(request, open_session());
+  }
+
+  Answer exchange(const Request& request, std::unique_ptr<Poco::Net::HTTPClientSession> session) {
     Poco::Net::HTTPRequest http = build(request);
+    http.setKeepAlive(true);
+    session->setKeepAlive(true);
     auto deadline = m_clock.elapsed() + duration_cast<milliseconds>(m_settings.timeout);
     try {
-      auto session = open_session();
       session->sendRequest(http);
       Poco::Net::HTTPResponse response;
       std::istream& in = session->receiveResponse(response);
@@ -251,6 +287,7 @@ private:
         throw ConnectionFailure(fmt::format("connection closed after {} of {} bytes", answer.body.size(),
                                             response.getContentLength64()));
       }
+      if (response.getKeepAlive() && response.hasContentLength()) keep(std::move(session));
       return answer;
     } catch (const Poco::Net::SSLException& e) {
       throw ServiceError(fmt::format("TLS handshake with {} failed: {} (use --ca-file for a private CA)",
@@ -270,6 +307,10 @@ private:
   Poco::Net::Context::Ptr m_context;
   std::mutex m_random_mutex;
   std::mt19937_64 m_random;
+  std::counting_semaphore<k_connections> m_slots{k_connections};
+  RunRetryBudget m_run_budget;
+  std::mutex m_pool_mutex;
+  std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> m_idle;
 };
 
 } // namespace

@@ -200,6 +200,70 @@ std::optional<std::vector<JsonObject>> JsonObject::objects(std::string_view key)
   return items;
 }
 
+std::optional<JsonObject> JsonObject::object(std::string_view key) const {
+  Var value = member_of(*m_impl->object, key);
+  if (value.isEmpty()) return std::nullopt;
+  if (value.type() != typeid(Object::Ptr)) fail_response(member(key), fmt::format("an object, got {}", describe(value)));
+  return JsonObject(std::make_shared<const Impl>(Impl{value.extract<Object::Ptr>()}), member(key));
+}
+
+std::vector<std::string> JsonObject::keys() const {
+  std::vector<std::string> names;
+  for (const auto& name : m_impl->object->getNames()) names.push_back(name);
+  return names;
+}
+
+struct JsonBuilder::Impl {
+  Object::Ptr object = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+};
+
+namespace {
+
+Var parse_part(const std::string& json) {
+  Poco::JSON::Parser parser;
+  return parser.parse(json);
+}
+
+} // namespace
+
+JsonBuilder::JsonBuilder() : m_impl(std::make_unique<Impl>()) {}
+JsonBuilder::~JsonBuilder() = default;
+JsonBuilder::JsonBuilder(JsonBuilder&&) noexcept = default;
+JsonBuilder& JsonBuilder::operator=(JsonBuilder&&) noexcept = default;
+
+JsonBuilder& JsonBuilder::set_json(const std::string& key, const std::string& json) {
+  m_impl->object->set(key, parse_part(json));
+  return *this;
+}
+
+JsonBuilder& JsonBuilder::set(const std::string& key, const std::string& text) {
+  m_impl->object->set(key, text);
+  return *this;
+}
+
+JsonBuilder& JsonBuilder::set(const std::string& key, std::int64_t number) {
+  m_impl->object->set(key, static_cast<Poco::Int64>(number));
+  return *this;
+}
+
+JsonBuilder& JsonBuilder::set(const std::string& key, JsonBuilder object) {
+  m_impl->object->set(key, object.m_impl->object);
+  return *this;
+}
+
+JsonBuilder& JsonBuilder::set_array(const std::string& key, const std::vector<std::string>& json_items) {
+  Array::Ptr array = new Array();
+  for (const auto& item : json_items) array->add(parse_part(item));
+  m_impl->object->set(key, array);
+  return *this;
+}
+
+std::string JsonBuilder::str() const {
+  std::ostringstream out;
+  m_impl->object->stringify(out);
+  return out.str();
+}
+
 JsonObject parse_json_object(std::string_view body) {
   refuse_oversized_numbers(body);
   Var root;

@@ -29,6 +29,11 @@ public:
   // shapes are accepted. nullopt when absent or null.
   std::optional<std::vector<JsonObject>> objects(std::string_view key) const;
 
+  // A member that must be an object; nullopt when absent or null.
+  std::optional<JsonObject> object(std::string_view key) const;
+  // The member names, in the order of the text.
+  std::vector<std::string> keys() const;
+
   // The object as compact JSON, with the named members left out (a secret's matched content).
   std::string to_json(std::span<const std::string_view> without = {}) const;
 
@@ -47,6 +52,26 @@ private:
 // Parses a response body that must be a JSON object. Refuses duplicated keys (ambiguous) and
 // integers beyond 64 bits (the parser would wrap them to small values).
 JsonObject parse_json_object(std::string_view body);
+
+// Builds a JSON document from parts: members or items that are JSON text already (records kept
+// as HSS sent them), or plain values. The JSON library writes and escapes; nothing is pasted.
+class JsonBuilder {
+public:
+  JsonBuilder();
+  ~JsonBuilder();
+  JsonBuilder(JsonBuilder&&) noexcept;
+  JsonBuilder& operator=(JsonBuilder&&) noexcept;
+  JsonBuilder& set_json(const std::string& key, const std::string& json); // json must be valid JSON
+  JsonBuilder& set(const std::string& key, const std::string& text);
+  JsonBuilder& set(const std::string& key, std::int64_t number);
+  JsonBuilder& set(const std::string& key, JsonBuilder object);
+  JsonBuilder& set_array(const std::string& key, const std::vector<std::string>& json_items);
+  std::string str() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
 
 // Throws the ServiceError for an unreadable response: "<where>: expected <expected>".
 [[noreturn]] void fail_response(const std::string& where, const std::string& expected);

@@ -125,21 +125,4 @@ std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Q
   }
 }
 
-std::vector<Lookup> lookups_from_file(const std::string& path, const std::vector<Query>& queries) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(fmt::format("--from-file {}: cannot read the file", path));
-  std::stringstream body;
-  body << in.rdbuf();
-  Page<Record> page;
-  try {
-    page = parse_cicd_images_page(body.str());
-  } catch (const ServiceError& e) {
-    throw ServiceError(fmt::format("{}: {}", path, e.what()));
-  }
-  std::vector<Lookup> lookups;
-  for (const auto& query : queries) lookups.push_back(select_matches(query, page.items));
-  return lookups;
-}
-
-
 } // namespace gate::hss

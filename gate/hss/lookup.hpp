@@ -37,9 +37,4 @@ inline constexpr std::size_t k_parallel_requests = 8;
 std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Query>& queries,
                                      const WaitSettings& wait, Clock& clock, const Progress& progress);
 
-// Reads a saved ListCicdImages response from a file, as the API would have answered, and
-// matches each query against it. Throws UsageError for a file it cannot read, ServiceError
-// (naming the file) for one it cannot parse.
-std::vector<Lookup> lookups_from_file(const std::string& path, const std::vector<Query>& queries);
-
 } // namespace gate::hss

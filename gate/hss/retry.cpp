@@ -55,7 +55,7 @@ milliseconds backoff_for(int attempt, std::uint64_t random, const RetryBudget& b
 }
 
 void run_with_retries(const std::function<std::optional<Retryable>()>& attempt, Clock& clock,
-                      const std::function<std::uint64_t()>& random, const RetryBudget& budget) {
+                      const std::function<std::uint64_t()>& random, const RetryBudget& budget, RunRetryBudget* run) {
   milliseconds slept{0};
   for (int number = 1;; ++number) {
     std::optional<Retryable> failed = attempt();
@@ -73,6 +73,14 @@ void run_with_retries(const std::function<std::optional<Retryable>()>& attempt, 
       pause = budget.max_wait - slept;
       if (pause <= milliseconds(0)) {
         throw ServiceError(fmt::format("{} (gave up after {} attempts)", failed->problem, number));
+      }
+    }
+    if (run) {
+      std::int64_t before = run->slept_ms.fetch_add(pause.count());
+      if (before + pause.count() > run->max_wait.count()) {
+        run->slept_ms.fetch_sub(pause.count());
+        throw ServiceError(fmt::format("{} (gave up after {} attempts: the run's {}s of retry waiting is spent)",
+                                       failed->problem, number, duration_cast<seconds>(run->max_wait).count()));
       }
     }
     if (!clock.sleep(pause)) throw Interrupted(fmt::format("interrupted while retrying: {}", failed->problem));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,12 @@ struct RetryBudget {
 };
 inline constexpr RetryBudget k_retry_budget{};
 
+// The retry waiting of a whole run, shared by every request on every thread.
+struct RunRetryBudget {
+  std::atomic<std::int64_t> slept_ms{0};
+  std::chrono::milliseconds max_wait{60000};
+};
+
 // A failed attempt worth repeating (a transport failure, 429 or 5xx) and what HSS asked for.
 struct Retryable {
   std::string problem;
@@ -44,7 +51,10 @@ std::chrono::milliseconds backoff_for(int attempt, std::uint64_t random, const R
 // Calls `attempt` until it returns nullopt (success). A Retryable is retried after the pause HSS
 // asked for, else after backoff, within the budget; then ServiceError with the last problem.
 // `attempt` throws for failures that must not be retried. Interrupted when a sleep is cut short.
+// With `run`, every pause also comes out of the run's budget; a pause it cannot afford ends the
+// retries.
 void run_with_retries(const std::function<std::optional<Retryable>()>& attempt, Clock& clock,
-                      const std::function<std::uint64_t()>& random, const RetryBudget& budget = k_retry_budget);
+                      const std::function<std::uint64_t()>& random, const RetryBudget& budget = k_retry_budget,
+                      RunRetryBudget* run = nullptr);
 
 } // namespace gate::hss

@@ -1,6 +1,7 @@
 #include "gate/policy/loader.hpp"
 
 #include "gate/policy/document.hpp"
+#include "gate/policy/finding_attributes.hpp"
 #include "gate/policy/operators.hpp"
 #include "gate/units/units.hpp"
 
@@ -24,9 +25,41 @@ Node scan_table(const ScanSettings& scan) {
   return table;
 }
 
+Node bound_node(const FindingAttribute& attribute, double bound) {
+  if (attribute.order == AttributeOrder::severity) return Node::text(show_bound(attribute, bound));
+  if (bound == static_cast<double>(static_cast<std::int64_t>(bound))) return Node::number(static_cast<std::int64_t>(bound));
+  Node node;
+  node.type = Node::Type::floating;
+  node.floating = bound;
+  return node;
+}
+
+void set_selector(Node& table, const FindingSelector& selector) {
+  table.set("findings", Node::text(std::string(hss::name_of(selector.kind))));
+  if (!selector.where.empty()) {
+    Node& where = table.set("where", Node{});
+    for (const auto& condition : selector.where) {
+      std::string name(condition.attribute->name);
+      if (!condition.ordered()) {
+        where.set(name, Node::strings(condition.globs));
+        continue;
+      }
+      Node& range = where.set(name, Node{});
+      if (condition.min) range.set("min", bound_node(*condition.attribute, *condition.min));
+      if (condition.max) range.set("max", bound_node(*condition.attribute, *condition.max));
+      if (condition.skip_unknown) range.set("unknown", Node::text("skip"));
+    }
+  }
+  table.set("max", Node::number(selector.max));
+}
+
 Node rule_table(const Rule& rule) {
   Node table;
-  table.set("field", Node::text(std::string(rule.field->name)));
+  if (rule.findings) {
+    set_selector(table, *rule.findings);
+  } else {
+    table.set("field", Node::text(std::string(rule.field->name)));
+  }
   for (const auto& condition : rule.conditions) {
     table.set(std::string(condition.op->name), condition.op->render(condition.operand, rule.field->kind));
   }
@@ -48,6 +81,10 @@ Node exception_table(const Exception& exception) {
   if (exception.namespace_name) table.set("namespace", Node::text(*exception.namespace_name));
   if (exception.image_name) table.set("image_name", Node::text(*exception.image_name));
   if (exception.image_version) table.set("image_version", Node::text(*exception.image_version));
+  if (!exception.finding.empty()) {
+    Node& finding = table.set("finding", Node{});
+    for (const auto& part : exception.finding) finding.set(part.attribute, Node::strings(part.globs));
+  }
   table.set("expires", Node::moment(exception.expires));
   table.set("reason", Node::text(exception.reason));
   if (!exception.owner.empty()) table.set("owner", Node::text(exception.owner));
@@ -60,6 +97,7 @@ std::string describe_policy(const Policy& policy) {
   Node root;
   root.set("version", Node::number(1));
   root.set("scan", scan_table(policy.scan));
+  root.set("findings", Node{}).set("include_handled", Node::flag(policy.findings.include_handled.value));
   if (!policy.rules.empty()) {
     Node& rules = root.set("rules", Node{});
     for (const auto& rule : policy.rules) rules.set(rule.id, rule_table(rule));
@@ -91,6 +129,7 @@ std::string describe_origins(const Policy& policy) {
   setting("on_failed", scan.on_failed.origin);
   if (scan.max_age) setting("max_age", scan.max_age->origin);
   setting("require_current", scan.require_current.origin);
+  out += fmt::format("# findings.include_handled set by {}\n", policy.findings.include_handled.origin);
   for (const auto& rule : policy.rules) out += fmt::format("# rules.{} from {}\n", rule.id, rule.source.str());
   for (const auto& exception : policy.exceptions) out += fmt::format("# {}\n", exception.label());
   const auto& governance = policy.exceptions_policy;

@@ -1,5 +1,6 @@
 #include "gate/policy/evaluate.hpp"
 
+#include "gate/policy/rule_checks.hpp"
 #include "gate/policy/fields.hpp"
 #include "gate/policy/operators.hpp"
 #include "gate/units/units.hpp"
@@ -15,45 +16,10 @@ namespace {
 
 using namespace std::chrono;
 
-std::string time_text(std::int64_t ms) {
-  auto time = units::time_from_epoch_ms(ms);
-  return time ? units::format_date_time(*time) : std::to_string(ms);
-}
-
-// A rule's first violated condition, or its first condition when none is violated.
-struct Check {
-  bool violated = false;
-  Value actual;
-  Value limit;
-  std::string op;
-  std::string detail;
-};
-
-Check check_rule(const Rule& rule, const hss::Record& record, TimePoint now) {
-  Check check;
-  Value value = rule.field->read(record);
-  if (std::holds_alternative<std::monostate>(value)) {
-    check.violated = true;
-    check.detail = fmt::format("{} is missing from the HSS record, so the rule cannot pass", rule.field->name);
-    return check;
-  }
-  check.actual = shown_actual(*rule.field, value, now);
-  for (const auto& condition : rule.conditions) {
-    Verdict verdict = condition.op->check(condition.operand, *rule.field, value, now);
-    if (verdict.violated || check.op.empty()) {
-      check.violated = verdict.violated;
-      check.op = condition.op->name;
-      check.limit = std::move(verdict.limit);
-      check.detail = std::move(verdict.detail);
-    }
-    if (check.violated) break;
-  }
-  return check;
-}
-
 class Evaluator {
 public:
-  Evaluator(const Policy& policy, const Context& context) : m_policy(policy), m_context(context) {}
+  Evaluator(const Policy& policy, const Context& context, const hss::RunFindings& findings)
+    : m_policy(policy), m_context(context), m_findings(findings) {}
 
   Outcome run(const std::vector<hss::ImageLookup>& lookups) {
     Outcome outcome;
@@ -183,12 +149,17 @@ private:
       image.results.push_back(skipped(k_rule_scan_current, "latest_update_time", why));
     }
     for (const auto& rule : m_policy.rules) {
-      auto result = skipped(rule.id, std::string(rule.field->name), why);
+      auto result = skipped(rule.id, tested_name(rule), why);
       result.level = rule.level;
       result.source = rule.source.str();
       result.message = rule.message;
       image.results.push_back(std::move(result));
     }
+  }
+
+  // The field a rule tests, or the kind of findings it counts.
+  static std::string tested_name(const Rule& rule) {
+    return std::string(rule.findings ? hss::name_of(rule.findings->kind) : rule.field->name);
   }
 
   static RuleResult skipped(std::string_view id, std::string field, const std::string& why) {
@@ -251,16 +222,22 @@ private:
     for (const auto& rule : m_policy.rules) image.results.push_back(evaluate_rule(rule, image));
   }
 
-  RuleResult evaluate_rule(const Rule& rule, const ImageResult& image) {
+  RuleResult evaluate_rule(const Rule& rule, ImageResult& image) {
     RuleResult result;
     result.rule = rule.id;
-    result.field = rule.field->name;
+    result.field = tested_name(rule);
     result.message = rule.message;
     result.source = rule.source.str();
     result.level = rule.level;
     if (!applies(rule, result)) return result;
 
-    Check check = check_rule(rule, *image.record, m_context.now);
+    Check check;
+    if (rule.findings) {
+      check = check_findings_rule(rule, image, result);
+      if (!check.violated && !check.judged) return result;
+    } else {
+      check = check_rule(rule, *image.record, m_context.now);
+    }
     result.actual = check.actual;
     result.limit = check.limit;
     result.op = check.op;
@@ -275,7 +252,31 @@ private:
       }
     }
     settle(result, image, check.violated);
+    if (check.waived_by) {
+      result.status = RuleStatus::excepted;
+      result.waiver = check.waived_by;
+    }
     return result;
+  }
+
+  // Counts the rule's findings. A list not read to the end is the image's error: matches read
+  // that already exceed `max` still block, anything else is no verdict.
+  Check check_findings_rule(const Rule& rule, ImageResult& image, RuleResult& result) {
+    FindingsVerdict verdict = check_findings(rule, image, m_policy, m_context.now, m_findings, m_used);
+    for (auto& error : verdict.errors) {
+      if (std::find(image.errors.begin(), image.errors.end(), error) == image.errors.end()) image.errors.push_back(error);
+    }
+    result.findings_kind = hss::name_of(rule.findings->kind);
+    result.findings = std::move(verdict.findings);
+    result.finding_waiver_hint = std::move(verdict.hint);
+    Check check{verdict.violated, verdict.complete, verdict.actual, rule.findings->max, "max", verdict.detail, {}};
+    if (!check.violated && !check.judged) {
+      result.status = RuleStatus::not_applicable;
+      std::tie(result.actual, result.limit, result.op, result.detail) = std::tie(check.actual, check.limit, check.op, check.detail);
+    } else if (!check.violated && verdict.waived > 0 && verdict.actual + verdict.waived > rule.findings->max) {
+      check.waived_by = verdict.waiver; // within max only thanks to finding waivers
+    }
+    return check;
   }
 
   bool applies(const Rule& rule, RuleResult& result) {
@@ -308,7 +309,7 @@ private:
     }
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
-      if (!covers(exception, result.rule, image)) continue;
+      if (!exception.finding.empty() || !exception_covers(exception, result.rule, image)) continue; // finding waivers count per finding
       if (m_context.now > exception.expires) continue; // reported once, in add_warnings
       m_used.insert(i);
       result.status = RuleStatus::excepted;
@@ -319,27 +320,8 @@ private:
     result.status = result.level == Level::fail ? RuleStatus::fail : RuleStatus::warn;
   }
 
-  // An exception's image globs match the record's names, or the query's when nothing was found.
-  static bool covers(const Exception& exception, const std::string& rule, const ImageResult& image) {
-    bool names_rule = std::any_of(exception.rules.begin(), exception.rules.end(),
-                                  [&](const std::string& id) { return id == "*" || id == rule; });
-    auto fits = [](const std::optional<std::string>& pattern, const std::optional<std::string>& value) {
-      return !pattern || glob_match(*pattern, value.value_or(""));
-    };
-    const hss::Query& query = image.query;
-    if (!image.record) {
-      return names_rule && fits(exception.cicd_name, query.cicd_name) &&
-             fits(exception.namespace_name, query.namespace_name) && fits(exception.image_name, query.image_name) &&
-             fits(exception.image_version, query.image_version);
-    }
-    const hss::Record& record = *image.record;
-    return names_rule && fits(exception.cicd_name, record.cicd_name) &&
-           fits(exception.namespace_name, record.namespace_name) && fits(exception.image_name, record.image_name) &&
-           fits(exception.image_version, record.image_version);
-  }
-
   static void decide(ImageResult& image) {
-    image.decision = Decision::pass;
+    image.decision = image.errors.empty() ? Decision::pass : Decision::error;
     for (const auto& result : image.results) {
       if (result.status == RuleStatus::fail) {
         image.decision =
@@ -374,6 +356,7 @@ private:
 
   const Policy& m_policy;
   const Context& m_context;
+  const hss::RunFindings& m_findings;
   std::set<std::string> m_missing_contexts;
   std::set<std::size_t> m_used;
   std::vector<std::string> m_notes;
@@ -381,8 +364,9 @@ private:
 
 } // namespace
 
-Outcome evaluate(const Policy& policy, const Context& context, const std::vector<hss::ImageLookup>& lookups) {
-  return Evaluator(policy, context).run(lookups);
+Outcome evaluate(const Policy& policy, const Context& context, const std::vector<hss::ImageLookup>& lookups,
+                 const hss::RunFindings& findings) {
+  return Evaluator(policy, context, findings).run(lookups);
 }
 
 Outcome evaluate(const Policy& policy, const Context& context, const hss::Lookup& lookup) {

@@ -1,6 +1,7 @@
 #include "gate/policy/loader.hpp"
 
 #include "gate/error.hpp"
+#include "gate/policy/finding_attributes.hpp"
 #include "gate/policy/operators.hpp"
 #include "gate/policy/reader.hpp"
 #include "gate/units/units.hpp"
@@ -30,10 +31,58 @@ bool covers(const std::optional<std::vector<std::string>>& broad, const std::opt
   });
 }
 
+// "field vul_num" or "findings vulnerabilities", for messages.
+std::string tested(const Rule& rule) {
+  if (rule.findings) return fmt::format("findings {}", hss::name_of(rule.findings->kind));
+  return fmt::format("field {}", rule.field->name);
+}
+
+// True when `next` matches every value `base` matches.
+bool widens(const FindingCondition& base, const FindingCondition& next) {
+  if (base.ordered() != next.ordered()) return false;
+  if (!base.ordered()) {
+    return std::all_of(base.globs.begin(), base.globs.end(), [&](const std::string& glob) {
+      return std::find(next.globs.begin(), next.globs.end(), glob) != next.globs.end() || next.globs == std::vector<std::string>{"*"};
+    });
+  }
+  bool low = !next.min || (base.min && *next.min <= *base.min);
+  bool high = !next.max || (base.max && *next.max >= *base.max);
+  return low && high && (base.skip_unknown || !next.skip_unknown);
+}
+
+// How an overriding findings rule would match fewer findings, or allow more, than its base.
+std::vector<std::string> selector_loosenings(const FindingSelector& base, const FindingSelector& next) {
+  std::vector<std::string> found;
+  if (base.kind != next.kind) {
+    found.push_back(fmt::format("changes findings from {} to {}", hss::name_of(base.kind), hss::name_of(next.kind)));
+    return found;
+  }
+  if (next.max > base.max) found.push_back(fmt::format("raises 'max' from {} to {}", base.max, next.max));
+  for (const auto& condition : next.where) {
+    std::string_view name = condition.attribute->name;
+    const FindingCondition* inherited = base.condition(name);
+    if (!inherited) {
+      found.push_back(fmt::format("adds the condition where.{}", name));
+    } else if (inherited->ordered() && !inherited->skip_unknown && condition.skip_unknown) {
+      found.push_back(fmt::format("adds unknown = \"skip\" to where.{}", name));
+    } else if (!widens(*inherited, condition)) {
+      found.push_back(fmt::format("narrows where.{}", name));
+    }
+  }
+  return found;
+}
+
 // Lists how `next` loosens `base`; empty when it is at least as strict.
 std::vector<std::string> loosenings(const Rule& base, const Rule& next) {
   std::vector<std::string> found;
-  if (next.field != base.field) {
+  if (base.findings || next.findings) {
+    if (!base.findings || !next.findings) {
+      found.push_back(fmt::format("changes what it tests from {} to {}", tested(base), tested(next)));
+      return found;
+    }
+    found = selector_loosenings(*base.findings, *next.findings);
+    if (!found.empty() && found.front().starts_with("changes")) return found;
+  } else if (next.field != base.field) {
     found.push_back(fmt::format("changes field from {} to {}", base.field->name, next.field->name));
     return found;
   }
@@ -133,6 +182,7 @@ private:
     m_policy.files.push_back(file);
     merge_scan(fragment, inherited);
     merge_exceptions_policy(fragment, inherited);
+    merge_findings_settings(fragment, inherited);
     for (auto& rule : fragment.policy.rules) {
       auto existing = std::find_if(m_policy.rules.begin(), m_policy.rules.end(),
                                    [&](const Rule& r) { return r.id == rule.id; });
@@ -214,8 +264,57 @@ private:
     }
   }
 
+  void merge_findings_settings(Fragment& fragment, bool inherited) {
+    auto& ours = m_policy.findings.include_handled;
+    const auto& theirs = fragment.policy.findings.include_handled;
+    for (auto& [key, where] : fragment.findings_keys) {
+      if (inherited && ours.value && !theirs.value) {
+        loosened(where, "findings." + key, "true", "false", ours.origin);
+      } else {
+        ours = theirs;
+      }
+    }
+  }
+
+  // `finding` narrows an exception to some findings of findings rules: it means nothing for a
+  // field rule, and an attribute that the rule's kind lacks would silently waive nothing.
+  void check_finding_pattern(const Exception& exception) {
+    std::vector<const Rule*> named;
+    for (const auto& id : exception.rules) {
+      for (const auto& rule : m_policy.rules) {
+        if (id == "*" ? rule.findings.has_value() : rule.id == id) named.push_back(&rule);
+      }
+      if (id != "*" && is_built_in_rule(id)) {
+        m_problems.push_back({exception.finding_source, fmt::format("exception has 'finding', but '{}' is a built-in "
+                                                                    "rule, not a findings rule", id)});
+      }
+    }
+    if (named.empty()) {
+      m_problems.push_back({exception.finding_source, "exception has 'finding', but names no findings rule"});
+    }
+    for (const Rule* rule : named) {
+      if (!rule->findings) {
+        m_problems.push_back({exception.finding_source,
+                              fmt::format("exception has 'finding', but rule '{}' tests field {}: 'finding' applies "
+                                          "only to findings rules",
+                                          rule->id, rule->field->name)});
+        continue;
+      }
+      hss::FindingKind kind = rule->findings->kind;
+      for (const auto& part : exception.finding) {
+        if (find_attribute(kind, part.attribute)) continue;
+        m_problems.push_back({exception.finding_source,
+                              fmt::format("exceptions.finding.{}: rule '{}' counts {}, which have no attribute '{}': "
+                                          "expected one of {}",
+                                          part.attribute, rule->id, hss::name_of(kind), part.attribute,
+                                          attribute_names(kind))});
+      }
+    }
+  }
+
   void check_exceptions() {
     for (const auto& exception : m_policy.exceptions) {
+      if (!exception.finding.empty()) check_finding_pattern(exception);
       for (const auto& id : exception.rules) {
         bool known = id == "*" || is_built_in_rule(id) ||
                      std::any_of(m_policy.rules.begin(), m_policy.rules.end(),

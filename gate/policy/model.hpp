@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gate/hss/finding_kind.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -48,16 +50,46 @@ struct Condition {
   Operand operand;
 };
 
+struct FindingAttribute; // finding_attributes.hpp: the registry of finding attributes
+
+// One `where.ATTR` condition of a findings rule: globs (any may match), or an inclusive range
+// of an ordered attribute (severities as ranks of the ladder).
+struct FindingCondition {
+  const FindingAttribute* attribute = nullptr;
+  std::vector<std::string> globs;
+  std::optional<double> min;
+  std::optional<double> max;
+  bool skip_unknown = false; // unknown = "skip": a finding without the value does not match
+  bool ordered() const { return globs.empty(); }
+};
+
+// What a findings rule counts: the findings of one kind that meet every condition.
+struct FindingSelector {
+  hss::FindingKind kind = hss::FindingKind::vulnerabilities;
+  std::vector<FindingCondition> where; // in the attribute registry's order
+  std::int64_t max = 0;                // the most matching findings allowed
+  const FindingCondition* condition(std::string_view attribute) const;
+};
+
+// One attribute of an exception's `finding = {...}`: its globs (any may match). Every attribute
+// must match for a finding to be waived. Named, not resolved: the kind comes from the rule.
+struct FindingPattern {
+  std::string attribute;
+  std::vector<std::string> globs;
+};
+
 struct When {
   std::optional<std::vector<std::string>> branch;
   std::optional<std::vector<std::string>> environment;
 };
 
-// One [rules.ID] table: a field and its conditions, in the operator registry's order.
+// One [rules.ID] table: a field and its conditions, in the operator registry's order; or, for a
+// findings rule, what it counts (then `field` is null and `conditions` empty).
 struct Rule {
   std::string id;
   const FieldDef* field = nullptr;
   std::vector<Condition> conditions;
+  std::optional<FindingSelector> findings;
   Level level = Level::fail;
   std::optional<TimePoint> fail_from;
   std::string message;
@@ -73,6 +105,8 @@ struct Exception {
   std::optional<std::string> namespace_name;
   std::optional<std::string> image_name;
   std::optional<std::string> image_version;
+  std::vector<FindingPattern> finding; // empty: waives the whole rule
+  SourceRef finding_source;
   TimePoint expires;
   std::string reason;
   std::string owner;
@@ -103,6 +137,11 @@ struct ExceptionsPolicy {
   std::optional<Setting<std::int64_t>> warn_days;
 };
 
+// [findings]: how finding lists are asked for.
+struct FindingsSettings {
+  Setting<bool> include_handled{false}; // also findings handled in HSS's console
+};
+
 // The effective policy after every file and its `extends` chain are merged.
 struct Policy {
   std::vector<std::string> files; // in load order
@@ -110,6 +149,7 @@ struct Policy {
   std::vector<Rule> rules;        // in definition order
   std::vector<Exception> exceptions;
   ExceptionsPolicy exceptions_policy;
+  FindingsSettings findings;
 };
 
 // Ids of the rules the engine defines itself; exceptions may name them.

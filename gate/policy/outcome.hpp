@@ -28,6 +28,23 @@ struct Waiver {
   std::string source;  // file:line
 };
 
+// One finding that a findings rule matched.
+struct FindingResult {
+  std::string kind;
+  std::string id;       // what people read, e.g. the vul_id
+  std::string key;      // unique within an image, the same from one image version to the next
+  std::string severity; // on the ladder info..critical; empty when unknown
+  bool waived = false;
+  std::optional<Waiver> waiver;
+  bool unknown = false; // matched only because an ordered value was missing
+  struct Attribute {
+    std::string name;
+    std::vector<std::string> values; // several for cve_id; empty when the finding lacks it
+    bool list = false;               // reports show it as a list even with one value
+  };
+  std::vector<Attribute> attributes;
+};
+
 struct RuleResult {
   std::string rule;
   std::string field;
@@ -40,6 +57,11 @@ struct RuleResult {
   std::string detail;  // one line on why the status is what it is
   std::optional<Waiver> waiver;
   std::string source;  // file:line:column of the rule, or the file of a [scan] setting
+  // A findings rule: the kind it counts, every finding it matched, and a ready `finding = {...}`
+  // waiver for the first one not waived.
+  std::optional<std::string> findings_kind;
+  std::vector<FindingResult> findings;
+  std::string finding_waiver_hint;
 };
 
 // One image of the run: what was asked for, what was found, and what the policy made of it.

@@ -38,8 +38,10 @@ public:
         read_exceptions(node, fragment.policy);
       } else if (name == "exceptions_policy") {
         read_exceptions_policy(node, fragment);
+      } else if (name == "findings") {
+        read_findings_settings(node, m_file, fragment, m_problems);
       } else {
-        problem(at(line, column), fmt::format("unknown key '{}': expected version, extends, scan, rules, "
+        problem(at(line, column), fmt::format("unknown key '{}': expected version, extends, scan, findings, rules, "
                                               "exceptions or exceptions_policy",
                                               name));
       }
@@ -185,8 +187,15 @@ private:
     rule.id = id;
     rule.source = source;
     const Node* field_node = table.find("field");
+    if (table.find("findings")) {
+      if (field_node) {
+        problem(*field_node, fmt::format("rules.{}: a rule has either 'field' or 'findings', never both", id));
+        return std::nullopt;
+      }
+      return read_findings_rule(rule, table);
+    }
     if (!field_node) {
-      m_problems.push_back({source, fmt::format("rule '{}': missing 'field'", id)});
+      m_problems.push_back({source, fmt::format("rule '{}': missing 'field' (or 'findings')", id)});
       return std::nullopt;
     }
     auto field_name = expect_string(*field_node, fmt::format("rules.{}.field", id));
@@ -214,18 +223,8 @@ private:
         } else {
           problem(value, fmt::format("{}: {}", what, why));
         }
-      } else if (name == "level") {
-        if (value.type == Node::Type::string && (value.string == "fail" || value.string == "warn")) {
-          rule.level = value.string == "fail" ? Level::fail : Level::warn;
-        } else {
-          problem(value, fmt::format("{}: expected \"fail\" or \"warn\"", what));
-        }
-      } else if (name == "fail_from") {
-        rule.fail_from = expect_date(value, what, true);
-      } else if (name == "message") {
-        if (auto text = expect_string(value, what)) rule.message = *text;
-      } else if (name == "when") {
-        read_when(value, what, rule.when);
+      } else if (read_common_key(name, value, rule)) {
+        continue;
       } else {
         problem(at(line, column), fmt::format("rules.{}: unknown key '{}': expected field, {}, level, fail_from, "
                                               "message or when",
@@ -244,12 +243,53 @@ private:
     if (min && max && std::get<std::int64_t>(min->operand) > std::get<std::int64_t>(max->operand)) {
       m_problems.push_back({source, fmt::format("rule '{}': min is greater than max, so no image can pass", id)});
     }
-    if (rule.fail_from && rule.level != Level::warn) {
-      m_problems.push_back(
-          {source, fmt::format("rule '{}': fail_from needs level = \"warn\" (it warns until that date)", id)});
-    }
+    check_fail_from(rule);
     if (m_problems.size() != problems_before) return std::nullopt;
     return rule;
+  }
+
+  void check_fail_from(const Rule& rule) {
+    if (rule.fail_from && rule.level != Level::warn) {
+      m_problems.push_back(
+          {rule.source, fmt::format("rule '{}': fail_from needs level = \"warn\" (it warns until that date)", rule.id)});
+    }
+  }
+
+  // The keys every rule takes, whatever it tests; false for any other key.
+  bool read_common_key(const std::string& name, const Node& value, Rule& rule) {
+    std::string what = fmt::format("rules.{}.{}", rule.id, name);
+    if (name == "level") {
+      if (value.type == Node::Type::string && (value.string == "fail" || value.string == "warn")) {
+        rule.level = value.string == "fail" ? Level::fail : Level::warn;
+      } else {
+        problem(value, fmt::format("{}: expected \"fail\" or \"warn\"", what));
+      }
+    } else if (name == "fail_from") {
+      rule.fail_from = expect_date(value, what, true);
+    } else if (name == "message") {
+      if (auto text = expect_string(value, what)) rule.message = *text;
+    } else if (name == "when") {
+      read_when(value, what, rule.when);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  std::optional<Rule> read_findings_rule(Rule& rule, const Node& table) {
+    std::size_t problems_before = m_problems.size();
+    rule.findings = read_finding_selector(table, rule.id, m_file, m_problems);
+    for (const auto& [name, line, column, value] : table.members) {
+      bool selector_key = std::find(std::begin(k_selector_keys), std::end(k_selector_keys), name) !=
+                          std::end(k_selector_keys);
+      if (selector_key || read_common_key(name, value, rule)) continue;
+      problem(at(line, column), fmt::format("rules.{}: unknown key '{}': expected findings, where, max, level, "
+                                            "fail_from, message or when",
+                                            rule.id, name));
+    }
+    check_fail_from(rule);
+    if (m_problems.size() != problems_before) return std::nullopt;
+    return std::move(rule);
   }
 
   void read_when(const Node& node, const std::string& what, When& when) {
@@ -304,9 +344,12 @@ private:
         }
       } else if (name == "owner") {
         if (auto text = expect_string(value, what)) exception.owner = *text;
+      } else if (name == "finding") {
+        exception.finding_source = at(line, column);
+        if (auto pattern = read_finding_pattern(value, m_file, m_problems)) exception.finding = std::move(*pattern);
       } else {
         problem(at(line, column), fmt::format("exceptions: unknown key '{}': expected rules, cicd_name, namespace, "
-                                              "image_name, image_version, expires, reason or owner",
+                                              "image_name, image_version, finding, expires, reason or owner",
                                               name));
       }
     }

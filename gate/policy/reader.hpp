@@ -18,9 +18,20 @@ struct Fragment {
   // Which [scan] / [exceptions_policy] keys this file set, with their positions.
   std::vector<std::pair<std::string, SourceRef>> scan_keys;
   std::vector<std::pair<std::string, SourceRef>> exception_policy_keys;
+  std::vector<std::pair<std::string, SourceRef>> findings_keys;
 };
 
 Fragment read_fragment(const Node& root, const std::string& file, std::vector<Diagnostic>& problems);
+
+// findings_reader.cpp: a findings rule's `findings`, `where` and `max`; an exception's `finding`;
+// the [findings] table. Each returns nullopt (or sets nothing) after adding its problems.
+inline constexpr std::string_view k_selector_keys[] = {"findings", "where", "max"};
+std::optional<FindingSelector> read_finding_selector(const Node& table, const std::string& id, const std::string& file,
+                                                     std::vector<Diagnostic>& problems);
+std::optional<std::vector<FindingPattern>> read_finding_pattern(const Node& node, const std::string& file,
+                                                                std::vector<Diagnostic>& problems);
+void read_findings_settings(const Node& node, const std::string& file, Fragment& fragment,
+                            std::vector<Diagnostic>& problems);
 
 // The longest an exception may be allowed to run, or be warned about, in days (a century).
 inline constexpr std::int64_t k_max_exception_days = 36500;

@@ -101,6 +101,13 @@ std::string rule_lines(const ImageResult& image, const RuleResult& result, const
     if (!result.message.empty()) out += fmt::format("         fix: {}\n", printable(result.message));
     if (result.status == RuleStatus::fail) out += fmt::format("         waive: {}\n", printable(waiver_hint(image, result)));
   }
+  if (result.status == RuleStatus::fail || result.status == RuleStatus::warn) {
+    auto counted = counted_findings(result);
+    for (std::size_t i = 0; i < counted.size() && i < k_findings_shown; ++i) {
+      out += fmt::format("         - {}\n", printable(finding_line(*counted[i])));
+    }
+    if (counted.size() > k_findings_shown) out += fmt::format("         … and {} more\n", counted.size() - k_findings_shown);
+  }
   if (result.waiver) {
     out += fmt::format("         waived until {} ({}): {}\n", result.waiver->expires, printable(result.waiver->source),
                        printable(result.waiver->reason));
@@ -117,8 +124,31 @@ std::string waiver_hint(const ImageResult& image, const RuleResult& result) {
   std::string hint = fmt::format("add an [[exceptions]] entry to the policy: rules = [\"{}\"], cicd_name = \"{}\"",
                                  result.rule, cicd_name);
   if (image_name && !image_name->empty()) hint += fmt::format(", image_name = \"{}\"", *image_name);
+  if (!result.finding_waiver_hint.empty()) hint += ", " + result.finding_waiver_hint;
   hint += ", expires = YYYY-MM-DD, reason = \"TICKET: why the risk is accepted\"";
   return hint;
+}
+
+std::vector<const FindingResult*> counted_findings(const RuleResult& result) {
+  std::vector<const FindingResult*> counted;
+  for (const auto& finding : result.findings) {
+    if (!finding.waived) counted.push_back(&finding);
+  }
+  return counted;
+}
+
+std::string finding_line(const FindingResult& finding) {
+  std::string line = finding.id;
+  if (!finding.severity.empty()) line += " " + finding.severity;
+  // What tells this finding apart besides its id: the package and version, the path.
+  for (std::string_view name : {"app_name", "version", "app_version", "app_path", "file_path", "check_name"}) {
+    for (const auto& attribute : finding.attributes) {
+      if (attribute.name != name || attribute.values.empty() || attribute.values.front() == finding.id) continue;
+      line += " " + attribute.values.front();
+    }
+  }
+  if (finding.unknown) line += " (matched because a value is unknown)";
+  return line;
 }
 
 std::string render_console(const Outcome& outcome, const ConsoleStyle& style) {

@@ -40,6 +40,38 @@ Array::Ptr strings(const std::vector<std::string>& values) {
   return array;
 }
 
+Object::Ptr waiver_json(const Waiver& waiver) {
+  Object::Ptr object = ordered();
+  object->set("reason", clean_text(waiver.reason));
+  object->set("owner", clean_text(waiver.owner));
+  object->set("expires", waiver.expires);
+  object->set("source", clean_text(waiver.source));
+  return object;
+}
+
+Object::Ptr finding_json(const FindingResult& finding) {
+  Object::Ptr object = ordered();
+  object->set("kind", finding.kind);
+  object->set("id", clean_text(finding.id));
+  object->set("key", clean_text(finding.key));
+  object->set("severity", finding.severity.empty() ? Var() : Var(finding.severity));
+  object->set("waived", finding.waived);
+  object->set("waiver", finding.waiver ? Var(waiver_json(*finding.waiver)) : Var());
+  object->set("unknown", finding.unknown);
+  Object::Ptr attributes = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& attribute : finding.attributes) {
+    if (attribute.list) {
+      Array::Ptr values = new Array();
+      for (const auto& value : attribute.values) values->add(clean_text(value));
+      attributes->set(attribute.name, values);
+    } else {
+      attributes->set(attribute.name, attribute.values.empty() ? Var() : Var(clean_text(attribute.values.front())));
+    }
+  }
+  object->set("attributes", attributes);
+  return object;
+}
+
 Object::Ptr result_json(const RuleResult& result) {
   Object::Ptr object = ordered();
   object->set("rule", result.rule);
@@ -51,13 +83,11 @@ Object::Ptr result_json(const RuleResult& result) {
   object->set("level", std::string(name_of(result.level)));
   object->set("message", clean_text(result.message));
   object->set("detail", clean_text(result.detail));
-  if (result.waiver) {
-    Object::Ptr waiver = ordered();
-    waiver->set("reason", clean_text(result.waiver->reason));
-    waiver->set("owner", clean_text(result.waiver->owner));
-    waiver->set("expires", result.waiver->expires);
-    waiver->set("source", clean_text(result.waiver->source));
-    object->set("exception", waiver);
+  if (result.waiver) object->set("exception", waiver_json(*result.waiver));
+  if (result.findings_kind) {
+    Array::Ptr findings = new Array();
+    for (const auto& finding : result.findings) findings->add(finding_json(finding));
+    object->set("findings", findings);
   }
   return object;
 }

@@ -138,6 +138,11 @@ private:
                                    to_text(result.limit), name_of(result.level), result.detail);
     if (!result.message.empty()) body += fmt::format("\nremediation: {}", result.message);
     if (!result.source.empty()) body += fmt::format("\ndefined in: {}", result.source);
+    if (result.findings_kind) {
+      auto counted = counted_findings(result);
+      body += fmt::format("\nfindings counted ({}):", counted.size());
+      for (const auto* finding : counted) body += "\n" + finding_line(*finding);
+    }
     switch (result.status) {
     case RuleStatus::fail:
       element("failure", {{"message", result.detail}, {"type", result.field}},

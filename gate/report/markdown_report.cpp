@@ -70,6 +70,20 @@ std::string result_row(const RuleResult& result) {
                      cell(to_text(result.actual)), cell(limit), name_of(result.level), cell(details));
 }
 
+// A table of the findings a failing findings rule counted, folded when it is long.
+std::string findings_table(const RuleResult& result) {
+  auto counted = counted_findings(result);
+  if (counted.empty() || (result.status != RuleStatus::fail && result.status != RuleStatus::warn)) return {};
+  std::string rows = "| Finding | Severity | Details |\n|---|---|---|\n";
+  for (const auto* finding : counted) {
+    rows += fmt::format("| {} | {} | {} |\n", cell(finding->id), cell(finding->severity.empty() ? "unknown" : finding->severity),
+                        cell(finding_line(*finding)));
+  }
+  std::string title = fmt::format("`{}`: {} {} counted", result.rule, counted.size(), result.findings_kind.value_or(""));
+  if (counted.size() <= k_findings_shown) return fmt::format("**{}**\n\n{}\n", title, rows);
+  return fmt::format("<details><summary>{}</summary>\n\n{}\n</details>\n\n", title, rows);
+}
+
 } // namespace
 
 std::string render_markdown(const Outcome& outcome) {
@@ -101,6 +115,7 @@ std::string render_markdown(const Outcome& outcome) {
     out += "| Rule | Status | Actual | Limit | Level | Details |\n|---|---|---|---|---|---|\n";
     for (const auto& result : image.results) out += result_row(result);
     out += "\n";
+    for (const auto& result : image.results) out += findings_table(result);
   }
   if (!outcome.warnings.empty()) {
     out += "**Warnings**\n\n";

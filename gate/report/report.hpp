@@ -78,7 +78,17 @@ std::string render_github_outputs(const policy::Outcome& outcome, const ReportPa
 // Escapes a workflow command's message (`property` also escapes ':' and ',').
 std::string github_escape(std::string_view text, bool property);
 
-// How to waive a rule on an image: a ready-to-paste [[exceptions]] entry, on one line.
+// How to waive a rule on an image: a ready-to-paste [[exceptions]] entry, on one line. For a
+// findings rule it waives one finding, not the rule.
 std::string waiver_hint(const policy::ImageResult& image, const policy::RuleResult& result);
+
+// The findings a findings rule counted (matched and not waived), in the order HSS listed them.
+std::vector<const policy::FindingResult*> counted_findings(const policy::RuleResult& result);
+
+// One line for a finding, starting with its id: "CVE-1 high openssl 1.1 (severity unknown)".
+std::string finding_line(const policy::FindingResult& finding);
+
+// How many findings per failing rule the console and the summary show before folding.
+inline constexpr std::size_t k_findings_shown = 10;
 
 } // namespace gate::report

@@ -156,7 +156,8 @@ BOOST_AUTO_TEST_CASE(paging_prefetches_what_total_num_promises_and_reads_to_a_sh
     PagingTransport transport;
     transport.count = c.count;
     transport.claimed = c.claimed;
-    auto records = list_findings(transport, endpoint, image, {});
+    std::vector<FindingRecord> records;
+    list_findings(transport, endpoint, image, {}, records);
     BOOST_TEST(records.size() == static_cast<std::size_t>(c.count));
     BOOST_TEST(transport.offsets() == c.offsets);
   }
@@ -165,7 +166,7 @@ BOOST_AUTO_TEST_CASE(paging_prefetches_what_total_num_promises_and_reads_to_a_sh
 BOOST_AUTO_TEST_CASE(a_list_longer_than_the_page_bound_is_an_error) {
   PagingTransport transport;
   transport.count = k_page_size * (k_max_pages + 1);
-  auto message = test::error_of([&] { list_findings(transport, endpoint_for(FindingKind::software), test::clean_record(), {}); });
+  auto message = test::error_of([&] { std::vector<FindingRecord> into; list_findings(transport, endpoint_for(FindingKind::software), test::clean_record(), {}, into); });
   BOOST_TEST(message.find("the software of team/web:1.0.0 (cicd_name shop): more than 100 pages") == 0u);
 }
 

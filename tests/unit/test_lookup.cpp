@@ -1,4 +1,5 @@
 #include "gate/error.hpp"
+#include "gate/hss/bundle.hpp"
 #include "gate/hss/lookup.hpp"
 #include "gate/hss/paging.hpp"
 
@@ -180,10 +181,11 @@ BOOST_AUTO_TEST_CASE(a_saved_response_is_read_from_a_file) {
   test::TempDir dir;
   auto file = dir.write("r.json", R"json({"total_num": 1, "data_list": {"cicd_name": "shop", "image_version": "1.0.0",
     "scan_status": "success", "image_size": "1,000 (bytes)"}})json");
-  auto lookups = lookups_from_file(file, {test::query_for(test::clean_record())});
-  BOOST_TEST(lookups.at(0).records.size() == 1u);
+  auto run = read_saved_run(file);
+  BOOST_TEST(!run.bundle);
+  BOOST_TEST(select_matches(test::query_for(test::clean_record()), run.records).records.size() == 1u);
   auto broken = dir.write("b.json", "{");
-  BOOST_CHECK_EXCEPTION(lookups_from_file(broken, {test::query_for(test::clean_record())}), gate::ServiceError,
+  BOOST_CHECK_EXCEPTION(read_saved_run(broken), gate::ServiceError,
                         [&](const gate::ServiceError& e) { return std::string(e.what()).find(broken) == 0; });
 }
 

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "gate/hss/findings.hpp"
+#include "gate/policy/model.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The registry of finding attributes a findings rule may test, per kind, named as HSS names the
+// record members. An attribute is defined here once: its kind, whether it is ordered, whether it
+// comes from the CVE list, and how to read it from a finding.
+namespace gate::policy {
+
+// One finding as the policy sees it: the record, and the CVEs of a vulnerability when they were
+// fetched (nullptr otherwise, or for other kinds).
+struct FindingSubject {
+  const hss::FindingRecord* record = nullptr;
+  const std::vector<hss::FindingRecord>* cves = nullptr;
+};
+
+// What an attribute holds for one finding: the texts globs are matched against (several for
+// cve_id; none when the finding lacks the value) and, for an ordered attribute, its number.
+struct AttributeValue {
+  std::vector<std::string> texts;
+  std::optional<double> number;
+  bool known() const { return !texts.empty(); }
+};
+
+enum class AttributeOrder { none, number, severity };
+
+struct FindingAttribute {
+  hss::FindingKind kind;
+  std::string_view name;
+  AttributeOrder order = AttributeOrder::none;
+  bool from_cves = false; // needs the vulnerability's CVE list
+  AttributeValue (*read)(const FindingAttribute& self, const FindingSubject& finding);
+};
+
+// Every attribute of a kind, in the order reports list them.
+std::vector<const FindingAttribute*> attributes_of(hss::FindingKind kind);
+// nullptr for a name the kind does not have.
+const FindingAttribute* find_attribute(hss::FindingKind kind, std::string_view name);
+// "vul_id, cve_id, ..." for messages.
+std::string attribute_names(hss::FindingKind kind);
+// "vulnerabilities, malware, ..." for messages.
+std::string finding_kind_names();
+
+// The one severity ladder of every kind: info < low < medium < high < critical.
+std::span<const std::string_view> finding_severities();
+// The rank of a severity on that ladder, case-insensitively; nullopt for anything else.
+std::optional<int> finding_severity_rank(std::string_view name);
+// A kind's severity mapped onto the ladder: vulnerabilities by repair_necessity, baseline's
+// Security as info, malware always critical; nullopt when the finding has none we know.
+std::optional<int> finding_severity(hss::FindingKind kind, const hss::FindingRecord& record);
+
+// How one condition judged one finding.
+enum class Match { no, yes, unknown }; // unknown: matched only because the value is missing
+
+Match match(const FindingCondition& condition, const AttributeValue& value);
+
+// True when every attribute of the pattern matches the finding (of `kind`); an attribute the kind
+// does not have matches nothing.
+bool matches(const std::vector<FindingPattern>& pattern, hss::FindingKind kind, const FindingSubject& finding);
+
+// A bound of an ordered condition as people read it: "high", or "9".
+std::string show_bound(const FindingAttribute& attribute, double bound);
+
+// What reports call a finding: `id` is what people read, `key` what identifies it within an
+// image from one image version to the next.
+std::string finding_id(hss::FindingKind kind, const hss::FindingRecord& record);
+std::string finding_key(hss::FindingKind kind, const hss::FindingRecord& record);
+// The members behind the key that the finding has, with their values: what a waiver of exactly
+// this finding names.
+std::vector<std::pair<std::string, std::string>> finding_identity(hss::FindingKind kind,
+                                                                  const hss::FindingRecord& record);
+
+} // namespace gate::policy

@@ -1,0 +1,262 @@
+#include "gate/policy/rule_checks.hpp"
+
+#include "gate/policy/document.hpp"
+#include "gate/policy/evaluate.hpp"
+#include "gate/policy/fields.hpp"
+#include "gate/policy/finding_attributes.hpp"
+#include "gate/policy/operators.hpp"
+#include "gate/units/units.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace gate::policy {
+
+namespace {
+
+bool uses_cves(const FindingCondition& condition) { return condition.attribute->from_cves; }
+
+bool pattern_uses_cves(const Exception& exception, hss::FindingKind kind) {
+  return std::any_of(exception.finding.begin(), exception.finding.end(), [&](const FindingPattern& part) {
+    const FindingAttribute* attribute = find_attribute(kind, part.attribute);
+    return attribute && attribute->from_cves;
+  });
+}
+
+bool names_rule(const Exception& exception, const std::string& id) {
+  return std::any_of(exception.rules.begin(), exception.rules.end(),
+                     [&](const std::string& named) { return named == "*" || named == id; });
+}
+
+// Globs that match only the text itself, so that a suggested waiver is exactly one finding.
+std::string literal_glob(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// `finding = { vul_id = "...", app_name = "..." }`, each value written by the TOML writer.
+std::string waiver_hint(const std::vector<std::pair<std::string, std::string>>& identity) {
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : identity) {
+    Node table;
+    table.set(name, Node::text(literal_glob(value)));
+    std::string line = write_toml(table);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    parts.push_back(line);
+  }
+  return fmt::format("finding = {{ {} }}", fmt::join(parts, ", "));
+}
+
+FindingResult describe(hss::FindingKind kind, const FindingSubject& subject) {
+  FindingResult result;
+  result.kind = hss::name_of(kind);
+  result.id = finding_id(kind, *subject.record);
+  result.key = finding_key(kind, *subject.record);
+  if (auto rank = finding_severity(kind, *subject.record)) {
+    result.severity = finding_severities()[static_cast<std::size_t>(*rank)];
+  }
+  for (const auto* attribute : attributes_of(kind)) {
+    if (attribute->from_cves && !subject.cves) continue; // not fetched: not shown as missing
+    AttributeValue value = attribute->read(*attribute, subject);
+    result.attributes.push_back({std::string(attribute->name), std::move(value.texts),
+                                 attribute->from_cves && attribute->order == AttributeOrder::none});
+  }
+  return result;
+}
+
+// True when the finding meets every condition that does not need its CVEs.
+bool matches_without_cves(const FindingSelector& selector, const FindingSubject& subject) {
+  return std::all_of(selector.where.begin(), selector.where.end(), [&](const FindingCondition& condition) {
+    return condition.attribute->from_cves ||
+           match(condition, condition.attribute->read(*condition.attribute, subject)) != Match::no;
+  });
+}
+
+// An exception with `finding` that applies to the rule and image being judged, and its index.
+struct FindingWaiver {
+  std::size_t index = 0;
+  const Exception* exception = nullptr;
+};
+
+} // namespace
+
+std::string time_text(std::int64_t ms) {
+  auto time = units::time_from_epoch_ms(ms);
+  return time ? units::format_date_time(*time) : std::to_string(ms);
+}
+
+Check check_rule(const Rule& rule, const hss::Record& record, TimePoint now) {
+  Check check;
+  Value value = rule.field->read(record);
+  if (std::holds_alternative<std::monostate>(value)) {
+    check.violated = true;
+    check.detail = fmt::format("{} is missing from the HSS record, so the rule cannot pass", rule.field->name);
+    return check;
+  }
+  check.actual = shown_actual(*rule.field, value, now);
+  for (const auto& condition : rule.conditions) {
+    Verdict verdict = condition.op->check(condition.operand, *rule.field, value, now);
+    if (verdict.violated || check.op.empty()) {
+      check.violated = verdict.violated;
+      check.op = condition.op->name;
+      check.limit = std::move(verdict.limit);
+      check.detail = std::move(verdict.detail);
+    }
+    if (check.violated) break;
+  }
+  return check;
+}
+
+bool exception_covers(const Exception& exception, const std::string& rule, const ImageResult& image) {
+  auto fits = [](const std::optional<std::string>& pattern, const std::optional<std::string>& value) {
+    return !pattern || glob_match(*pattern, value.value_or(""));
+  };
+  if (!names_rule(exception, rule)) return false;
+  if (!image.record) {
+    const hss::Query& query = image.query;
+    return fits(exception.cicd_name, query.cicd_name) && fits(exception.namespace_name, query.namespace_name) &&
+           fits(exception.image_name, query.image_name) && fits(exception.image_version, query.image_version);
+  }
+  const hss::Record& record = *image.record;
+  return fits(exception.cicd_name, record.cicd_name) && fits(exception.namespace_name, record.namespace_name) &&
+         fits(exception.image_name, record.image_name) && fits(exception.image_version, record.image_version);
+}
+
+FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result, const Policy& policy, TimePoint now,
+                               const hss::RunFindings& findings, std::set<std::size_t>& used) {
+  const hss::Record& image = *image_result.record;
+  std::vector<FindingWaiver> waivers;
+  for (std::size_t i = 0; i < policy.exceptions.size(); ++i) {
+    const Exception& exception = policy.exceptions[i];
+    if (!exception.finding.empty() && now <= exception.expires && exception_covers(exception, rule.id, image_result)) {
+      waivers.push_back({i, &exception});
+    }
+  }
+  const FindingSelector& selector = *rule.findings;
+  std::string_view kind_name = hss::name_of(selector.kind);
+  FindingsVerdict verdict;
+  auto image_findings = findings.images.find(image.image_id);
+  const std::vector<hss::FindingRecord>* list =
+      image_findings == findings.images.end() ? nullptr : image_findings->second.list(selector.kind);
+  if (image_findings != findings.images.end()) {
+    if (const std::string* error = image_findings->second.error(selector.kind)) {
+      verdict.complete = false;
+      verdict.errors.push_back(*error);
+    }
+  }
+  if (!list) {
+    verdict.complete = false;
+    if (verdict.errors.empty()) {
+      verdict.errors.push_back(fmt::format("the {} of {} were not read, so rule '{}' cannot be judged", kind_name,
+                                           hss::describe_record(image), rule.id));
+    }
+    verdict.detail = verdict.errors.front();
+    return verdict;
+  }
+  bool needs_cves = selector.kind == hss::FindingKind::vulnerabilities &&
+                    (std::any_of(selector.where.begin(), selector.where.end(), uses_cves) ||
+                     std::any_of(waivers.begin(), waivers.end(),
+                                 [&](const FindingWaiver& w) { return pattern_uses_cves(*w.exception, selector.kind); }));
+  std::set<std::string> cve_errors;
+  std::int64_t unknown = 0;
+  for (const auto& record : *list) {
+    FindingSubject subject{&record, nullptr};
+    if (needs_cves) {
+      std::string vul_id = record.text("vul_id").value_or("");
+      auto cves = findings.cves.find(vul_id);
+      if (cves != findings.cves.end()) subject.cves = &cves->second;
+      auto error = findings.cve_errors.find(vul_id);
+      if (error != findings.cve_errors.end()) {
+        cve_errors.insert(error->second);
+      } else if (!subject.cves && matches_without_cves(selector, subject)) {
+        cve_errors.insert(fmt::format("the CVEs of vulnerability {} were not read", vul_id));
+      }
+    }
+    bool matched = true;
+    bool by_unknown = false;
+    for (const auto& condition : selector.where) {
+      Match result = match(condition, condition.attribute->read(*condition.attribute, subject));
+      if (result == Match::no) {
+        matched = false;
+        break;
+      }
+      by_unknown = by_unknown || result == Match::unknown;
+    }
+    if (!matched) continue;
+    FindingResult found = describe(selector.kind, subject);
+    found.unknown = by_unknown;
+    unknown += by_unknown ? 1 : 0;
+    for (const auto& waiver : waivers) {
+      if (!matches(waiver.exception->finding, selector.kind, subject)) continue;
+      const Exception& exception = *waiver.exception;
+      used.insert(waiver.index);
+      found.waived = true;
+      found.waiver = Waiver{exception.reason, exception.owner, units::format_date_time(exception.expires),
+                            fmt::format("{}:{}", exception.source.file, exception.source.line)};
+      if (!verdict.waiver) verdict.waiver = found.waiver;
+      break;
+    }
+    if (found.waived) {
+      ++verdict.waived;
+    } else {
+      ++verdict.actual;
+      if (verdict.hint.empty()) verdict.hint = waiver_hint(finding_identity(selector.kind, record));
+    }
+    verdict.findings.push_back(std::move(found));
+  }
+  for (const auto& error : cve_errors) verdict.errors.push_back(error);
+  if (!cve_errors.empty()) verdict.complete = false;
+
+  verdict.violated = verdict.actual > selector.max;
+  std::string matched = fmt::format("{} of {} {} match{}", verdict.actual + verdict.waived, list->size(), kind_name,
+                                    verdict.actual + verdict.waived == 1 ? "es" : "");
+  std::vector<std::string> notes;
+  if (verdict.waived > 0) notes.push_back(fmt::format("{} waived by finding exceptions", verdict.waived));
+  if (unknown > 0) notes.push_back(fmt::format("{} only because a value is unknown", unknown));
+  if (!notes.empty()) matched += fmt::format(" ({})", fmt::join(notes, ", "));
+  verdict.detail = fmt::format("{}: {} counted, {} max {}", matched, verdict.actual,
+                               verdict.violated ? "over" : "within", selector.max);
+  if (!verdict.complete && !verdict.violated) {
+    verdict.detail += fmt::format("; not judged, the list is incomplete: {}", verdict.errors.front());
+  }
+  return verdict;
+}
+
+bool rule_applies(const Rule& rule, const Context& context) {
+  auto holds = [](const std::optional<std::vector<std::string>>& patterns, const std::optional<std::string>& value) {
+    return !patterns || (value && any_glob(*patterns, *value));
+  };
+  return holds(rule.when.branch, context.branch) && holds(rule.when.environment, context.environment);
+}
+
+hss::FindingPlan plan_findings(const Policy& policy, const Context& context) {
+  hss::FindingPlan plan;
+  std::vector<const Rule*> cve_rules;
+  for (const auto& rule : policy.rules) {
+    if (!rule.findings || !rule_applies(rule, context)) continue;
+    hss::FindingKind kind = rule.findings->kind;
+    if (std::find(plan.kinds.begin(), plan.kinds.end(), kind) == plan.kinds.end()) plan.kinds.push_back(kind);
+    if (kind != hss::FindingKind::vulnerabilities) continue;
+    bool cves = std::any_of(rule.findings->where.begin(), rule.findings->where.end(), uses_cves) ||
+                std::any_of(policy.exceptions.begin(), policy.exceptions.end(), [&](const Exception& exception) {
+                  return names_rule(exception, rule.id) && pattern_uses_cves(exception, kind);
+                });
+    if (cves) cve_rules.push_back(&rule);
+  }
+  std::sort(plan.kinds.begin(), plan.kinds.end());
+  if (!cve_rules.empty()) {
+    plan.wants_cves = [cve_rules](const hss::FindingRecord& record) {
+      FindingSubject subject{&record, nullptr};
+      return std::any_of(cve_rules.begin(), cve_rules.end(),
+                         [&](const Rule* rule) { return matches_without_cves(*rule->findings, subject); });
+    };
+  }
+  return plan;
+}
+
+} // namespace gate::policy

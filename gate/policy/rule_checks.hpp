@@ -1,0 +1,54 @@
+#pragma once
+
+#include "gate/hss/findings.hpp"
+#include "gate/policy/model.hpp"
+#include "gate/policy/outcome.hpp"
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+// How one rule judges one image: a field rule its record, a findings rule its findings.
+// Internal to the policy stage: evaluate.cpp is the user.
+namespace gate::policy {
+
+// True when the exception names the rule (or "*") and its image globs match the image: the
+// record's names, or the query's when nothing was found. Expiry is the caller's to check.
+bool exception_covers(const Exception& exception, const std::string& rule, const ImageResult& image);
+
+// "2026-01-02T03:04:05Z" for a time stamp in ms since the epoch; the number when out of range.
+std::string time_text(std::int64_t ms);
+
+// A rule's first violated condition, or its first condition when none is violated.
+struct Check {
+  bool violated = false;
+  bool judged = true; // false: the evidence is incomplete and does not already violate the rule
+  Value actual;
+  Value limit;
+  std::string op;
+  std::string detail;
+  std::optional<Waiver> waived_by; // passes only because finding exceptions waived some findings
+};
+
+// Checks a field rule against the record; a missing value violates it.
+Check check_rule(const Rule& rule, const hss::Record& record, TimePoint now);
+
+struct FindingsVerdict {
+  bool violated = false;
+  bool complete = true;      // false: a list needed was not read to the end
+  std::int64_t actual = 0;   // matches not waived
+  std::int64_t waived = 0;
+  std::string detail;
+  std::vector<FindingResult> findings;
+  std::optional<Waiver> waiver; // the first finding waiver used
+  std::string hint;             // a ready `finding = {...}` for the first finding not waived
+  std::vector<std::string> errors;
+};
+
+// Judges a findings rule on an image whose scan succeeded, with the policy's unexpired finding
+// exceptions that cover it. The indices of exceptions it uses are added to `used`.
+FindingsVerdict check_findings(const Rule& rule, const ImageResult& image, const Policy& policy, TimePoint now,
+                               const hss::RunFindings& findings, std::set<std::size_t>& used);
+
+} // namespace gate::policy
