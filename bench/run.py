@@ -120,6 +120,33 @@ def main():
     finally:
         fake.stop()
 
+    # Findings: one image with 1,000 vulnerabilities (5 pages), malware and secrets rules, behind 50 ms
+    # of latency per request. The list, then the three first pages together, then the four other
+    # vulnerability pages together: three latencies; fetched one after another it would be eight.
+    # Then 10,000 vulnerabilities (50 pages) for peak memory.
+    print(f"\n| findings | median ms | requests | exit | peak RSS KiB | x one request's latency ({latency * 1000:.0f} ms) |")
+    print("|---|---|---|---|---|---|")
+    fake = FakeHss(token=TOKEN).start()
+    try:
+        for count in (1000, 10000):
+            vulns = [{"vul_id": f"USN-{i}", "repair_necessity": "immediate_repair" if i % 3 else "delay_repair",
+                      "app_name": f"pkg-{i % 97}", "version": "1.0", "app_path": "", "description": "x" * 60,
+                      "position": "layer", "solution": "upgrade", "url": "https://example.invalid"}
+                     for i in range(count)]
+            fake.reset([record(7)])
+            fake.findings = {"id-7": {"vulnerabilities": vulns, "malware": [], "secrets": []}}
+            fake.latency = latency
+            command = [gate, "check", "--endpoint", fake.url, "--project-id", "test-project", "--cicd-name", "shop",
+                       "--image-version", "1.0.7", "--policy", os.path.join(HERE, "findings-policy.toml"), "-q"]
+            ms, rss, code = timed(command, env, args.runs if count == 1000 else max(1, args.runs // 10))
+            requests = len(fake.page_requests()) / (args.runs if count == 1000 else max(1, args.runs // 10))
+            name = f"findings: {count} vulnerabilities, malware, secrets"
+            print(f"| {name} | {ms:.1f} | {requests:.0f} | {code} | {rss} | {ms / (latency * 1000):.2f} |")
+            rows.append({"case": name, "ms": round(ms, 2), "requests": requests, "exit": code, "peak_rss_kib": rss,
+                         "latencies": round(ms / (latency * 1000), 3)})
+    finally:
+        fake.stop()
+
     # Offline: the gate alone on saved responses; start-up alone (--version) is the floor.
     startup_ms, startup_rss, _ = timed([gate, "--version"], env, args.runs)
     print(f"\nstart-up alone (hss-gate --version): {startup_ms:.1f} ms, peak RSS {startup_rss} KiB")

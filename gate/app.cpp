@@ -272,9 +272,10 @@ int check(const cli::Arguments& arguments, const World& world) {
     policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
     hss::FindingPlan plan = policy::plan_findings(effective, context);
     Evidence evidence = look_up(config, effective, plan, world, say);
-    if (evidence.replayed_bundle && !config.pinned_now) {
-      if (auto fetched = units::parse_date_time(evidence.findings.fetched_at)) {
-        context.now = *fetched; // so that ages and expiries judge as they did when it was fetched
+    // Ages and expiries are measured when HSS answered, so that a replay of the bundle judges alike.
+    if (!config.pinned_now) {
+      if (auto fetched = units::parse_date_time(evidence.findings.fetched_at)) context.now = *fetched;
+      if (evidence.replayed_bundle && !evidence.findings.fetched_at.empty()) {
         say(fmt::format("evaluating at {}, when the bundle was fetched (set HSS_GATE_NOW to choose another time)",
                         evidence.findings.fetched_at));
       }

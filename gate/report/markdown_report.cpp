@@ -71,7 +71,7 @@ std::string result_row(const RuleResult& result) {
 }
 
 // A table of the findings a failing findings rule counted, folded when it is long.
-std::string findings_table(const RuleResult& result) {
+std::string findings_table(const ImageResult& image, const RuleResult& result) {
   auto counted = counted_findings(result);
   if (counted.empty() || (result.status != RuleStatus::fail && result.status != RuleStatus::warn)) return {};
   std::string rows = "| Finding | Severity | Details |\n|---|---|---|\n";
@@ -79,6 +79,7 @@ std::string findings_table(const RuleResult& result) {
     rows += fmt::format("| {} | {} | {} |\n", cell(finding->id), cell(finding->severity.empty() ? "unknown" : finding->severity),
                         cell(finding_line(*finding)));
   }
+  if (result.status == RuleStatus::fail) rows += fmt::format("\nTo waive one finding: {}\n", cell(waiver_hint(image, result)));
   std::string title = fmt::format("`{}`: {} {} counted", result.rule, counted.size(), result.findings_kind.value_or(""));
   if (counted.size() <= k_findings_shown) return fmt::format("**{}**\n\n{}\n", title, rows);
   return fmt::format("<details><summary>{}</summary>\n\n{}\n</details>\n\n", title, rows);
@@ -115,7 +116,7 @@ std::string render_markdown(const Outcome& outcome) {
     out += "| Rule | Status | Actual | Limit | Level | Details |\n|---|---|---|---|---|---|\n";
     for (const auto& result : image.results) out += result_row(result);
     out += "\n";
-    for (const auto& result : image.results) out += findings_table(result);
+    for (const auto& result : image.results) out += findings_table(image, result);
   }
   if (!outcome.warnings.empty()) {
     out += "**Warnings**\n\n";

@@ -25,6 +25,11 @@ class BenchSmoke(unittest.TestCase):
         self.assertEqual(rows["10 images, one cicd_name and version"]["requests"], 1)
         self.assertEqual(rows["10 images in 10 cicd_names"]["requests"], 10)
         self.assertEqual(rows["10 images in 10 cicd_names"]["exit"], 0)
+        findings = rows["findings: 1000 vulnerabilities, malware, secrets"]
+        self.assertEqual(findings["exit"], 0)
+        # the list; 5 vulnerability pages and the empty one at total_num; malware; secrets
+        self.assertEqual(findings["requests"], 1 + 6 + 1 + 1)
+        self.assertEqual(rows["findings: 10000 vulnerabilities, malware, secrets"]["requests"], 1 + 51 + 1 + 1)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,7 @@ class FakeHss:
         self.date_offset = 0          # seconds the Date header is off, as a server with a skewed clock
         self.findings = {}            # image_id -> {kind: [records]}; "_handled": true marks handled ones
         self.cves = {}                # vul_id -> [CVE records]
+        self.fail_findings = {}       # kind (or "cves") -> (status, body): its requests fail so
         self.script = collections.deque()    # per-request actions, consumed in order
         self.requests = []            # what was received: path, query, headers
         self.lock = threading.Lock()
@@ -129,6 +130,7 @@ class FakeHss:
             self.latency = 0.0
             self.findings = {}
             self.cves = {}
+            self.fail_findings = {}
             self.date_offset = 0
             self.script.clear()
             self.requests.clear()
@@ -205,6 +207,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} is required"}
         if header and not self.headers.get(header):
             return 400, {"error_code": "HSS.0001", "error_msg": f"header {header} is required"}
+        if kind in fake.fail_findings:
+            return fake.fail_findings[kind]
         limit, offset = params.get("limit", "10"), params.get("offset", "0")
         if not (limit.isdigit() and 10 <= int(limit) <= 200 and offset.isdigit() and int(offset) <= 2000000):
             return 400, {"error_code": "HSS.0001", "error_msg": "invalid limit or offset"}
@@ -218,9 +222,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             records = [r for r in records if not r.get("_handled")]
         if params.get("scan_result"):
             records = [r for r in records if r.get("scan_result", "failed") == params["scan_result"]]
-        records = [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]
         start = int(offset)
-        return 200, {"total_num": len(records), "data_list": records[start:start + int(limit)]}
+        page = [{k: v for k, v in r.items() if not k.startswith("_")} for r in records[start:start + int(limit)]]
+        return 200, {"total_num": len(records), "data_list": page}
 
     def scripted(self, action):
         headers = dict(action.get("headers", {}))
