@@ -167,7 +167,7 @@ Evidence look_up(const config::Config& config, const policy::Policy& effective, 
   Evidence evidence;
   if (config.from_file) {
     say(fmt::format("reading the saved HSS response {}", *config.from_file));
-    hss::SavedRun run = hss::read_saved_run(*config.from_file);
+    hss::SavedRun run = hss::read_saved_run(*config.from_file, config.save_bundle.has_value());
     for (const auto& query : queries) evidence.lookups.push_back({hss::select_matches(query, run.records), {}});
     check_replayable(run, evidence.lookups, plan, *config.from_file);
     evidence.findings = std::move(run.findings);
@@ -184,7 +184,7 @@ Evidence look_up(const config::Config& config, const policy::Policy& effective, 
   auto transport = hss::make_http_transport(*config.transport, world.clock);
   say(fmt::format("looking up {} in HSS at {}", images_text(config), config.transport->endpoint.str()));
   auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) {
-    hss::list_cicd_images(*transport, query, into);
+    hss::list_cicd_images(*transport, query, into, config.save_bundle.has_value());
   };
   evidence.lookups = hss::find_images(list, queries, wait, world.clock, say);
   std::vector<hss::Record> scanned = scanned_records(evidence.lookups);

@@ -33,14 +33,14 @@ std::string read_file(const std::string& path) {
   return body.str();
 }
 
-void read_bundle(const JsonObject& root, SavedRun& run) {
+void read_bundle(const JsonObject& root, SavedRun& run, bool keep_json) {
   auto version = root.integer(k_bundle_key, 0, 1000);
   if (version != k_bundle_version) fail_response(root.member(k_bundle_key), fmt::format("{}", k_bundle_version));
   run.bundle = true;
   run.findings.fetched_at = root.text("fetched_at").value_or("");
   auto images = root.object("images");
   if (!images) fail_response("response", "member images, the saved list response");
-  run.records = parse_cicd_images_page(images->to_json()).items;
+  run.records = read_cicd_images_page(*images, keep_json).items;
   auto findings = root.object("findings");
   if (!findings) return;
   for (const auto& image_id : findings->keys()) {
@@ -63,15 +63,16 @@ void read_bundle(const JsonObject& root, SavedRun& run) {
 
 } // namespace
 
-SavedRun read_saved_run(const std::string& path) {
+SavedRun read_saved_run(const std::string& path, bool keep_json) {
   std::string body = read_file(path);
   SavedRun run;
   try {
     JsonObject root = parse_json_object(body);
+    body = std::string(); // the text is not needed once parsed: a large response holds memory twice otherwise
     if (root.has(k_bundle_key)) {
-      read_bundle(root, run);
+      read_bundle(root, run, keep_json);
     } else {
-      run.records = parse_cicd_images_page(body).items;
+      run.records = read_cicd_images_page(root, keep_json).items;
     }
   } catch (const ServiceError& e) {
     throw ServiceError(fmt::format("{}: {}", path, e.what()));

@@ -20,8 +20,8 @@ struct SavedRun {
 };
 
 // Reads --from-file. Throws UsageError for a file it cannot read, ServiceError (naming the file)
-// for one it cannot parse.
-SavedRun read_saved_run(const std::string& path);
+// for one it cannot parse. With keep_json the image records keep their JSON, to be saved again.
+SavedRun read_saved_run(const std::string& path, bool keep_json = false);
 
 // {"hss_gate_bundle": 1, "fetched_at": ..., "images": {"total_num": n, "data_list": [...]},
 //  "findings": {"<image_id>": {"<kind>": [...], "cves": {"<vul_id>": [...]}}}}: records as HSS
