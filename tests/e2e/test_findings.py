@@ -282,6 +282,39 @@ class Findings(FakeServerTest):
         self.assertIn("<details>", result.text("summary.md"))
 
 
+class ConnectionPool(FakeServerTest):
+    """Against a server that keeps connections alive, the run's requests share at most 8."""
+    TOKEN = TOKEN
+
+    @classmethod
+    def setUpClass(cls):
+        import sys
+        from harness import SOURCE
+        sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
+        from fake_hss import FakeHss
+        cls.fake = FakeHss(token=cls.TOKEN, keep_alive=True).start()
+
+    def test_requests_reuse_at_most_eight_connections(self):
+        self.fake.reset([record()])
+        vulns = [dict(VULNS[0], vul_id=f"USN-{i}") for i in range(3000)]
+        with self.fake.lock:
+            self.fake.findings = {"img-1": {"vulnerabilities": vulns, "malware": [], "secrets": []}}
+        path = os.path.join(self.folder, "p.toml")
+        with open(path, "w") as f:
+            f.write('version = 1\n[rules.v]\nfindings = "vulnerabilities"\nmax = 5000\n'
+                    '[rules.m]\nfindings = "malware"\n[rules.s]\nfindings = "secrets"\n')
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy", path,
+                           "--json", "report.json",
+                           env={"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                                "HSS_GATE_AUTH_TOKEN": TOKEN})
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual(result.json()["images"][0]["results"][1]["actual"], 3000)
+        requests = self.fake.page_requests()
+        ports = {r["client_port"] for r in requests}
+        self.assertEqual(len(requests), 1 + 16 + 1 + 1)
+        self.assertLessEqual(len(ports), 8)
+
+
 class FindingsPolicyErrors(FakeServerTest):
     TOKEN = TOKEN
 

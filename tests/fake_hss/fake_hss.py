@@ -73,7 +73,8 @@ class FakeHss:
     """The server and its script. Every attribute may be changed while it runs."""
 
     def __init__(self, records=None, project_id="test-project", token="test-token", ak="TESTAK0123456789",
-                 sk="TestSecretKey0123456789", certfile=None, keyfile=None, host="127.0.0.1", port=0):
+                 sk="TestSecretKey0123456789", certfile=None, keyfile=None, host="127.0.0.1", port=0,
+                 keep_alive=False):
         self.records = list(records or [])
         self.project_id = project_id
         self.token = token
@@ -92,7 +93,12 @@ class FakeHss:
         self.script = collections.deque()    # per-request actions, consumed in order
         self.requests = []            # what was received: path, query, headers
         self.lock = threading.Lock()
-        handler = type("Handler", (_Handler,), {"fake": self})
+        # keep_alive: HTTP/1.1 with persistent connections, as HSS's gateway answers; the default
+        # closes each connection, which the fault scripts rely on.
+        members = {"fake": self}
+        if keep_alive:
+            members["protocol_version"] = "HTTP/1.1"
+        handler = type("Handler", (_Handler,), members)
         # A listen backlog of 5 (the default) drops the SYNs of a gate's parallel requests, which
         # then wait a second to retry: give it room for them.
         server_class = type("Server", (http.server.ThreadingHTTPServer,), {"request_queue_size": 128})
@@ -164,7 +170,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
         with fake.lock:
             fake.requests.append({"path": split.path, "query": query, "raw_query": split.query,
-                                  "headers": dict(self.headers.items())})
+                                  "headers": dict(self.headers.items()), "client_port": self.client_address[1]})
             action = fake.script.popleft() if fake.script else {}
             failure = fake.fail_for.get(dict(query).get("cicd_name"))
         if fake.latency:

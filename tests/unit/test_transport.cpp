@@ -74,6 +74,22 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_the_budget_fails_at_once_without_sleepin
   BOOST_TEST(message.find("beyond the 30s retry budget") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_requests_of_a_run_share_sixty_seconds_of_retry_waiting) {
+  test::FakeClock clock;
+  RunRetryBudget run;
+  // Each request may sleep up to 30 s; three of them together get 60 s and no more.
+  std::vector<std::string> messages;
+  for (int request = 0; request < 3; ++request) {
+    ScriptedAttempts attempts{100, seconds(8)};
+    messages.push_back(test::error_of([&] { run_with_retries(std::ref(attempts), clock, no_jitter, k_retry_budget, &run); }));
+  }
+  milliseconds total{0};
+  for (auto pause : clock.sleeps) total += pause;
+  BOOST_TEST(total.count() <= 60000);
+  BOOST_TEST(total.count() >= 56000); // three requests used what the run allows
+  BOOST_TEST(messages.back().find("the run's 60s of retry waiting is spent") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(all_sleeping_stays_within_thirty_seconds) {
   test::FakeClock clock;
   ScriptedAttempts attempts{100, seconds(12)};
