@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <unistd.h>
 
@@ -130,6 +132,20 @@ std::string kind_names(const std::vector<hss::FindingKind>& kinds) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// The rules' plan plus the lists the requested reports need (every vulnerability's CVEs for
+// GitLab's report); the reports' lists also go into each image's inventory.
+hss::FindingPlan with_report_needs(const hss::FindingPlan& plan, const config::Config& config, policy::Context& context) {
+  report::ReportNeeds needs = report::report_needs(report::ReportPaths(config.reports.begin(), config.reports.end()));
+  hss::FindingPlan fetch = plan;
+  for (auto kind : needs.kinds) {
+    if (std::find(fetch.kinds.begin(), fetch.kinds.end(), kind) == fetch.kinds.end()) fetch.kinds.push_back(kind);
+  }
+  std::sort(fetch.kinds.begin(), fetch.kinds.end());
+  if (needs.cves) fetch.wants_cves = [](const hss::FindingRecord&) { return true; };
+  context.inventory = needs.kinds;
+  return fetch;
+}
+
 // A saved file must answer everything the policy asks: a list it lacks is not an empty list.
 void check_replayable(const hss::SavedRun& run, const std::vector<hss::ImageLookup>& lookups,
                       const hss::FindingPlan& plan, const std::string& path) {
@@ -161,8 +177,9 @@ void check_replayable(const hss::SavedRun& run, const std::vector<hss::ImageLook
   }
 }
 
+// `plan` is what the rules need (a saved file must answer it); `fetch` adds what reports need.
 Evidence look_up(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
-                 const World& world, const std::function<void(const std::string&)>& say) {
+                 const hss::FindingPlan& fetch, const World& world, const std::function<void(const std::string&)>& say) {
   std::vector<hss::Query> queries = queries_of(config);
   Evidence evidence;
   if (config.from_file) {
@@ -188,11 +205,11 @@ Evidence look_up(const config::Config& config, const policy::Policy& effective, 
   };
   evidence.lookups = hss::find_images(list, queries, wait, world.clock, say);
   std::vector<hss::Record> scanned = scanned_records(evidence.lookups);
-  if (!plan.empty() && !scanned.empty()) {
-    say(fmt::format("reading the {} of {} image{}", kind_names(plan.kinds), scanned.size(),
+  if (!fetch.empty() && !scanned.empty()) {
+    say(fmt::format("reading the {} of {} image{}", kind_names(fetch.kinds), scanned.size(),
                     scanned.size() == 1 ? "" : "s"));
     hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id};
-    evidence.findings = hss::fetch_findings(*transport, scanned, plan, options);
+    evidence.findings = hss::fetch_findings(*transport, scanned, fetch, options);
   }
   evidence.findings.fetched_at = units::format_date_time(std::chrono::floor<std::chrono::seconds>(world.clock.wall_now()));
   return evidence;
@@ -207,17 +224,41 @@ void save_bundle(const Evidence& evidence, const std::string& path) {
   report::write_file_atomically(path, hss::bundle_json(records, evidence.findings));
 }
 
+// Each image's dockerfile from its --image spec, for the dashboards' locations.
+void name_dockerfiles(policy::Outcome& outcome, const config::Config& config) {
+  auto same = [](const hss::Query& a, const hss::Query& b) {
+    return a.cicd_name == b.cicd_name && a.image_version == b.image_version && a.image_name == b.image_name &&
+           a.namespace_name == b.namespace_name && a.image_digest == b.image_digest;
+  };
+  for (auto& image : outcome.images) {
+    for (const auto& spec : config.images) {
+      if (same(spec.query, image.query) && spec.dockerfile) image.dockerfile = spec.dockerfile;
+    }
+  }
+}
+
 // Writes every report; a report that cannot be written is reported and the rest still written.
 // Returns the failures that may change the exit code (report files, not CI conveniences).
 std::vector<std::string> write_reports(const policy::Outcome& outcome, const config::Config& config) {
   std::vector<std::string> failures;
-  report::ReportOptions options{report::ReportPaths(config.reports.begin(), config.reports.end()), config.dotenv_prefix};
+  report::ReportOptions options{report::ReportPaths(config.reports.begin(), config.reports.end()), config.dotenv_prefix,
+                                config.sarif_location, {}};
   const report::ReportPaths& paths = options.paths;
   for (const auto& format : report::report_formats()) {
     auto path = config.reports.find(format.name);
     if (path == config.reports.end()) continue;
     try {
+      options.warnings.clear();
       report::write_file_atomically(path->second, format.render(outcome, options));
+      for (const auto& warning : options.warnings) {
+        std::cerr << fmt::format("hss-gate: warning: --{} {}: {}\n", format.name, path->second, report::printable(warning));
+      }
+    } catch (const report::ReportSkipped& e) {
+      // A report a failed list could not feed: none is better than a stale or partial one.
+      std::error_code ignored;
+      std::filesystem::remove(path->second, ignored);
+      std::cerr << fmt::format("hss-gate: warning: --{} {}: not written: {}\n", format.name, path->second,
+                               report::printable(e.what()));
     } catch (const Error& e) {
       failures.push_back(e.what());
     }
@@ -271,7 +312,8 @@ int check(const cli::Arguments& arguments, const World& world) {
   try {
     policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
     hss::FindingPlan plan = policy::plan_findings(effective, context);
-    Evidence evidence = look_up(config, effective, plan, world, say);
+    hss::FindingPlan fetch = with_report_needs(plan, config, context);
+    Evidence evidence = look_up(config, effective, plan, fetch, world, say);
     // Ages and expiries are measured when HSS answered, so that a replay of the bundle judges alike.
     if (!config.pinned_now) {
       if (auto fetched = units::parse_date_time(evidence.findings.fetched_at)) context.now = *fetched;
@@ -300,6 +342,9 @@ int check(const cli::Arguments& arguments, const World& world) {
     outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
   }
   outcome.clock_pinned = config.pinned_now;
+  if (!outcome.started) outcome.started = start;
+  outcome.finished = config.pinned_now ? outcome.started : evaluation_time(std::nullopt, world.clock);
+  name_dockerfiles(outcome, config);
 
   for (auto& failure : write_reports(outcome, config)) failures.push_back(std::move(failure));
   report::ConsoleStyle style;

@@ -29,6 +29,7 @@ std::vector<FlagSpec> make_check_flags() {
   }
   std::vector<FlagSpec> rest{
       {"dotenv-prefix", "PREFIX", false, "prefix of the --dotenv keys (default HSS_GATE_RESULT_)"},
+      {"sarif-location", "PATH", false, "repository file SARIF results point at, unless an image names its dockerfile (default Dockerfile)"},
       {"branch", "NAME", false, "branch for `when` conditions (default GITHUB_REF_NAME, CI_COMMIT_REF_NAME)"},
       {"environment", "NAME", false, "deployment environment for `when` conditions"},
       {"project-id", "ID", false, "Huawei Cloud project id (also HUAWEICLOUD_SDK_PROJECT_ID)"},

@@ -41,6 +41,7 @@ struct Config {
   std::optional<std::string> enterprise_project_id; // also asked of the finding APIs
   std::map<std::string, std::string, std::less<>> reports; // report format name -> path
   std::string dotenv_prefix;                               // before every --dotenv key
+  std::string sarif_location;                              // SARIF results' file, unless an image names one
   std::optional<std::string> branch;
   std::optional<std::string> environment;
   std::optional<std::chrono::seconds> wait;          // unset: the policy's [scan] wait, else default_wait

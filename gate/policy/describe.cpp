@@ -91,7 +91,67 @@ Node exception_table(const Exception& exception) {
   return table;
 }
 
+// A value of `policy show` as one phrase: "50", "1GiB", "[a, b]".
+std::string node_text(const Node& node) {
+  switch (node.type) {
+  case Node::Type::string: return node.string;
+  case Node::Type::integer: return std::to_string(node.integer);
+  case Node::Type::floating: return fmt::format("{}", node.floating);
+  case Node::Type::boolean: return node.boolean ? "true" : "false";
+  case Node::Type::array: {
+    std::vector<std::string> items;
+    for (const auto& item : node.items) items.push_back(node_text(item));
+    return fmt::format("[{}]", fmt::join(items, ", "));
+  }
+  default: return write_toml(node);
+  }
+}
+
+std::string rule_description(const Rule& rule) {
+  if (rule.findings) {
+    std::vector<std::string> conditions;
+    Node table;
+    set_selector(table, *rule.findings);
+    if (const Node* where = table.find("where")) {
+      for (const auto& member : where->members) {
+        if (member.value.type != Node::Type::table) {
+          conditions.push_back(fmt::format("{} {}", member.key, node_text(member.value)));
+          continue;
+        }
+        for (const auto& bound : member.value.members) {
+          conditions.push_back(fmt::format("{} {} {}", member.key, bound.key, node_text(bound.value)));
+        }
+      }
+    }
+    return fmt::format("at most {} {}{}{}", rule.findings->max, hss::name_of(rule.findings->kind),
+                       conditions.empty() ? "" : " where ", fmt::join(conditions, ", "));
+  }
+  std::vector<std::string> conditions;
+  for (const auto& condition : rule.conditions) {
+    conditions.push_back(fmt::format("{} {}", condition.op->name,
+                                     node_text(condition.op->render(condition.operand, rule.field->kind))));
+  }
+  return fmt::format("{} {}", rule.field->name, fmt::join(conditions, ", "));
+}
+
 } // namespace
+
+std::vector<RuleInfo> rule_infos(const Policy& policy) {
+  std::vector<RuleInfo> infos;
+  infos.push_back({std::string(k_rule_scan_status), "HSS finished scanning the image successfully",
+                   "Wait for the scan, or look at why it failed in the HSS console", Level::fail});
+  if (policy.scan.max_age) {
+    infos.push_back({std::string(k_rule_scan_age),
+                     fmt::format("the last scan is at most {} old", units::format_duration(policy.scan.max_age->value)),
+                     "Rescan the image in HSS, or rebuild and push it again", Level::fail});
+  }
+  if (policy.scan.require_current.value) {
+    infos.push_back({std::string(k_rule_scan_current), "the tag did not change after its last scan",
+                     "The tag changed after its last scan: rescan the image in HSS", Level::fail});
+  }
+  for (const auto& rule : policy.rules) infos.push_back({rule.id, rule_description(rule), rule.message, rule.level});
+  return infos;
+}
 
 std::string describe_policy(const Policy& policy) {
   Node root;

@@ -2,6 +2,7 @@
 
 #include "gate/policy/rule_checks.hpp"
 #include "gate/policy/fields.hpp"
+#include "gate/policy/loader.hpp"
 #include "gate/policy/operators.hpp"
 #include "gate/units/units.hpp"
 
@@ -24,6 +25,7 @@ public:
   Outcome run(const std::vector<hss::ImageLookup>& lookups) {
     Outcome outcome;
     outcome.policy_files = m_policy.files;
+    outcome.rules = rule_infos(m_policy);
     for (const auto& image : lookups) {
       if (image.error) {
         add_failed(image, outcome);
@@ -114,6 +116,7 @@ private:
       RuleResult ok = scan_status_result(record.scan_status, "scan finished successfully");
       image.results.push_back(std::move(ok));
       evaluate_rules(image);
+      image.inventory = take_inventory(record, m_findings, m_context.inventory);
     }
     decide(image);
     return image;

@@ -16,6 +16,9 @@ struct Context {
   std::optional<std::string> branch;
   std::optional<std::string> environment;
   TimePoint now;
+  // The lists reports need besides the rules' (vulnerabilities, software, base_image): copied
+  // into each image's Inventory.
+  std::vector<hss::FindingKind> inventory = {};
 };
 
 // True when the rule's `when` holds in this context (an unknown branch or environment does not).

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gate/policy/model.hpp"
+#include "gate/policy/outcome.hpp"
 
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ inline constexpr std::string_view k_default_policy_name = "built-in default poli
 // The effective policy as a policy file of its own (TOML, `version = 1`, every setting explicit):
 // `policy lint` accepts it, and describing it again gives the same text.
 std::string describe_policy(const Policy& policy);
+
+// Every rule as dashboards describe it: built-in rules first, then the policy's.
+std::vector<RuleInfo> rule_infos(const Policy& policy);
 
 // Which file set each setting and rule, as TOML comment lines; kept apart from describe_policy
 // so that its output does not depend on file names.

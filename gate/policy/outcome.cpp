@@ -34,13 +34,21 @@ std::string ImageResult::label() const {
   return record ? hss::describe_record(*record) : hss::describe_query(query);
 }
 
-std::string ImageResult::stable_label() const {
+std::string ImageResult::image_path() const {
   std::string cicd_name = record ? record->cicd_name.value_or("") : query.cicd_name;
   std::optional<std::string> image_name = record ? record->image_name : query.image_name;
   std::optional<std::string> namespace_name = record ? record->namespace_name : query.namespace_name;
   std::string name = image_name && !image_name->empty() ? *image_name : cicd_name;
   if (namespace_name && !namespace_name->empty()) name = *namespace_name + "/" + name;
-  return fmt::format("{} (cicd_name {})", name, cicd_name);
+  return name;
+}
+
+bool ImageResult::evaluated() const {
+  return record && errors.empty() && decision != Decision::error && decision != Decision::no_verdict;
+}
+
+std::string ImageResult::stable_label() const {
+  return fmt::format("{} (cicd_name {})", image_path(), record ? record->cicd_name.value_or("") : query.cicd_name);
 }
 
 int Outcome::exit_code() const {

@@ -64,23 +64,51 @@ struct RuleResult {
   std::string finding_waiver_hint;
 };
 
+// What the dashboards list of an image besides rule results, read only when a report asks:
+// every vulnerability (with its CVEs), the software, the base image's operating system.
+struct Inventory {
+  std::optional<std::vector<FindingResult>> vulnerabilities;
+  std::optional<std::vector<FindingResult>> software;
+  std::optional<std::string> operating_system; // "Debian 12"; nullopt when unknown
+  std::vector<std::string> errors;             // lists a report needed that could not be read
+};
+
 // One image of the run: what was asked for, what was found, and what the policy made of it.
 struct ImageResult {
   hss::Query query;
+  std::optional<std::string> dockerfile; // where it is built from, for dashboards' locations
   std::optional<hss::Record> record; // nullopt: HSS holds no such image, or could not be read
   Decision decision = Decision::pass;
   std::vector<RuleResult> results;
   std::vector<std::string> errors; // why the image could not be judged (decision error)
+  Inventory inventory;
 
   // "team/web:1.0 (cicd_name shop)" for a found image, the query's names otherwise.
   std::string label() const;
   // The same without version or digest, "team/web (cicd_name shop)": what stays the same from
   // one build of the image to the next, for test identities and fingerprints.
   std::string stable_label() const;
+  // "team/web": the record's (else the query's) namespace and image name, the cicd_name when
+  // it has no image name.
+  std::string image_path() const;
+  // True when the policy judged a found image: its scan succeeded and HSS could be read.
+  // Dashboards list only such images, since they close what an upload leaves out.
+  bool evaluated() const;
+};
+
+// A rule of the policy as dashboards describe it.
+struct RuleInfo {
+  std::string id;
+  std::string description; // "vul_num max 50", "vulnerabilities where severity >= high, max 0"
+  std::string message;     // the policy's remediation text
+  Level level = Level::fail;
 };
 
 struct Outcome {
   Decision decision = Decision::pass;
+  std::vector<RuleInfo> rules; // built-in rules first, then the policy's, in order
+  std::optional<TimePoint> started;  // wall-clock time of the run, for dashboards
+  std::optional<TimePoint> finished;
   // --on-error pass let the run through although HSS could not be read: exit 0, said loudly.
   bool error_ignored = false;
   std::vector<ImageResult> images;

@@ -227,6 +227,55 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
   return verdict;
 }
 
+Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findings,
+                         const std::vector<hss::FindingKind>& kinds) {
+  Inventory inventory;
+  if (kinds.empty()) return inventory;
+  auto found = findings.images.find(image.image_id);
+  for (auto kind : kinds) {
+    const std::vector<hss::FindingRecord>* list = nullptr;
+    if (found != findings.images.end()) {
+      if (const std::string* error = found->second.error(kind)) {
+        inventory.errors.push_back(*error);
+        continue;
+      }
+      list = found->second.list(kind);
+    }
+    if (!list) {
+      inventory.errors.push_back(fmt::format("the {} of {} were not read", hss::name_of(kind), hss::describe_record(image)));
+      continue;
+    }
+    if (kind == hss::FindingKind::base_image) {
+      for (const auto& record : *list) {
+        std::string os = finding_id(kind, record);
+        if (os.find_first_not_of(' ') != std::string::npos) {
+          inventory.operating_system = os;
+          break;
+        }
+      }
+      continue;
+    }
+    std::vector<FindingResult> results;
+    results.reserve(list->size());
+    for (const auto& record : *list) {
+      FindingSubject subject{&record, nullptr};
+      if (kind == hss::FindingKind::vulnerabilities) {
+        std::string vul_id = record.text("vul_id").value_or("");
+        auto cves = findings.cves.find(vul_id);
+        if (cves != findings.cves.end()) subject.cves = &cves->second;
+        auto error = findings.cve_errors.find(vul_id);
+        if (error != findings.cve_errors.end() &&
+            std::find(inventory.errors.begin(), inventory.errors.end(), error->second) == inventory.errors.end()) {
+          inventory.errors.push_back(error->second);
+        }
+      }
+      results.push_back(describe(kind, subject));
+    }
+    (kind == hss::FindingKind::vulnerabilities ? inventory.vulnerabilities : inventory.software) = std::move(results);
+  }
+  return inventory;
+}
+
 bool rule_applies(const Rule& rule, const Context& context) {
   auto holds = [](const std::optional<std::vector<std::string>>& patterns, const std::optional<std::string>& value) {
     return !patterns || (value && any_glob(*patterns, *value));

@@ -51,4 +51,8 @@ struct FindingsVerdict {
 FindingsVerdict check_findings(const Rule& rule, const ImageResult& image, const Policy& policy, TimePoint now,
                                const hss::RunFindings& findings, std::set<std::size_t>& used);
 
+// The lists of `kinds` that reports need, as read for one image.
+Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findings,
+                         const std::vector<hss::FindingKind>& kinds);
+
 } // namespace gate::policy

@@ -1,22 +1,44 @@
 #include "gate/report/report.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace gate::report {
 
 namespace {
 
-const std::array<ReportFormat, 4> k_formats{{
+constexpr std::array<hss::FindingKind, 2> k_gitlab_needs{hss::FindingKind::vulnerabilities, hss::FindingKind::base_image};
+constexpr std::array<hss::FindingKind, 1> k_sbom_needs{hss::FindingKind::software};
+
+const std::array<ReportFormat, 7> k_formats{{
     {"junit", "write a JUnit XML report", [](const policy::Outcome& o, const ReportOptions&) { return render_junit(o); }},
     {"json", "write a JSON report (docs/reports.md)",
      [](const policy::Outcome& o, const ReportOptions&) { return render_json(o); }},
     {"summary", "write a Markdown summary",
      [](const policy::Outcome& o, const ReportOptions&) { return render_markdown(o); }},
     {"dotenv", "write HSS_GATE_RESULT_DECISION=... for GitLab's dotenv reports", render_dotenv},
+    {"sarif", "write SARIF 2.1.0 for GitHub code scanning", render_sarif},
+    {"gitlab-report", "write GitLab's container scanning report (fetches the vulnerability list)", render_gitlab,
+     k_gitlab_needs, true},
+    {"sbom", "write a CycloneDX 1.5 SBOM of the image's software (fetches the software list)", render_sbom,
+     k_sbom_needs},
 }};
 
 } // namespace
 
 std::span<const ReportFormat> report_formats() { return k_formats; }
+
+ReportNeeds report_needs(const ReportPaths& paths) {
+  ReportNeeds needs;
+  for (const auto& format : k_formats) {
+    if (!paths.count(format.name)) continue;
+    for (auto kind : format.needs) {
+      if (std::find(needs.kinds.begin(), needs.kinds.end(), kind) == needs.kinds.end()) needs.kinds.push_back(kind);
+    }
+    needs.cves = needs.cves || format.needs_cves;
+  }
+  std::sort(needs.kinds.begin(), needs.kinds.end());
+  return needs;
+}
 
 } // namespace gate::report

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gate/error.hpp"
+#include "gate/hss/finding_kind.hpp"
 #include "gate/policy/outcome.hpp"
 
 #include <map>
@@ -17,9 +19,20 @@ using ReportPaths = std::map<std::string, std::string, std::less<>>;
 inline constexpr std::string_view k_default_dotenv_prefix = "HSS_GATE_RESULT_";
 
 // What renderers may need besides the outcome.
+inline constexpr std::string_view k_default_sarif_location = "Dockerfile";
+
 struct ReportOptions {
   ReportPaths paths;
   std::string dotenv_prefix = std::string(k_default_dotenv_prefix);
+  std::string sarif_location = std::string(k_default_sarif_location); // unless an image names its dockerfile
+  mutable std::vector<std::string> warnings; // what a renderer left out, for the console
+};
+
+// A report that cannot be made from what was read (a list it needs failed): no file is
+// written, a warning says why, and the verdict stands.
+class ReportSkipped : public Error {
+public:
+  explicit ReportSkipped(const std::string& message) : Error(k_exit_service, message) {}
 };
 
 // One report format: its name gives the flag (--junit), the environment variable
@@ -29,10 +42,32 @@ struct ReportFormat {
   std::string_view name;
   std::string_view help;
   std::string (*render)(const policy::Outcome& outcome, const ReportOptions& options);
+  std::span<const hss::FindingKind> needs = {}; // finding lists fetched for it, whatever the rules say
+  bool needs_cves = false;                      // and the CVEs of every vulnerability
 };
 
 // Every report format, in help order.
 std::span<const ReportFormat> report_formats();
+
+// The finding lists the named reports need (the Inventory evaluation fills in), and whether
+// they need every vulnerability's CVEs.
+struct ReportNeeds {
+  std::vector<hss::FindingKind> kinds;
+  bool cves = false;
+};
+ReportNeeds report_needs(const ReportPaths& paths);
+
+// SARIF 2.1.0 for GitHub code scanning (docs/reports.md).
+std::string render_sarif(const policy::Outcome& outcome, const ReportOptions& options);
+// At most this many results in a SARIF run, GitHub's upload limit.
+inline constexpr std::size_t k_max_sarif_results = 25000;
+
+// GitLab's container scanning report (schema 15.x).
+std::string render_gitlab(const policy::Outcome& outcome, const ReportOptions& options);
+
+// A CycloneDX 1.5 SBOM of the images' software; throws ReportSkipped when the software of an
+// evaluated image could not be read.
+std::string render_sbom(const policy::Outcome& outcome, const ReportOptions& options);
 
 // JUnit XML valid against the Jenkins schema: one <testsuite> per image, one <testcase> per rule.
 std::string render_junit(const policy::Outcome& outcome);

@@ -65,6 +65,18 @@ owner = "ops"
 
 } // namespace
 
+namespace {
+
+gate::report::ReportOptions options_for(gate::report::ReportPaths paths,
+                                        std::string prefix = std::string(gate::report::k_default_dotenv_prefix)) {
+  gate::report::ReportOptions options;
+  options.paths = std::move(paths);
+  options.dotenv_prefix = std::move(prefix);
+  return options;
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(reports)
 
 BOOST_AUTO_TEST_CASE(junit_has_a_case_per_rule_with_failures_warnings_and_waivers) {
@@ -176,14 +188,14 @@ BOOST_AUTO_TEST_CASE(github_workflow_command_values_are_escaped_as_github_requir
 
 BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   auto outcome = sample_outcome();
-  std::string dotenv = render_dotenv(outcome, ReportOptions{{{"junit", "j.xml"}, {"json", "r.json"}}});
+  std::string dotenv = render_dotenv(outcome, options_for({{"junit", "j.xml"}, {"json", "r.json"}}));
   BOOST_TEST(dotenv == "HSS_GATE_RESULT_DECISION=fail\nHSS_GATE_RESULT_EXIT_CODE=1\nHSS_GATE_RESULT_FAILED_RULES=1\n"
                        "HSS_GATE_RESULT_WARNINGS=1\nHSS_GATE_RESULT_JUNIT=j.xml\nHSS_GATE_RESULT_JSON=r.json\n"
                        "HSS_GATE_RESULT_IMAGES_PASS=0\nHSS_GATE_RESULT_IMAGES_WARN=0\nHSS_GATE_RESULT_IMAGES_FAIL=1\n"
                        "HSS_GATE_RESULT_IMAGES_NO_VERDICT=0\nHSS_GATE_RESULT_IMAGES_ERROR=0\n"
                        "HSS_GATE_DECISION=fail\nHSS_GATE_EXIT_CODE=1\nHSS_GATE_FAILED_RULES=1\nHSS_GATE_WARNINGS=1\n");
   // With a prefix of its own a job writes only its keys: two gate jobs feed one deploy job.
-  std::string api = render_dotenv(outcome, ReportOptions{{{"junit", "j.xml"}}, "API_"});
+  std::string api = render_dotenv(outcome, options_for({{"junit", "j.xml"}}, "API_"));
   BOOST_TEST(api == "API_DECISION=fail\nAPI_EXIT_CODE=1\nAPI_FAILED_RULES=1\nAPI_WARNINGS=1\nAPI_JUNIT=j.xml\nAPI_JSON=\n"
                     "API_IMAGES_PASS=0\nAPI_IMAGES_WARN=0\nAPI_IMAGES_FAIL=1\nAPI_IMAGES_NO_VERDICT=0\nAPI_IMAGES_ERROR=0\n");
   std::string outputs = render_github_outputs(outcome, {{"junit", "j.xml"}});
@@ -198,7 +210,7 @@ BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
 }
 
 BOOST_AUTO_TEST_CASE(a_dotenv_value_never_splits_into_a_second_variable) {
-  std::string dotenv = render_dotenv(sample_outcome(), ReportOptions{{{"json", "r.json\nX_DECISION=pass"}}, "X_"});
+  std::string dotenv = render_dotenv(sample_outcome(), options_for({{"json", "r.json\nX_DECISION=pass"}}, "X_"));
   BOOST_TEST(std::count(dotenv.begin(), dotenv.end(), '\n') == 11);
   BOOST_TEST(dotenv.find("\nX_DECISION=pass") == std::string::npos);
   BOOST_TEST(dotenv.find("X_JSON=r.json X_DECISION=pass\n") != std::string::npos);

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "gate/report/text.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+// Building JSON reports with Poco, for the renderers of this folder only: Poco stays here.
+namespace gate::report::json {
+
+using Poco::Dynamic::Var;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+// An object that keeps its members in the order they are set.
+inline Object::Ptr ordered() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+inline Array::Ptr strings(const std::vector<std::string>& values) {
+  Array::Ptr array = new Array();
+  for (const auto& value : values) array->add(clean_text(value));
+  return array;
+}
+
+// Indented JSON text ending in a newline.
+inline std::string text(const Object::Ptr& root, unsigned indent = 2) {
+  std::ostringstream out;
+  root->stringify(out, indent);
+  out << '\n';
+  return out.str();
+}
+
+} // namespace gate::report::json

@@ -1,0 +1,208 @@
+#include "gate/report/json_support.hpp"
+#include "gate/report/report.hpp"
+
+#include <fmt/format.h>
+
+// SARIF 2.1.0 for GitHub code scanning. An alert is identified by partialFingerprints built from
+// the image without its version, the rule and the finding's key, so that it persists from build
+// to build and closes when the finding is gone. An image that was not evaluated contributes no
+// results (and the run says it did not succeed), since code scanning closes what an upload omits.
+namespace gate::report {
+
+namespace {
+
+using namespace gate::policy;
+using json::Array;
+using json::Object;
+
+constexpr std::string_view k_fingerprint_key = "hssGateFinding/v1";
+
+std::string level_of(Level level) { return level == Level::fail ? "error" : "warning"; }
+
+Object::Ptr rule_json(const RuleInfo& rule) {
+  Object::Ptr object = json::ordered();
+  object->set("id", rule.id);
+  Object::Ptr short_description = json::ordered();
+  short_description->set("text", clean_text(rule.description));
+  object->set("shortDescription", short_description);
+  Object::Ptr help = json::ordered();
+  help->set("text", clean_text(rule.message.empty() ? rule.description : rule.message));
+  object->set("help", help);
+  Object::Ptr configuration = json::ordered();
+  configuration->set("level", level_of(rule.level));
+  object->set("defaultConfiguration", configuration);
+  return object;
+}
+
+class SarifWriter {
+public:
+  SarifWriter(const Outcome& outcome, const ReportOptions& options) : m_outcome(outcome), m_options(options) {
+    for (std::size_t i = 0; i < outcome.rules.size(); ++i) m_rule_index.emplace_back(outcome.rules[i].id, i);
+  }
+
+  std::string write() {
+    Object::Ptr driver = json::ordered();
+    driver->set("name", "hss-gate");
+    driver->set("version", HSS_GATE_VERSION);
+    driver->set("semanticVersion", HSS_GATE_VERSION);
+    driver->set("informationUri", HSS_GATE_HOMEPAGE);
+    Array::Ptr rules = new Array();
+    for (const auto& rule : m_outcome.rules) rules->add(rule_json(rule));
+    driver->set("rules", rules);
+    Object::Ptr tool = json::ordered();
+    tool->set("driver", driver);
+
+    Array::Ptr results = new Array();
+    bool all_evaluated = true;
+    Array::Ptr notifications = new Array();
+    for (const auto& image : m_outcome.images) {
+      if (!image.evaluated()) {
+        all_evaluated = false;
+        notifications->add(notification("error", fmt::format("{} was not evaluated ({}): it has no results in this "
+                                                             "run",
+                                                             image.label(), name_of(image.decision))));
+        continue;
+      }
+      for (const auto& result : image.results) add_results(image, result, results);
+    }
+    Object::Ptr invocation = json::ordered();
+    invocation->set("executionSuccessful", all_evaluated);
+    if (m_omitted > 0) {
+      notifications->add(notification("warning", fmt::format("{} results left out: a SARIF run holds at most {}",
+                                                              m_omitted, k_max_sarif_results)));
+    }
+    if (notifications->size() > 0) invocation->set("toolExecutionNotifications", notifications);
+    Array::Ptr invocations = new Array();
+    invocations->add(invocation);
+
+    Object::Ptr run = json::ordered();
+    run->set("tool", tool);
+    run->set("invocations", invocations);
+    run->set("results", results);
+    Object::Ptr properties = json::ordered();
+    properties->set("decision", std::string(name_of(m_outcome.decision)));
+    properties->set("truncated", m_omitted > 0);
+    properties->set("resultsOmitted", static_cast<Poco::UInt64>(m_omitted));
+    run->set("properties", properties);
+    Array::Ptr runs = new Array();
+    runs->add(run);
+    Object::Ptr root = json::ordered();
+    root->set("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    root->set("version", "2.1.0");
+    root->set("runs", runs);
+    return json::text(root);
+  }
+
+  std::size_t omitted() const { return m_omitted; }
+
+private:
+  static Object::Ptr notification(const std::string& level, const std::string& text) {
+    Object::Ptr object = json::ordered();
+    object->set("level", level);
+    Object::Ptr message = json::ordered();
+    message->set("text", clean_text(text));
+    object->set("message", message);
+    return object;
+  }
+
+  void add_results(const ImageResult& image, const RuleResult& result, Array::Ptr results) {
+    if (result.status == RuleStatus::not_applicable) return;
+    if (!result.findings_kind) {
+      if (result.status == RuleStatus::pass) return; // a field rule reports failures and warnings only
+      std::string level = result.status == RuleStatus::warn ? "warning" : level_of(result.level);
+      std::string text = fmt::format("{}: {} ({})", result.rule, result.detail, image.label());
+      add(results, image, result, level, text, "", result.waiver);
+      return;
+    }
+    // Every matching finding whenever the rule applies, so that alerts do not flap around `max`.
+    std::string level = result.status == RuleStatus::fail   ? level_of(result.level)
+                        : result.status == RuleStatus::warn ? "warning"
+                                                            : "note";
+    for (const auto& finding : result.findings) {
+      std::string text = fmt::format("{} in {}: rule {} ({})", finding_line(finding), image.label(), result.rule,
+                                     result.detail);
+      std::optional<Waiver> waiver = finding.waived ? finding.waiver : std::nullopt;
+      // A rule-wide exception waives every finding of a rule that would fail.
+      if (!waiver && result.status == RuleStatus::excepted && !finding.waived) waiver = result.waiver;
+      std::string finding_level = result.status == RuleStatus::excepted ? level_of(result.level) : level;
+      add(results, image, result, finding.waived ? level_of(result.level) : finding_level, text, finding.key, waiver,
+          &finding);
+    }
+  }
+
+  void add(Array::Ptr results, const ImageResult& image, const RuleResult& result, const std::string& level,
+           const std::string& text, const std::string& key, const std::optional<Waiver>& waiver,
+           const FindingResult* finding = nullptr) {
+    if (results->size() >= k_max_sarif_results) {
+      ++m_omitted;
+      return;
+    }
+    Object::Ptr object = json::ordered();
+    object->set("ruleId", result.rule);
+    for (const auto& [id, index] : m_rule_index) {
+      if (id == result.rule) object->set("ruleIndex", static_cast<Poco::UInt64>(index));
+    }
+    object->set("level", level);
+    Object::Ptr message = json::ordered();
+    message->set("text", clean_text(text));
+    object->set("message", message);
+
+    Object::Ptr artifact = json::ordered();
+    artifact->set("uri", clean_text(image.dockerfile.value_or(m_options.sarif_location)));
+    Object::Ptr region = json::ordered();
+    region->set("startLine", 1);
+    Object::Ptr physical = json::ordered();
+    physical->set("artifactLocation", artifact);
+    physical->set("region", region);
+    Object::Ptr location = json::ordered();
+    location->set("physicalLocation", physical);
+    Array::Ptr locations = new Array();
+    locations->add(location);
+    object->set("locations", locations);
+
+    Object::Ptr fingerprints = json::ordered();
+    fingerprints->set(std::string(k_fingerprint_key),
+                      clean_text(fmt::format("{}|{}|{}", image.stable_label(), result.rule, key)));
+    object->set("partialFingerprints", fingerprints);
+
+    if (waiver) {
+      Object::Ptr suppression = json::ordered();
+      suppression->set("kind", "external");
+      suppression->set("justification",
+                       clean_text(fmt::format("{} (until {}, {})", waiver->reason, waiver->expires, waiver->source)));
+      Array::Ptr suppressions = new Array();
+      suppressions->add(suppression);
+      object->set("suppressions", suppressions);
+    }
+    Object::Ptr properties = json::ordered();
+    properties->set("image", clean_text(image.label()));
+    if (image.record && image.record->image_digest) properties->set("imageDigest", clean_text(*image.record->image_digest));
+    if (finding) {
+      properties->set("findingKind", finding->kind);
+      properties->set("findingId", clean_text(finding->id));
+      properties->set("findingKey", clean_text(finding->key));
+      if (!finding->severity.empty()) properties->set("severity", finding->severity);
+    }
+    object->set("properties", properties);
+    results->add(object);
+  }
+
+  const Outcome& m_outcome;
+  const ReportOptions& m_options;
+  std::vector<std::pair<std::string, std::size_t>> m_rule_index;
+  std::size_t m_omitted = 0;
+};
+
+} // namespace
+
+std::string render_sarif(const Outcome& outcome, const ReportOptions& options) {
+  SarifWriter writer(outcome, options);
+  std::string text = writer.write();
+  if (writer.omitted() > 0) {
+    options.warnings.push_back(fmt::format("{} results left out: GitHub accepts at most {} in a SARIF run",
+                                           writer.omitted(), k_max_sarif_results));
+  }
+  return text;
+}
+
+} // namespace gate::report

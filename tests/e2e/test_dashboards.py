@@ -1,0 +1,301 @@
+"""SARIF, GitLab's container scanning report and the CycloneDX SBOM: produced for pass, blocked,
+waived and findings cases against the fake HSS, each validated with the real validator
+(sarif-multitool, ajv with GitLab's schema, ajv with CycloneDX's schema), and their shape pinned
+by golden files (refresh: HSS_GATE_UPDATE_GOLDEN=1)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import SOURCE, FakeServerTest, record
+from test_ci import TOOLS, tool, tools_or_skip
+import test_findings
+
+TOKEN = "dash-SECRET-token"
+GITLAB_SCHEMA = os.path.join(SOURCE, "tests", "data", "gitlab", "container-scanning-report-format.json")
+GOLDEN = os.path.join(SOURCE, "tests", "data", "golden")
+CYCLONEDX = os.path.join(TOOLS, "@cyclonedx", "cyclonedx-library", "res", "schema")
+
+
+def cyclonedx_schemas(folder):
+    """The CycloneDX 1.5 schema and the two it refers to, under the names its references use."""
+    names = {"bom-1.5.SNAPSHOT.schema.json": "bom-1.5.schema.json", "spdx.SNAPSHOT.schema.json": "spdx.schema.json",
+             "jsf-0.82.SNAPSHOT.schema.json": "jsf-0.82.schema.json"}
+    for source, target in names.items():
+        with open(os.path.join(CYCLONEDX, source), encoding="utf-8") as f:
+            text = f.read()
+        for old, new in names.items():
+            text = text.replace(old, new)
+        with open(os.path.join(folder, target), "w", encoding="utf-8") as f:
+            f.write(text)
+    return [os.path.join(folder, name) for name in ("bom-1.5.schema.json", "spdx.schema.json", "jsf-0.82.schema.json")]
+
+
+class Dashboards(FakeServerTest):
+    TOKEN = TOKEN
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.schemas = tempfile.mkdtemp(prefix="hss-gate-cdx-")
+        if os.path.isdir(CYCLONEDX):
+            cls.cyclonedx = cyclonedx_schemas(cls.schemas)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.schemas, True)
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        tools_or_skip(self)
+        self.fake.reset([record()])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS))}
+            self.fake.cves = json.loads(json.dumps(test_findings.CVES))
+
+    # --- the validators -------------------------------------------------------------------
+
+    def assert_sarif_valid(self, path):
+        done = subprocess.run([tool("sarif-multitool"), "validate", path], capture_output=True, text=True,
+                              env={**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"})
+        output = done.stdout + done.stderr
+        # It exits 0 whatever it finds: its error lines are the verdict.
+        self.assertFalse(re.search(r"error (JSON|SARIF)", output), output)
+        self.assertIn("Analysis completed successfully", output)
+
+    def assert_gitlab_valid(self, path):
+        done = subprocess.run([tool("ajv"), "validate", "--spec=draft7", "--strict=false", "-c", "ajv-formats",
+                               "-s", GITLAB_SCHEMA, "-d", path], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
+    def assert_sbom_valid(self, path):
+        bom, spdx, jsf = self.cyclonedx
+        done = subprocess.run([tool("ajv"), "validate", "--spec=draft7", "--strict=false", "-c", "ajv-formats",
+                               "-s", bom, "-r", spdx, "-r", jsf, "-d", path], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
+    def test_the_validators_reject_broken_reports(self):
+        broken = os.path.join(self.folder, "broken.json")
+        with open(broken, "w") as f:
+            json.dump({"version": "2.1.0", "runs": [{"results": [{"bad": 1}]}]}, f)
+        with self.assertRaises(AssertionError):
+            self.assert_sarif_valid(broken)
+        with self.assertRaises(AssertionError):
+            self.assert_gitlab_valid(broken)
+        with self.assertRaises(AssertionError):
+            self.assert_sbom_valid(broken)
+
+    # --- running the gate -----------------------------------------------------------------
+
+    def policy(self, text):
+        path = os.path.join(self.folder, "policy.toml")
+        with open(path, "w") as f:
+            f.write("version = 1\n" + text)
+        return path
+
+    def run_gate(self, policy_text, *args, env=None, reports=("sarif", "gitlab-report", "sbom")):
+        words = []
+        for name in reports:
+            words += [f"--{name}", {"sarif": "r.sarif", "gitlab-report": "gl.json", "sbom": "sbom.json"}[name]]
+        environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                       "HSS_GATE_AUTH_TOKEN": TOKEN, "HSS_GATE_REGION": "ap-southeast-1", **(env or {})}
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy",
+                           self.policy(policy_text), "--json", "report.json", *words, *args, env=environment)
+        for name in ("r.sarif", "gl.json", "sbom.json"):
+            if os.path.exists(result.path(name)):
+                text = result.text(name)
+                self.assertNotIn(TOKEN, text)
+                self.assertNotIn(test_findings.SECRET_CONTENT, text)
+        return result
+
+    def all_valid(self, result):
+        if os.path.exists(result.path("r.sarif")):
+            self.assert_sarif_valid(result.path("r.sarif"))
+        if os.path.exists(result.path("gl.json")):
+            self.assert_gitlab_valid(result.path("gl.json"))
+        if os.path.exists(result.path("sbom.json")):
+            self.assert_sbom_valid(result.path("sbom.json"))
+
+    def sarif_results(self, result):
+        return result.json("r.sarif")["runs"][0]["results"]
+
+    def test_pass_blocked_and_waived_field_rules(self):
+        passing = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n')
+        self.assertEqual(passing.code, 0, passing.out + passing.err)
+        self.all_valid(passing)
+        self.assertEqual(self.sarif_results(passing), [])
+        self.assertEqual(passing.json("gl.json")["scan"]["status"], "success")
+        self.assertEqual(len(passing.json("gl.json")["vulnerabilities"]), 3)
+        sbom = passing.json("sbom.json")
+        self.assertEqual(sbom["metadata"]["component"]["type"], "container")
+        self.assertEqual([c["name"] for c in sbom["components"]], ["openssl"])
+
+        self.fake.reset([record(vul_num=7)])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS))}
+        blocked = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n')
+        self.assertEqual(blocked.code, 1)
+        self.all_valid(blocked)
+        [alert] = self.sarif_results(blocked)
+        self.assertEqual((alert["ruleId"], alert["level"]), ("n", "error"))
+        self.assertEqual(alert["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "Dockerfile")
+        self.assertEqual(alert["partialFingerprints"]["hssGateFinding/v1"], "team/web (cicd_name shop)|n|")
+
+        waived = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n[[exceptions]]\nrules = ["n"]\n'
+                               'expires = 2027-01-01\nreason = "SEC-1: accepted"\n')
+        self.assertEqual(waived.code, 0)
+        self.all_valid(waived)
+        [alert] = self.sarif_results(waived)
+        self.assertEqual(alert["suppressions"][0]["kind"], "external")
+        self.assertIn("SEC-1: accepted", alert["suppressions"][0]["justification"])
+
+    def test_findings_rules_give_one_result_per_finding_whatever_the_count(self):
+        rule = '[rules.v]\nfindings = "vulnerabilities"\nwhere.severity = {{ min = "medium" }}\nmax = {max}\n'
+        failing = self.run_gate(rule.format(max=0), "--image", "dockerfile=docker/web.Dockerfile")
+        self.assertEqual(failing.code, 1, failing.out + failing.err)
+        self.all_valid(failing)
+        alerts = self.sarif_results(failing)
+        self.assertEqual([a["properties"]["findingId"] for a in alerts], ["USN-1", "USN-2"])
+        self.assertEqual({a["level"] for a in alerts}, {"error"})
+        self.assertEqual(alerts[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                         "docker/web.Dockerfile")
+        self.assertEqual(alerts[0]["partialFingerprints"]["hssGateFinding/v1"],
+                         "team/web (cicd_name shop)|v|USN-1|openssl||1.1.1")
+
+        within = self.run_gate(rule.format(max=5))
+        self.assertEqual(within.code, 0)
+        alerts = self.sarif_results(within)
+        self.assertEqual(len(alerts), 2)  # still there, as notes: no flapping around max
+        self.assertEqual({a["level"] for a in alerts}, {"note"})
+
+        waived = self.run_gate(rule.format(max=0) + '[[exceptions]]\nrules = ["v"]\nfinding = { vul_id = "USN-2" }\n'
+                               'expires = 2027-01-01\nreason = "SEC-2: not reachable"\n')
+        alerts = self.sarif_results(waived)
+        self.assertEqual(["suppressions" in a for a in alerts], [False, True])
+        self.all_valid(waived)
+
+        # the same finding in the next image version keeps its fingerprint and GitLab id
+        first = failing.json("gl.json")["vulnerabilities"]
+        self.fake.reset([record(image_version="1.0.1")])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS))}
+        environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                       "HSS_GATE_AUTH_TOKEN": TOKEN}
+        later = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.1", "--policy",
+                          self.policy(rule.format(max=0)), "--sarif", "r.sarif", "--gitlab-report", "gl.json",
+                          env=environment)
+        self.assertEqual(later.code, 1, later.out + later.err)
+        self.assertEqual([v["id"] for v in later.json("gl.json")["vulnerabilities"]], [v["id"] for v in first])
+        self.assertEqual(self.sarif_results(later)[0]["partialFingerprints"],
+                         alerts[0]["partialFingerprints"])
+
+    def test_gitlab_report_lists_every_vulnerability_with_cves_and_the_os(self):
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', reports=("gitlab-report",))
+        self.assertEqual(result.code, 0, result.out + result.err)
+        report = result.json("gl.json")
+        first = report["vulnerabilities"][0]
+        self.assertEqual(first["severity"], "High")
+        self.assertEqual([i["type"] for i in first["identifiers"]], ["hss", "cve"])
+        self.assertEqual(first["location"]["operating_system"], "Debian 9")
+        self.assertEqual(first["location"]["image"], "team/web:1.0.0")
+        self.assertEqual(first["location"]["dependency"], {"package": {"name": "openssl"}, "version": "1.1.1"})
+        self.assertEqual([v["severity"] for v in report["vulnerabilities"]], ["High", "Medium", "Low"])
+        kinds = sorted({test_findings.Findings.kind_of(r["path"]) for r in self.fake.finding_requests()})
+        self.assertEqual(kinds, ["base_image", "cves", "vulnerabilities"])
+        vulns = [r for r in self.fake.finding_requests() if r["path"].endswith("/vulnerabilities")]
+        self.assertIn(("handle_status", "unhandled"), vulns[0]["query"])
+
+    def test_sarif_needs_no_extra_request(self):
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', reports=("sarif",))
+        self.assertEqual(result.code, 0)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+
+    def test_images_not_evaluated_contribute_nothing(self):
+        self.fake.reset([record(scan_status="scanning")])
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n')
+        self.assertEqual(result.code, 4, result.out + result.err)
+        self.all_valid(result)
+        sarif = result.json("r.sarif")["runs"][0]
+        self.assertEqual(sarif["results"], [])
+        self.assertFalse(sarif["invocations"][0]["executionSuccessful"])
+        gitlab = result.json("gl.json")
+        self.assertEqual(gitlab["scan"]["status"], "failure")
+        self.assertEqual(gitlab["vulnerabilities"], [])
+        self.assertFalse(os.path.exists(result.path("sbom.json")))
+        self.assertIn("--sbom sbom.json: not written", result.err)
+
+    def test_a_list_only_a_report_needs_fails_the_report_not_the_verdict(self):
+        with self.fake.lock:
+            self.fake.fail_findings["software"] = (403, {"error_code": "HSS.0004", "error_msg": "forbidden"})
+            self.fake.fail_findings["base_image"] = (500, {"error_msg": "boom"})
+        with open(os.path.join(self.folder, "sbom.json"), "w") as f:
+            f.write("stale")
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', "--timeout", "2s")
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertFalse(os.path.exists(result.path("sbom.json")))
+        self.assertIn("software", result.err)
+        gitlab = result.json("gl.json")
+        self.assertEqual(gitlab["scan"]["status"], "failure")
+        self.assertTrue(any("base_image" in m["value"] for m in gitlab["scan"]["messages"]))
+        self.assert_gitlab_valid(result.path("gl.json"))
+
+    def test_several_images_nest_their_software(self):
+        self.fake.reset([record(), record(image_id="img-2", image_name="worker")])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS)),
+                                  "img-2": {"software": [{"app_name": "bash", "app_type": "deb", "app_version": "5"}]}}
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', "--image", "image_name=web",
+                               "--image", "image_name=worker", reports=("sbom", "sarif"))
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.all_valid(result)
+        sbom = result.json("sbom.json")
+        self.assertEqual(sbom["metadata"]["component"]["type"], "application")
+        self.assertEqual([(c["name"], [s["name"] for s in c["components"]]) for c in sbom["components"]],
+                         [("team/web", ["openssl"]), ("team/worker", ["bash"])])
+
+    def test_sarif_stays_within_githubs_limit(self):
+        bundle = {"hss_gate_bundle": 1, "fetched_at": "2026-11-27T12:00:00Z",
+                  "images": {"total_num": 1, "data_list": [record()]},
+                  "findings": {"img-1": {"malware": [{"file_name": f"m{i}", "file_path": f"/m/{i}"}
+                                                     for i in range(25003)]}}}
+        path = os.path.join(self.folder, "bundle.json")
+        with open(path, "w") as f:
+            json.dump(bundle, f)
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--from-file", path,
+                           "--policy", self.policy('[rules.m]\nfindings = "malware"\n'), "--sarif", "r.sarif")
+        self.assertEqual(result.code, 1, result.err)
+        run = result.json("r.sarif")["runs"][0]
+        self.assertEqual(len(run["results"]), 25000)
+        self.assertEqual(run["properties"]["resultsOmitted"], 3)
+        self.assertIn("3 results left out", result.err)
+
+    def test_bad_sarif_location_is_a_usage_error(self):
+        for location in ("/etc/passwd", "../outside", "a/../../b", ""):
+            with self.subTest(location=location):
+                result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', "--sarif-location", location)
+                self.assertEqual(result.code, 2, result.err)
+                self.assertIn("--sarif-location", result.err)
+
+    def test_golden_files_pin_the_shape(self):
+        policy = ('[rules.v]\nfindings = "vulnerabilities"\nwhere.severity = { min = "high" }\n'
+                  '[[exceptions]]\nrules = ["v"]\nfinding = { vul_id = "USN-9" }\nexpires = 2027-01-01\n'
+                  'reason = "SEC-9"\n[rules.n]\nfield = "vul_num"\nmax = 5\n')
+        result = self.run_gate(policy)
+        self.assertEqual(result.code, 1, result.out + result.err)
+        for name, golden in (("r.sarif", "findings.sarif"), ("gl.json", "findings.gitlab.json"),
+                             ("sbom.json", "findings.cdx.json")):
+            text = result.text(name).replace(os.path.basename(self.folder), "FOLDER")
+            path = os.path.join(GOLDEN, golden)
+            if os.environ.get("HSS_GATE_UPDATE_GOLDEN") == "1":
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+            with open(path, encoding="utf-8") as f:
+                self.assertEqual(text, f.read(), f"{golden} changed; refresh with HSS_GATE_UPDATE_GOLDEN=1 if meant")
+
+
+if __name__ == "__main__":
+    unittest.main()
