@@ -3,14 +3,18 @@
 #include "gate/clock.hpp"
 #include "gate/error.hpp"
 #include "gate/hss/cicd_images.hpp"
+#include "gate/hss/findings.hpp"
 #include "gate/hss/proxy.hpp"
 #include "gate/hss/reachability.hpp"
 #include "gate/hss/retry.hpp"
+#include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
+#include "gate/report/report.hpp"
 #include "gate/report/text.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace gate {
@@ -53,20 +57,85 @@ void check_settings(const config::Config& config, Checklist& list, const config:
   list.ok("credentials", fmt::format("{}", fmt::join(found, ", ")));
 }
 
-bool check_policy(const config::Config& config, Checklist& list, policy::TimePoint now) {
+std::optional<policy::Policy> check_policy(const config::Config& config, Checklist& list, policy::TimePoint now) {
   if (config.policy_files.empty()) {
     auto policy = policy::default_policy(now);
     list.ok("policy", fmt::format("built-in default policy, {} rules", policy.rules.size()));
-    return true;
+    return policy;
   }
   auto result = policy::load_policies(config.policy_files, now);
   for (const auto& problem : result.problems) {
     list.add(Mark::fail, "policy", problem.str(), "fix the file at that line (hss-gate policy lint FILE)");
   }
-  if (!result.problems.empty()) return false;
+  if (!result.problems.empty()) return std::nullopt;
   list.ok("policy", fmt::format("{} (from {}): {} rules, {} exceptions", fmt::join(config.policy_files, ", "),
                                 config.policy_origin, result.policy.rules.size(), result.policy.exceptions.size()));
-  return true;
+  return std::move(result.policy);
+}
+
+// The finding APIs a check run would call: those the applicable rules and the configured reports
+// need, and the CVE API when a rule, an exception or GitLab's report uses CVEs.
+struct FindingApis {
+  std::vector<hss::FindingKind> kinds;
+  bool cves = false;
+};
+
+FindingApis finding_apis(const config::Config& config, const policy::Policy& effective, policy::TimePoint now) {
+  policy::Context context{config.branch, config.environment, now};
+  hss::FindingPlan plan = policy::plan_findings(effective, context);
+  report::ReportNeeds needs = report::report_needs(report::ReportPaths(config.reports.begin(), config.reports.end()));
+  FindingApis apis{plan.kinds, static_cast<bool>(plan.wants_cves) || needs.cves};
+  for (auto kind : needs.kinds) {
+    if (std::find(apis.kinds.begin(), apis.kinds.end(), kind) == apis.kinds.end()) apis.kinds.push_back(kind);
+  }
+  std::sort(apis.kinds.begin(), apis.kinds.end());
+  return apis;
+}
+
+// One small request to each finding API a run would call: IAM grants each API on its own, so
+// the list of images answering says nothing about them.
+bool probe_finding_apis(const FindingApis& apis, const std::optional<hss::Record>& image, const config::Config& config,
+                        const policy::Policy& effective, hss::Transport& transport, Checklist& list) {
+  if (apis.kinds.empty()) {
+    list.ok("findings", "no finding API is needed by the policy or the reports");
+    return true;
+  }
+  if (!image) {
+    list.add(Mark::warn, "findings", "HSS lists no image for this cicd_name, so the finding APIs cannot be tried",
+             "run doctor again once a scanned image is in HSS's CI/CD list");
+    return true;
+  }
+  hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id};
+  bool ok = true;
+  std::optional<std::string> vul_id;
+  auto probe = [&](std::string_view operation, const hss::Request& request, const hss::FindingEndpoint& endpoint) {
+    try {
+      hss::Response response = transport.get(request);
+      auto page = hss::parse_finding_page(endpoint, response.body);
+      list.ok("findings", fmt::format("{} answered with {} record{}{}", operation, page.items.size(),
+                                      page.items.size() == 1 ? "" : "s", hss::request_id_suffix(response.request_id)));
+      return page.items;
+    } catch (const ServiceError& e) {
+      ok = false;
+      list.add(Mark::fail, "findings", fmt::format("{}: {}", operation, e.what()),
+               fmt::format("allow these credentials HSS's {} API in IAM (each finding API is granted on its own)", operation));
+    }
+    return std::vector<hss::FindingRecord>{};
+  };
+  for (auto kind : apis.kinds) {
+    const hss::FindingEndpoint& endpoint = hss::endpoint_for(kind);
+    auto items = probe(endpoint.operation, hss::finding_request(endpoint, *image, options, 0, 10), endpoint);
+    if (kind == hss::FindingKind::vulnerabilities && !items.empty()) vul_id = items.front().text("vul_id");
+  }
+  if (apis.cves) {
+    const hss::FindingEndpoint& endpoint = hss::cve_endpoint();
+    if (vul_id && !vul_id->empty()) {
+      probe(endpoint.operation, hss::cve_request(*vul_id, options, 0, 10), endpoint);
+    } else {
+      list.ok("findings", fmt::format("{} not tried: no vulnerability to ask about", endpoint.operation));
+    }
+  }
+  return ok;
 }
 
 void check_outputs(const config::Config& config, Checklist& list) {
@@ -113,7 +182,7 @@ void check_clock(const std::string& date, const Clock& clock, bool signing, Chec
 // Name resolution and TCP first, so that a failure says which layer failed; then one
 // authenticated request without retries, which proves TLS and the credentials.
 bool check_service(const config::Config& config, const config::Environment& environment, Clock& clock,
-                   Checklist& list) {
+                   const policy::Policy& effective, policy::TimePoint now, Checklist& list) {
   hss::TransportSettings settings = *config.transport;
   settings.retry = false;
   list.ok("endpoint", settings.endpoint.str());
@@ -157,7 +226,15 @@ bool check_service(const config::Config& config, const config::Environment& envi
                                        page.items.size() == 1 ? "" : "s", query.cicd_name,
                                        hss::request_id_suffix(response.request_id)));
     check_clock(response.date, clock, signing, list);
-    return list.failures() == 0;
+    std::optional<hss::Record> image;
+    for (const auto& record : page.items) {
+      if (!record.image_id.empty()) {
+        image = record;
+        break;
+      }
+    }
+    bool findings_ok = probe_finding_apis(finding_apis(config, effective, now), image, config, effective, *transport, list);
+    return findings_ok && list.failures() == 0;
   } catch (const UsageError& e) {
     list.add(Mark::fail, "TLS", e.what(), "give a readable CA bundle with --ca-file");
     return false;
@@ -192,13 +269,14 @@ int doctor(const cli::Arguments& arguments, const config::Environment& environme
   for (const auto& warning : config.warnings) list.add(Mark::warn, "configuration", warning);
   check_settings(config, list, environment);
   auto now = config.pinned_now.value_or(std::chrono::floor<std::chrono::seconds>(clock.wall_now()));
-  bool policy_ok = check_policy(config, list, now);
+  std::optional<policy::Policy> effective = check_policy(config, list, now);
+  bool policy_ok = effective.has_value();
   check_outputs(config, list);
   bool service_ok = true;
   if (config.from_file) {
     list.ok("network", fmt::format("not used: --from-file {} is read offline", *config.from_file));
   } else if (policy_ok) {
-    service_ok = check_service(config, environment, clock, list);
+    service_ok = check_service(config, environment, clock, *effective, now, list);
   }
   int code = !policy_ok ? k_exit_usage : !service_ok ? k_exit_service : k_exit_pass;
   std::cout << fmt::format("hss-gate doctor: {} FAIL, {} warn (exit {})\n", list.failures(), list.warnings(), code);

@@ -221,18 +221,21 @@ void list_findings(Transport& transport, const FindingEndpoint& endpoint, const 
   }, transport, endpoint, into);
 }
 
+Request cve_request(const std::string& vul_id, const FindingOptions& options, std::int64_t offset, int limit) {
+  Request request;
+  request.path = with_placeholder(std::string(cve_endpoint().path), "vul_id", vul_id);
+  if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
+  request.query.emplace_back("limit", std::to_string(limit));
+  request.query.emplace_back("offset", std::to_string(offset));
+  return request;
+}
+
 std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vul_id, const FindingOptions& options) {
   const FindingEndpoint& endpoint = cve_endpoint();
   std::string list = fmt::format("the CVEs of vulnerability {}", vul_id);
   std::vector<FindingRecord> cves;
-  read_prefetching(list, [&](std::int64_t offset) {
-    Request request;
-    request.path = with_placeholder(std::string(endpoint.path), "vul_id", vul_id);
-    if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
-    request.query.emplace_back("limit", std::to_string(k_page_size));
-    request.query.emplace_back("offset", std::to_string(offset));
-    return request;
-  }, transport, endpoint, cves);
+  read_prefetching(list, [&](std::int64_t offset) { return cve_request(vul_id, options, offset, k_page_size); },
+                   transport, endpoint, cves);
   return cves;
 }
 

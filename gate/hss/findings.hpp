@@ -69,6 +69,7 @@ struct FindingEndpoint {
   bool handled_filter = false;             // takes handle_status=unhandled unless handled ones are wanted
   bool region_header = false;              // takes the region as a request header
   Pairs (*parameters)(const Record& image); // the filters that name the image
+  std::string_view operation;              // the API's name, as IAM permissions name it
 };
 
 const FindingEndpoint& endpoint_for(FindingKind kind);
@@ -109,5 +110,7 @@ RunFindings fetch_findings(Transport& transport, const std::vector<Record>& imag
 // The CVEs of one vulnerability (ListVulnerabilityCve): cve_id, cvss_score, publish_time, description.
 const FindingEndpoint& cve_endpoint();
 std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vul_id, const FindingOptions& options);
+// The request for one page of a vulnerability's CVEs.
+Request cve_request(const std::string& vul_id, const FindingOptions& options, std::int64_t offset, int limit);
 
 } // namespace gate::hss

@@ -105,6 +105,35 @@ class Doctor(GateTest):
         self.assertEqual(token.code, 0, token.out)
         self.assertIn("warn  clock: this machine is", token.out)
 
+    def test_each_finding_api_the_run_would_call_is_tried_once(self):
+        policy = os.path.join(self.folder, "p.toml")
+        with open(policy, "w") as f:
+            f.write('version = 1\n[rules.s]\nfindings = "secrets"\n[rules.c]\nfindings = "vulnerabilities"\n'
+                    'where.cvss = { min = 9.0 }\n')
+        with self.fake.lock:
+            self.fake.findings = {"img-1": {"vulnerabilities": [{"vul_id": "USN-1"}], "secrets": [], "software": []}}
+        result = self.doctor("--policy", policy, "--sbom", "sbom.json")
+        self.assertEqual(result.code, 0, result.out)
+        for line in ("ok    findings: ListImageVulnerabilities answered with 1 record",
+                     "ok    findings: ListImageSensitive answered with 0 records",
+                     "ok    findings: ListImageApps answered with 0 records",
+                     "ok    findings: ListVulnerabilityCve answered with 0 records"):
+            self.assertIn(line, result.out)
+        self.assertNotIn("ListImageMalware", result.out)
+        self.assertFalse(os.path.exists(result.path("sbom.json")))
+        self.assertTrue(all(dict(r["query"]).get("limit") == "10" for r in self.fake.page_requests()))
+
+        with self.fake.lock:
+            self.fake.fail_findings["secrets"] = (403, {"error_code": "HSS.0004", "error_msg": "no permission"})
+        refused = self.doctor("--policy", policy)
+        self.assertEqual(refused.code, 3, refused.out)
+        self.assertIn("FAIL  findings: ListImageSensitive: HSS request failed: 403", refused.out)
+        self.assertIn("fix: allow these credentials HSS's ListImageSensitive API in IAM", refused.out)
+
+        plain = self.doctor()
+        self.assertEqual(plain.code, 0, plain.out)
+        self.assertIn("ok    findings: no finding API is needed", plain.out)
+
     def test_an_unwritable_report_path_is_a_configuration_failure(self):
         result = self.doctor("--json", "/no/such/folder/report.json")
         self.assertEqual(result.code, 2, result.out)

@@ -17,6 +17,7 @@ Pairs parameters(const Record& image) { return cicd_image_query(image, "image_ve
 } // namespace
 
 const FindingEndpoint k_base_image{FindingKind::base_image, "/v5/{project_id}/image/{image_id}/basic-image", k_fields,
-                                   {}, false, true, parameters};
+                                   {}, false, true, parameters,
+                                 "ListImageBasicImage"};
 
 } // namespace gate::hss::findings

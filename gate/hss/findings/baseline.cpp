@@ -28,6 +28,7 @@ Pairs parameters(const Record& image) {
 } // namespace
 
 const FindingEndpoint k_baseline{FindingKind::baseline, "/v5/{project_id}/baseline/check-rules", k_fields, {}, false,
-                                 false, parameters};
+                                 false, parameters,
+                                 "ListCheckRulesInfo"};
 
 } // namespace gate::hss::findings

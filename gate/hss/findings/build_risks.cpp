@@ -21,6 +21,7 @@ Pairs parameters(const Record& image) { return {{"image_type", "cicd"}, {"image_
 } // namespace
 
 const FindingEndpoint k_build_risks{FindingKind::build_risks, "/v5/{project_id}/image/build-command-risks", k_fields,
-                                    {}, false, false, parameters};
+                                    {}, false, false, parameters,
+                                 "ListImageBuildCommandRisks"};
 
 } // namespace gate::hss::findings

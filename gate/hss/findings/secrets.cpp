@@ -24,6 +24,7 @@ Pairs parameters(const Record& image) { return cicd_image_query(image, "image_ve
 } // namespace
 
 const FindingEndpoint k_secrets{FindingKind::secrets, "/v5/{project_id}/image/{image_id}/sensitive", k_fields,
-                                k_never_read, true, false, parameters};
+                                k_never_read, true, false, parameters,
+                                 "ListImageSensitive"};
 
 } // namespace gate::hss::findings

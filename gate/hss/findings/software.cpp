@@ -17,6 +17,7 @@ Pairs parameters(const Record& image) { return cicd_image_query(image, "tag_name
 } // namespace
 
 const FindingEndpoint k_software{FindingKind::software, "/v5/{project_id}/image/{image_id}/apps", k_fields, {}, false,
-                                 false, parameters};
+                                 false, parameters,
+                                 "ListImageApps"};
 
 } // namespace gate::hss::findings

@@ -22,6 +22,7 @@ Pairs parameters(const Record& image) { return cicd_image_query(image, "tag_name
 } // namespace
 
 const FindingEndpoint k_vulnerabilities{FindingKind::vulnerabilities, "/v5/{project_id}/image/{image_id}/vulnerabilities",
-                                        k_fields, {}, true, false, parameters};
+                                        k_fields, {}, true, false, parameters,
+                                 "ListImageVulnerabilities"};
 
 } // namespace gate::hss::findings
