@@ -89,7 +89,8 @@ std::string upper(std::string text) {
 std::string render_github_outputs(const Outcome& outcome, const ReportPaths& paths) {
   std::string out = output_line("decision", std::string(name_of(outcome.decision))) +
                     output_line("exit-code", std::to_string(outcome.exit_code())) +
-                    output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json"));
+                    output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json")) +
+                    output_line("sarif", path_of(paths, "sarif")) + output_line("sbom", path_of(paths, "sbom"));
   for (const auto& [name, value] : image_counts(outcome)) out += output_line(name, value);
   return out;
 }

@@ -81,8 +81,10 @@ class Templates(GateTest):
         # old names stay one minor version as deprecated aliases.
         self.assertIn("Deprecated", action["inputs"]["version"]["description"])
         self.assertIn("Deprecated", action["inputs"]["image"]["description"])
-        self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json", "images-pass", "images-warn",
-                                                  "images-fail", "images-no-verdict", "images-error"})
+        self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json", "sarif", "sbom", "images-pass",
+                                                  "images-warn", "images-fail", "images-no-verdict", "images-error"})
+        for name in ("sarif", "sarif-location", "sbom"):
+            self.assertIn(name, action["inputs"])
         self.assertIn("images", action["inputs"])
         # Credentials are never inputs: they come from secrets through env.
         self.assertFalse([n for n in action["inputs"] if re.search("token|secret|ak|sk|password", n)])
@@ -156,10 +158,34 @@ class GitLabJob(WithFakeServer):
         return self.run_pipeline(records, self.JOB, variables)
 
     def test_a_clean_image_passes_the_job_and_leaves_the_reports(self):
-        done, repo = self.run_job([record()])
+        with self.fake.lock:
+            self.fake.findings = {}
+        done, repo = self.run_job([record()], {"HSS_GATE_REGION": "ap-southeast-1"})
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertIn("hss-gate: PASS", done.stdout)
         self.assert_artifacts(repo, "pass")
+        # GitLab's security reports, published as container_scanning and cyclonedx
+        artifacts = os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate")
+        report = os.path.join(artifacts, "hss-gate-container-scanning.json")
+        checked = subprocess.run([tool("ajv"), "validate", "--spec=draft7", "--strict=false", "-c", "ajv-formats", "-s",
+                                  os.path.join(SOURCE, "tests", "data", "gitlab", "container-scanning-report-format.json"),
+                                  "-d", report], capture_output=True, text=True)
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        with open(report) as f:
+            self.assertEqual(json.load(f)["scan"]["status"], "success")
+        with open(os.path.join(artifacts, "hss-gate-sbom.cdx.json")) as f:
+            self.assertEqual(json.load(f)["bomFormat"], "CycloneDX")
+        template = load_yaml(os.path.join(SOURCE, "ci-templates", "gitlab", "hss-gate.gitlab-ci.yml"))
+        reports = template[".hss-gate"]["artifacts"]["reports"]
+        self.assertEqual((reports["container_scanning"], reports["cyclonedx"]),
+                         ("hss-gate-container-scanning.json", "hss-gate-sbom.cdx.json"))
+
+    def test_security_reports_can_be_left_out(self):
+        done, repo = self.run_job([record()], {"HSS_GATE_SECURITY_REPORTS": "false"})
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertEqual(len(self.fake.page_requests()), 1)
+        self.assertFalse(os.path.exists(os.path.join(repo, ".gitlab-ci-local", "builds", "hss-gate",
+                                                     "hss-gate-container-scanning.json")))
 
     def test_a_blocked_image_fails_the_job_says_why_on_the_last_line_and_leaves_the_reports(self):
         done, repo = self.run_job([record(vul_num=500)])
@@ -232,7 +258,8 @@ class GitLabJob(WithFakeServer):
                     "    HSS_GATE_IMAGE: |\n      image_name=api\n      image_name=worker\n      image_name=migrate\n")
         done, repo = self.run_pipeline([record(image_name=n) for n in ("api", "worker", "migrate")], pipeline)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
-        self.assertEqual(len(self.fake.page_requests()), 1)
+        lists = [r for r in self.fake.page_requests() if r["path"].endswith("/image/cicd/images")]
+        self.assertEqual(len(lists), 1)
         with open(os.path.join(repo, ".gitlab-ci-local", "builds", "hss-gate", "hss-gate.env")) as f:
             self.assertIn("HSS_GATE_RESULT_IMAGES_PASS=3\n", f.read())
 
@@ -347,7 +374,7 @@ class GitHubAction(WithFakeServer):
         self.assertEqual(codes[-1][0], "gate")
         self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)
         self.assertEqual(outputs, {"decision": "fail", "exit-code": "1", "junit": "hss-gate-junit.xml",
-                                   "json": "hss-gate-report.json", "images-pass": "0", "images-warn": "0",
+                                   "json": "hss-gate-report.json", "sarif": "", "sbom": "", "images-pass": "0", "images-warn": "0",
                                    "images-fail": "1", "images-no-verdict": "0", "images-error": "0"})
         self.assertIn("::error title=hss-gate vuln-budget%3A team/web%3A1.0.0 (cicd_name shop)::vul_num is 500, "
                       "above max 50%0AFix: ", gate.stdout)
