@@ -1,13 +1,14 @@
-// Fuzzes the console, JUnit and Markdown renderers with hostile strings in every place that data
-// reaches them, asserting the invariants: no console line that data could start (workflow
-// commands begin with "::" or "##["), well-formed XML, and Markdown without live links, images
-// or HTML.
+// Fuzzes the console, JUnit, Markdown and dashboard renderers with hostile strings in every place
+// that data reaches them, asserting the invariants: no console line that data could start
+// (workflow commands begin with "::" or "##["), well-formed XML, Markdown without live links,
+// images or HTML, and SARIF, GitLab and CycloneDX documents that are valid JSON.
 #include "gate/policy/outcome.hpp"
 #include "gate/report/report.hpp"
 
 #include <Poco/DOM/DOMParser.h>
 #include <Poco/DOM/Document.h>
 #include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -61,6 +62,15 @@ void check_markdown(std::string text) {
   }
 }
 
+void check_json(const std::string& text) {
+  try {
+    Poco::JSON::Parser parser;
+    parser.parse(text);
+  } catch (const Poco::Exception&) {
+    std::abort(); // a dashboard report must be valid JSON whatever the data
+  }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -90,6 +100,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   waived.status = policy::RuleStatus::excepted;
   waived.waiver = policy::Waiver{s[13], s[14], "2027-01-01T00:00:00Z", s[15]};
   image.results.push_back(waived);
+  policy::FindingResult finding;
+  finding.kind = "vulnerabilities";
+  finding.id = s[2];
+  finding.key = s[3];
+  finding.severity = "high";
+  finding.attributes = {{"cve_id", {s[4], s[5]}, true}, {"app_name", {s[6]}, false}, {"url", {s[7]}, false},
+                        {"description", {s[9]}, false}, {"version", {}, false}};
+  policy::RuleResult counted = failing;
+  counted.rule = "no-high-vulns";
+  counted.findings_kind = "vulnerabilities";
+  counted.findings = {finding, finding};
+  counted.findings[1].waived = true;
+  counted.findings[1].waiver = waived.waiver;
+  image.results.push_back(counted);
+  image.inventory.vulnerabilities = std::vector<policy::FindingResult>{finding};
+  policy::FindingResult software;
+  software.attributes = {{"app_name", {s[10]}, false}, {"app_version", {s[11]}, false}, {"app_type", {s[12]}, false}};
+  image.inventory.software = std::vector<policy::FindingResult>{software};
+  image.inventory.operating_system = s[13];
+  image.dockerfile = s[14];
   image.decision = policy::Decision::fail;
   outcome.images.push_back(image);
   policy::ImageResult broken;
@@ -112,5 +142,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Poco::Exception&) {
     std::abort(); // the JUnit report must be well-formed XML whatever the data
   }
+  outcome.rules = {{"vuln-budget", s[12], s[11], policy::Level::fail}, {"no-high-vulns", s[1], s[2], policy::Level::warn}};
+  report::ReportOptions options;
+  check_json(report::render_sarif(outcome, options));
+  check_json(report::render_gitlab(outcome, options));
+  outcome.images.pop_back(); // the image HSS could not be read for leaves no SBOM at all
+  check_json(report::render_sbom(outcome, options));
   return 0;
 }
