@@ -92,6 +92,35 @@ BOOST_AUTO_TEST_CASE(every_flag_reads_its_environment_variable_and_a_flag_wins) 
   BOOST_TEST(config.quiet);
 }
 
+BOOST_AUTO_TEST_CASE(the_region_is_known_from_the_flag_or_from_an_hss_endpoint_host) {
+  auto with = [](std::map<std::string, std::string> env) {
+    env.emplace("HSS_GATE_PROJECT_ID", "p1");
+    env.emplace("HSS_GATE_AUTH_TOKEN", "secret-token");
+    return config::resolve_config(parse({"check", "--cicd-name", "a", "--image-version", "1"}), env_of(env)).region;
+  };
+  BOOST_TEST(with({{"HSS_GATE_REGION", "ap-southeast-1"}}).value_or("") == "ap-southeast-1");
+  BOOST_TEST(with({{"HSS_GATE_ENDPOINT", "https://hss.eu-west-101.myhuaweicloud.eu"}}).value_or("") == "eu-west-101");
+  BOOST_TEST(with({{"HSS_GATE_ENDPOINT", "https://hss.cn-north-4.myhuaweicloud.com"},
+                   {"HSS_GATE_REGION", "ap-southeast-1"}})
+                 .value_or("") == "ap-southeast-1"); // --region says it first
+  BOOST_TEST(!with({{"HSS_GATE_ENDPOINT", "https://hss-proxy.example.com"}}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_sarif_location_stays_inside_the_repository) {
+  auto location = [](const std::string& path) {
+    return config::resolve_config(parse({"check", "--cicd-name", "a", "--image-version", "1", "--sarif-location", path}),
+                                  env_of(k_online))
+        .sarif_location;
+  };
+  BOOST_TEST(location("docker/api.Dockerfile") == "docker/api.Dockerfile");
+  BOOST_TEST(location("a..b/Dockerfile") == "a..b/Dockerfile");
+  for (std::string bad : {"/etc/passwd", "../x", "a/../../x", "a\\b", "a\nb"}) {
+    BOOST_TEST(usage_error({"check", "--cicd-name", "a", "--image-version", "1", "--sarif-location", bad}, k_online)
+                   .find("--sarif-location: expected a relative path") != std::string::npos,
+               bad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(documented_ranges_are_enforced_before_anything_is_looked_up) {
   std::string file = HSS_GATE_TEST_DATA "/../../examples/list-cicd-images.json";
   std::vector<std::string> base{"check", "--from-file", file};
