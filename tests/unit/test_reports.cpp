@@ -201,12 +201,13 @@ BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   std::string outputs = render_github_outputs(outcome, {{"junit", "j.xml"}});
   std::regex delimiter("ghadelimiter_[0-9a-f]{32}");
   BOOST_TEST(std::regex_replace(outputs, delimiter, "D") ==
-             "decision<<D\nfail\nD\nexit-code<<D\n1\nD\njunit<<D\nj.xml\nD\njson<<D\n\nD\nimages_pass<<D\n0\nD\n"
+             "decision<<D\nfail\nD\nexit-code<<D\n1\nD\njunit<<D\nj.xml\nD\njson<<D\n\nD\nsarif<<D\n\nD\nsbom<<D\n\nD\n"
+             "images_pass<<D\n0\nD\n"
              "images_warn<<D\n0\nD\nimages_fail<<D\n1\nD\nimages_no_verdict<<D\n0\nD\nimages_error<<D\n0\nD\n");
   // Every value has a delimiter of its own.
   std::set<std::string> seen;
   for (std::sregex_iterator it(outputs.begin(), outputs.end(), delimiter), end; it != end; ++it) seen.insert(it->str());
-  BOOST_TEST(seen.size() == 9u);
+  BOOST_TEST(seen.size() == 11u);
 }
 
 BOOST_AUTO_TEST_CASE(a_dotenv_value_never_splits_into_a_second_variable) {
