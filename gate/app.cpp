@@ -208,7 +208,8 @@ Evidence look_up(const config::Config& config, const policy::Policy& effective, 
   if (!fetch.empty() && !scanned.empty()) {
     say(fmt::format("reading the {} of {} image{}", kind_names(fetch.kinds), scanned.size(),
                     scanned.size() == 1 ? "" : "s"));
-    hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id};
+    hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id,
+                                config.save_bundle.has_value()};
     evidence.findings = hss::fetch_findings(*transport, scanned, fetch, options);
   }
   evidence.findings.fetched_at = units::format_date_time(std::chrono::floor<std::chrono::seconds>(world.clock.wall_now()));

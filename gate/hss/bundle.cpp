@@ -50,13 +50,13 @@ void read_bundle(const JsonObject& root, SavedRun& run, bool keep_json) {
       if (name == k_cves_key) {
         JsonObject cves = *lists.object(name);
         for (const auto& vul_id : cves.keys()) {
-          run.findings.cves[vul_id] = read_finding_records(cve_endpoint(), cves.objects(vul_id).value_or(std::vector<JsonObject>{}));
+          run.findings.cves[vul_id] = read_finding_records(cve_endpoint(), cves.objects(vul_id).value_or(std::vector<JsonObject>{}), keep_json);
         }
         continue;
       }
       auto kind = finding_kind_named(name);
       if (!kind) fail_response(lists.member(name), "a finding kind or cves");
-      image.lists.emplace_back(*kind, read_finding_records(endpoint_for(*kind), lists.objects(name).value_or(std::vector<JsonObject>{})));
+      image.lists.emplace_back(*kind, read_finding_records(endpoint_for(*kind), lists.objects(name).value_or(std::vector<JsonObject>{}), keep_json));
     }
   }
 }

@@ -49,7 +49,7 @@ std::string with_placeholder(std::string path, std::string_view name, const std:
   return path;
 }
 
-FindingRecord read_finding(const FindingEndpoint& endpoint, const JsonObject& in) {
+FindingRecord read_finding(const FindingEndpoint& endpoint, const JsonObject& in, bool keep_json) {
   FindingRecord record;
   for (const auto& spec : endpoint.fields) {
     FieldValue value;
@@ -66,14 +66,15 @@ FindingRecord read_finding(const FindingEndpoint& endpoint, const JsonObject& in
     }
     record.fields.emplace_back(spec.name, std::move(value));
   }
-  record.json = in.to_json(endpoint.never_read);
+  if (keep_json) record.json = in.to_json(endpoint.never_read);
   return record;
 }
 
-Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endpoint, const Request& request) {
+Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endpoint, const Request& request,
+                               bool keep_json) {
   Response response = transport.get(request);
   try {
-    return parse_finding_page(endpoint, response.body);
+    return parse_finding_page(endpoint, response.body, keep_json);
   } catch (const ServiceError& e) {
     throw ServiceError(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
   }
@@ -83,13 +84,14 @@ Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endp
 // promises, fetched in parallel (a hint, capped by the page bound); then on in offset order until
 // a short page, whatever total_num said. On an error, `items` holds the pages before the failing one.
 void read_prefetching(std::string_view list, const std::function<Request(std::int64_t)>& request_at,
-                      Transport& transport, const FindingEndpoint& endpoint, std::vector<FindingRecord>& items) {
+                      Transport& transport, const FindingEndpoint& endpoint, bool keep_json,
+                      std::vector<FindingRecord>& items) {
   auto append = [&](Page<FindingRecord>& page) {
     std::size_t size = page.items.size();
     items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
     return size == static_cast<std::size_t>(k_page_size);
   };
-  Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0));
+  Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0), keep_json);
   std::int64_t total = first.total_num.value_or(0);
   if (!append(first)) return;
 
@@ -102,7 +104,7 @@ void read_prefetching(std::string_view list, const std::function<Request(std::in
   std::vector<std::exception_ptr> failures(offsets.size());
   for_each_in_parallel(offsets.size(), k_parallel_finding_requests, [&](std::size_t i) {
     try {
-      pages[i] = fetch_page(transport, endpoint, request_at(offsets[i]));
+      pages[i] = fetch_page(transport, endpoint, request_at(offsets[i]), keep_json);
     } catch (...) {
       failures[i] = std::current_exception(); // raised in order below, after the pages before it
     }
@@ -113,7 +115,7 @@ void read_prefetching(std::string_view list, const std::function<Request(std::in
   }
   // total_num promised too little: go on one page at a time.
   for (int read = static_cast<int>(pages.size()) + 1; read < k_max_pages; ++read) {
-    Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(std::int64_t{k_page_size} * read));
+    Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(std::int64_t{k_page_size} * read), keep_json);
     if (!append(page)) return;
   }
   throw ServiceError(fmt::format("{}: more than {} pages of {} records; refusing to judge a partial list", list,
@@ -189,14 +191,15 @@ Request finding_request(const FindingEndpoint& endpoint, const Record& image, co
   return request;
 }
 
-std::vector<FindingRecord> read_finding_records(const FindingEndpoint& endpoint, const std::vector<JsonObject>& items) {
+std::vector<FindingRecord> read_finding_records(const FindingEndpoint& endpoint, const std::vector<JsonObject>& items,
+                                                bool keep_json) {
   std::vector<FindingRecord> records;
   records.reserve(items.size());
-  for (const auto& item : items) records.push_back(read_finding(endpoint, item));
+  for (const auto& item : items) records.push_back(read_finding(endpoint, item, keep_json));
   return records;
 }
 
-Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body) {
+Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body, bool keep_json) {
   JsonObject root = parse_json_object(body);
   Page<FindingRecord> page;
   page.total_num = root.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
@@ -205,7 +208,7 @@ Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::str
     if (!root.has("total_num")) fail_response("response", "members total_num and data_list");
     return page;
   }
-  for (const auto& item : *list) page.items.push_back(read_finding(endpoint, item));
+  for (const auto& item : *list) page.items.push_back(read_finding(endpoint, item, keep_json));
   return page;
 }
 
@@ -218,7 +221,7 @@ void list_findings(Transport& transport, const FindingEndpoint& endpoint, const 
   std::string list = fmt::format("the {} of {}", name_of(endpoint.kind), describe_record(image));
   read_prefetching(list, [&](std::int64_t offset) {
     return finding_request(endpoint, image, options, offset, k_page_size);
-  }, transport, endpoint, into);
+  }, transport, endpoint, options.keep_json, into);
 }
 
 Request cve_request(const std::string& vul_id, const FindingOptions& options, std::int64_t offset, int limit) {
@@ -235,7 +238,7 @@ std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vu
   std::string list = fmt::format("the CVEs of vulnerability {}", vul_id);
   std::vector<FindingRecord> cves;
   read_prefetching(list, [&](std::int64_t offset) { return cve_request(vul_id, options, offset, k_page_size); },
-                   transport, endpoint, cves);
+                   transport, endpoint, options.keep_json, cves);
   return cves;
 }
 

@@ -31,7 +31,7 @@ struct FieldSpec {
 
 struct FindingRecord {
   std::vector<std::pair<std::string_view, FieldValue>> fields; // in the endpoint's field order
-  std::string json;                                            // as HSS sent it, secrets' content left out
+  std::string json; // as HSS sent it, secrets' content left out; only when kept for a bundle
   const FieldValue& field(std::string_view name) const;        // std::monostate when absent
   std::optional<std::string> text(std::string_view name) const;
 };
@@ -82,6 +82,7 @@ struct FindingOptions {
   bool include_handled = false;
   std::optional<std::string> region;
   std::optional<std::string> enterprise_project_id;
+  bool keep_json = false; // keep each record's JSON, for --save-bundle
 };
 
 // The request for one page of one image's list.
@@ -90,10 +91,12 @@ Request finding_request(const FindingEndpoint& endpoint, const Record& image, co
 
 class JsonObject;
 // Reads records of a list already parsed (a saved bundle's); throws ServiceError as a page would.
-std::vector<FindingRecord> read_finding_records(const FindingEndpoint& endpoint, const std::vector<JsonObject>& items);
+std::vector<FindingRecord> read_finding_records(const FindingEndpoint& endpoint, const std::vector<JsonObject>& items,
+                                                bool keep_json = false);
 
 // Parses one page; throws ServiceError naming the member at fault.
-Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body);
+// With keep_json each record also keeps its JSON (for a bundle).
+Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body, bool keep_json = false);
 
 // Appends every finding of one kind for one image: the first page, then the pages total_num
 // promises fetched in parallel (a hint only), then on in offset order until a short page. When it
