@@ -105,7 +105,8 @@ BOOST_AUTO_TEST_CASE(requests_send_what_each_api_needs) {
 BOOST_AUTO_TEST_CASE(records_are_read_as_hss_names_them_and_secrets_never_kept) {
   auto page = parse_finding_page(endpoint_for(FindingKind::secrets), R"({"total_num": 1, "data_list": [
     {"sensitive_info_id": "s-1", "severity": "critical", "name": "aws key", "file_path": "/app/.env",
-     "content": "AKIASECRETVALUE", "latest_scan_time": 1795680300000, "extra": [1, 2]}]})");
+     "content": "AKIASECRETVALUE", "latest_scan_time": 1795680300000, "extra": [1, 2]}]})",
+                                 true); // keep the JSON, as for a bundle
   BOOST_REQUIRE(page.items.size() == 1u);
   const FindingRecord& secret = page.items[0];
   BOOST_TEST(*secret.text("severity") == "critical");

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "gate/config/config.hpp"
+#include "gate/hss/findings.hpp"
+#include "gate/hss/lookup.hpp"
+#include "gate/policy/evaluate.hpp"
+#include "gate/policy/model.hpp"
+
+#include <string>
+#include <vector>
+
+namespace gate {
+class Clock;
+
+// The lookup stage of a run: what HSS answered (or a saved file holds) for the images, and the
+// finding lists the rules and the reports need.
+struct Evidence {
+  std::vector<hss::ImageLookup> lookups;
+  hss::RunFindings findings;
+  bool replayed_bundle = false;
+};
+
+// The rules' plan plus the lists the requested reports need (every vulnerability's CVEs for
+// GitLab's report); the reports' lists also go into the context's inventory.
+hss::FindingPlan with_report_needs(const hss::FindingPlan& plan, const config::Config& config, policy::Context& context);
+
+// Looks the images up in HSS, waiting as the policy and the flags say, and reads the lists `fetch`
+// names for every image whose scan succeeded; or reads --from-file, which must answer `plan` (the
+// rules' needs): a list it lacks is exit 2. Throws ServiceError, UsageError, Interrupted.
+Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
+                         const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say);
+
+// Writes everything the run read as a bundle for --from-file.
+void save_bundle(const Evidence& evidence, const std::string& path);
+
+} // namespace gate
