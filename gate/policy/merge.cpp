@@ -41,8 +41,10 @@ std::string tested(const Rule& rule) {
 bool widens(const FindingCondition& base, const FindingCondition& next) {
   if (base.ordered() != next.ordered()) return false;
   if (!base.ordered()) {
-    return std::all_of(base.globs.begin(), base.globs.end(), [&](const std::string& glob) {
-      return std::find(next.globs.begin(), next.globs.end(), glob) != next.globs.end() || next.globs == std::vector<std::string>{"*"};
+    // Every inherited glob kept, or a bare "*" that matches any value the finding has.
+    bool any = std::find(next.globs.begin(), next.globs.end(), "*") != next.globs.end();
+    return any || std::all_of(base.globs.begin(), base.globs.end(), [&](const std::string& glob) {
+      return std::find(next.globs.begin(), next.globs.end(), glob) != next.globs.end();
     });
   }
   bool low = !next.min || (base.min && *next.min <= *base.min);

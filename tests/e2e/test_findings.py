@@ -356,8 +356,11 @@ class FindingsPolicyErrors(FakeServerTest):
             with open(path, "w") as f:
                 f.write('version = 1\nextends = "base.toml"\n' + text)
             return self.gate("policy", "lint", path)
-        ok = lint('[rules.v]\nfindings = "vulnerabilities"\nwhere.severity = { min = "medium" }\nmax = 1\n')
-        self.assertEqual(ok.code, 0, ok.out + ok.err)
+        for text in ('[rules.v]\nfindings = "vulnerabilities"\nwhere.severity = { min = "medium" }\nmax = 1\n',
+                     '[rules.v]\nfindings = "vulnerabilities"\nwhere.app_name = ["zlib", "curl", "openssl"]\n',
+                     '[rules.v]\nfindings = "vulnerabilities"\nwhere.app_name = ["x", "*"]\n'):
+            ok = lint(text)
+            self.assertEqual(ok.code, 0, ok.out + ok.err)
         for text, message in [
             ('[rules.v]\nfindings = "vulnerabilities"\nmax = 3\n', "raises 'max'"),
             ('[rules.v]\nfindings = "vulnerabilities"\nwhere.severity = { min = "critical" }\n', "narrows where.severity"),
