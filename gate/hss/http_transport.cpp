@@ -53,7 +53,14 @@ struct Answer {
 // A failure of the connection itself: worth retrying.
 class ConnectionFailure : public std::runtime_error {
 public:
-  using std::runtime_error::runtime_error;
+  // `stale`: the connection failed without a timeout or a partial answer, as one the server
+  // closed while it was kept idle does; only such a failure is worth an immediate second try.
+  explicit ConnectionFailure(const std::string& message, bool stale = false)
+    : std::runtime_error(message), m_stale(stale) {}
+  bool stale() const { return m_stale; }
+
+private:
+  bool m_stale;
 };
 
 // "HSS.0001 invalid parameter" from an HSS or API-gateway error body, when it is one.
@@ -233,8 +240,10 @@ private:
     if (auto session = idle_session()) {
       try {
         return exchange(request, std::move(session));
-      } catch (const ConnectionFailure&) {
-        if (interrupted()) throw;
+      } catch (const ConnectionFailure& e) {
+        // A timeout or a cut answer is the server's doing, not the kept connection's: sending
+        // again at once would double the deadline and skip the backoff.
+        if (interrupted() || !e.stale()) throw;
       }
     }
     return exchange(request, open_session());
@@ -295,9 +304,9 @@ private:
     } catch (const Poco::TimeoutException&) {
       throw ConnectionFailure(fmt::format("no answer within --timeout {}s", m_settings.timeout.count()));
     } catch (const Poco::Exception& e) {
-      throw ConnectionFailure(e.displayText());
+      throw ConnectionFailure(e.displayText(), true);
     } catch (const std::ios_base::failure& e) {
-      throw ConnectionFailure(e.what());
+      throw ConnectionFailure(e.what(), true);
     }
   }
 

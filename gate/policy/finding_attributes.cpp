@@ -148,6 +148,32 @@ std::string member_text(const FindingRecord& record, std::string_view name) {
   return {};
 }
 
+// The members that together tell one finding of a kind from another, stable across image versions.
+struct KeyMembers {
+  FindingKind kind;
+  std::array<std::string_view, 4> names; // empty names unused
+};
+constexpr std::array<KeyMembers, 7> k_key_members{{
+    {FindingKind::vulnerabilities, {"vul_id", "app_name", "app_path", "version"}},
+    {FindingKind::malware, {"file_path", "file_name"}},
+    {FindingKind::secrets, {"sensitive_info_id", "file_path", "position"}},
+    {FindingKind::baseline, {"check_name", "standard", "check_rule_id", "check_rule_name"}},
+    {FindingKind::build_risks, {"risk_id", "rule_id"}},
+    {FindingKind::software, {"app_type", "app_name", "app_version"}},
+    {FindingKind::base_image, {"os_name", "os_version"}},
+}};
+
+std::vector<std::string_view> key_members(FindingKind kind) {
+  std::vector<std::string_view> names;
+  for (const auto& entry : k_key_members) {
+    if (entry.kind != kind) continue;
+    for (auto name : entry.names) {
+      if (!name.empty()) names.push_back(name);
+    }
+  }
+  return names;
+}
+
 } // namespace
 
 std::vector<const FindingAttribute*> attributes_of(FindingKind kind) {
@@ -258,32 +284,6 @@ std::string finding_id(FindingKind kind, const FindingRecord& record) {
     return fmt::format("{} {}", member_text(record, "os_name"), member_text(record, "os_version"));
   }
   return "(no id)";
-}
-
-// The members that together tell one finding of a kind from another, stable across image versions.
-struct KeyMembers {
-  FindingKind kind;
-  std::array<std::string_view, 4> names; // empty names unused
-};
-constexpr std::array<KeyMembers, 7> k_key_members{{
-    {FindingKind::vulnerabilities, {"vul_id", "app_name", "app_path", "version"}},
-    {FindingKind::malware, {"file_path", "file_name"}},
-    {FindingKind::secrets, {"sensitive_info_id", "file_path", "position"}},
-    {FindingKind::baseline, {"check_name", "standard", "check_rule_id", "check_rule_name"}},
-    {FindingKind::build_risks, {"risk_id", "rule_id"}},
-    {FindingKind::software, {"app_type", "app_name", "app_version"}},
-    {FindingKind::base_image, {"os_name", "os_version"}},
-}};
-
-std::vector<std::string_view> key_members(FindingKind kind) {
-  std::vector<std::string_view> names;
-  for (const auto& entry : k_key_members) {
-    if (entry.kind != kind) continue;
-    for (auto name : entry.names) {
-      if (!name.empty()) names.push_back(name);
-    }
-  }
-  return names;
 }
 
 std::string finding_key(FindingKind kind, const FindingRecord& record) {

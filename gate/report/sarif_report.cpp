@@ -118,15 +118,16 @@ private:
     std::string level = result.status == RuleStatus::fail   ? level_of(result.level)
                         : result.status == RuleStatus::warn ? "warning"
                                                             : "note";
+    // A rule-wide exception waives every finding of a rule over `max`; a rule that is within `max`
+    // only thanks to finding exceptions leaves the findings those did not waive as notes.
+    const auto* max = std::get_if<std::int64_t>(&result.limit);
+    bool rule_waived = result.status == RuleStatus::excepted && max &&
+                       static_cast<std::int64_t>(counted_findings(result).size()) > *max;
     for (const auto& finding : result.findings) {
       std::string text = fmt::format("{} in {}: rule {} ({})", finding_line(finding), image.label(), result.rule,
                                      result.detail);
-      std::optional<Waiver> waiver = finding.waived ? finding.waiver : std::nullopt;
-      // A rule-wide exception waives every finding of a rule that would fail.
-      if (!waiver && result.status == RuleStatus::excepted && !finding.waived) waiver = result.waiver;
-      std::string finding_level = result.status == RuleStatus::excepted ? level_of(result.level) : level;
-      add(results, image, result, finding.waived ? level_of(result.level) : finding_level, text, finding.key, waiver,
-          &finding);
+      std::optional<Waiver> waiver = finding.waived ? finding.waiver : rule_waived ? result.waiver : std::nullopt;
+      add(results, image, result, waiver ? level_of(result.level) : level, text, finding.key, waiver, &finding);
     }
   }
 

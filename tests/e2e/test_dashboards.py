@@ -178,6 +178,21 @@ class Dashboards(FakeServerTest):
         self.assertEqual(["suppressions" in a for a in alerts], [False, True])
         self.all_valid(waived)
 
+        # within max only thanks to a finding waiver: the other finding is a plain note, not waived
+        by_waiver = self.run_gate(rule.format(max=1) + '[[exceptions]]\nrules = ["v"]\nfinding = { vul_id = "USN-2" }\n'
+                                  'expires = 2027-01-01\nreason = "SEC-2: not reachable"\n')
+        self.assertEqual(by_waiver.code, 0, by_waiver.out + by_waiver.err)
+        self.assertEqual([("suppressions" in a, a["level"]) for a in self.sarif_results(by_waiver)],
+                         [(False, "note"), (True, "error")])
+        # a rule-wide exception suppresses every finding of the rule
+        rule_wide = self.run_gate(rule.format(max=0) + '[[exceptions]]\nrules = ["v"]\nexpires = 2027-01-01\n'
+                                  'reason = "SEC-3: accepted"\n')
+        self.assertEqual(rule_wide.code, 0, rule_wide.out + rule_wide.err)
+        alerts_wide = self.sarif_results(rule_wide)
+        self.assertEqual(len(alerts_wide), 2)
+        self.assertTrue(all("SEC-3" in a["suppressions"][0]["justification"] for a in alerts_wide))
+        self.all_valid(rule_wide)
+
         # the same finding in the next image version keeps its fingerprint and GitLab id
         first = failing.json("gl.json")["vulnerabilities"]
         self.fake.reset([record(image_version="1.0.1")])
