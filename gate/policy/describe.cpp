@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace gate::policy {
 
 namespace {
@@ -27,7 +29,11 @@ Node scan_table(const ScanSettings& scan) {
 
 Node bound_node(const FindingAttribute& attribute, double bound) {
   if (attribute.order == AttributeOrder::severity) return Node::text(show_bound(attribute, bound));
-  if (bound == static_cast<double>(static_cast<std::int64_t>(bound))) return Node::number(static_cast<std::int64_t>(bound));
+  // Casting a double outside the int64 range is undefined: only whole numbers within it become integers.
+  constexpr double k_int64_end = 9223372036854775808.0; // 2^63
+  if (std::trunc(bound) == bound && bound >= -k_int64_end && bound < k_int64_end) {
+    return Node::number(static_cast<std::int64_t>(bound));
+  }
   Node node;
   node.type = Node::Type::floating;
   node.floating = bound;

@@ -115,4 +115,18 @@ BOOST_AUTO_TEST_CASE(the_plan_names_only_what_applicable_rules_need) {
   BOOST_TEST(plan_findings(policy_of("[rules.n]\nfield = \"vul_num\"\nmax = 0\n"), Context{}).empty());
 }
 
+// A float bound beyond the 64-bit range was cast to an integer (undefined behaviour, found by
+// fuzz_policy): each bound must be written back as the float it is and read back the same.
+BOOST_AUTO_TEST_CASE(policy_show_writes_bounds_beyond_the_integer_range_as_floats) {
+  for (std::string bound : {"9.5e59", "9.3e18", "9223372036854775808.0", "1e300", "12.5", "7.0"}) {
+    Policy policy = policy_of("[rules.a]\nfindings = \"malware\"\nwhere.size = { min = 0, max = " + bound + " }\n");
+    std::string shown = describe_policy(policy);
+    Policy again = policy_of(shown.substr(shown.find("[rules")));
+    BOOST_REQUIRE(again.rules.size() == 1u);
+    const auto* condition = again.rules.front().findings->condition("size");
+    BOOST_REQUIRE(condition && condition->max);
+    BOOST_TEST(*condition->max == std::stod(bound), bound << " came back as " << *condition->max << " from:\n" << shown);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
