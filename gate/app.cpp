@@ -3,6 +3,7 @@
 #include "gate/cli/options.hpp"
 #include "gate/clock.hpp"
 #include "gate/config/config.hpp"
+#include "gate/config/paths.hpp"
 #include "gate/doctor.hpp"
 #include "gate/error.hpp"
 #include "gate/evidence.hpp"
@@ -163,6 +164,8 @@ int check(const cli::Arguments& arguments, const World& world) {
   policy::TimePoint start = evaluation_time(config.pinned_now, world.clock);
   policy::Policy effective = config.policy_files.empty() ? policy::default_policy(start)
                                                          : policy::load_policies_or_throw(config.policy_files, start);
+  // Now that the `extends` chain is known, no report may overwrite any file of it.
+  config::check_distinct_paths(config, effective.files);
   auto say = [&](const std::string& line) {
     if (!config.quiet) std::cout << "hss-gate: " << report::printable(line) << '\n' << std::flush;
   };

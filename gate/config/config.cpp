@@ -130,11 +130,10 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
   if (auto timeout = duration(in, "timeout", 1)) transport.timeout = *timeout;
   if (auto ca_file = in.get("ca-file")) {
     transport.ca_file = ca_file->value;
+    check_input_file(ca_file->value, ca_file->origin);
   } else if (auto cert_file = in.env({"SSL_CERT_FILE"})) {
     transport.ca_file = cert_file->value;
-  }
-  if (transport.ca_file && !is_file(*transport.ca_file)) {
-    throw UsageError(fmt::format("--ca-file {}: no such file", *transport.ca_file));
+    check_input_file(cert_file->value, cert_file->origin);
   }
   transport.insecure = in.flag("insecure");
   if (auto proxy = in.env({"HTTPS_PROXY", "https_proxy"})) transport.proxy.https_proxy = proxy->value;
@@ -210,7 +209,7 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
   resolve_images(in, config);
 
   for (const auto& policy : in.all("policy")) {
-    if (!is_file(policy.value)) throw UsageError(fmt::format("{} {}: no such policy file", policy.origin, policy.value));
+    check_input_file(policy.value, policy.origin, "policy file");
     config.policy_files.push_back(policy.value);
     config.policy_origin = policy.origin;
   }
@@ -221,7 +220,7 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
 
   auto from_file = in.get("from-file");
   if (from_file) {
-    if (!is_file(from_file->value)) throw UsageError(fmt::format("--from-file {}: no such file", from_file->value));
+    check_input_file(from_file->value, "--from-file");
     config.from_file = from_file->value;
     check_offline_mode(in, *from_file, config);
   }

@@ -63,6 +63,7 @@ void check_image_value(const std::string& key, const std::string& value, const s
 ImageSpec parse_image_spec(const std::string& text, const std::string& origin, const ImageSpec& defaults) {
   ImageSpec spec = defaults;
   spec.origin = origin;
+  std::vector<std::string> seen; // a key given twice says two things about one image
   std::size_t start = 0;
   while (start <= text.size()) {
     auto end = text.find(',', start);
@@ -82,6 +83,10 @@ ImageSpec parse_image_spec(const std::string& text, const std::string& origin, c
     if (equals == std::string::npos || equals + 1 == pair.size()) {
       throw UsageError(fmt::format("{}: {} has no value: expected {}=VALUE", origin, key, key));
     }
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      throw UsageError(fmt::format("{}: {} is given twice: expected each key once", origin, key));
+    }
+    seen.push_back(key);
     std::string value = pair.substr(equals + 1);
     check_image_value(key, value, fmt::format("{}: {}", origin, key));
     if (key == "cicd_name") {
@@ -142,7 +147,7 @@ ImageSpec image_defaults(const Resolver& in) {
 }
 
 std::string read_images_file(const Sourced& file) {
-  if (!is_file(file.value)) throw UsageError(fmt::format("{} {}: no such file", file.origin, file.value));
+  check_input_file(file.value, file.origin);
   // Read at most a byte past the limit: a file that claims a size of 0 (as /proc files do) may
   // still be endless.
   constexpr std::size_t k_limit = 1u << 20;

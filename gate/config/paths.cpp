@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <unistd.h>
 
 namespace gate::config {
@@ -25,7 +27,25 @@ std::string identity(const std::string& path) {
   return error ? path : canonical.string();
 }
 
+std::optional<std::string_view> special_file_kind(const std::string& path) {
+  std::error_code error;
+  auto status = fs::status(path, error);
+  if (error || !fs::exists(status) || fs::is_regular_file(status)) return std::nullopt;
+  return fs::is_directory(status) ? "a folder"
+         : fs::is_fifo(status)    ? "a FIFO"
+         : fs::is_socket(status)  ? "a socket"
+         : fs::is_block_file(status) || fs::is_character_file(status) ? "a device"
+                                                                     : "a special file";
+}
+
 } // namespace
+
+void check_input_file(const std::string& path, const std::string& origin, std::string_view noun) {
+  if (auto kind = special_file_kind(path)) {
+    throw UsageError(fmt::format("{} {}: is {}, expected a regular file", origin, shown(path), *kind));
+  }
+  if (!is_file(path)) throw UsageError(fmt::format("{} {}: no such {}", origin, shown(path), noun));
+}
 
 bool is_file(const std::string& path) {
   std::error_code error;
@@ -61,9 +81,10 @@ void check_report_path(const std::string& path, const std::string& origin) {
   ::unlink(probe.c_str());
 }
 
-void check_distinct_paths(const Config& config) {
+void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain) {
   std::vector<std::pair<std::string, std::string>> inputs; // identity, what
   for (const auto& policy : config.policy_files) inputs.emplace_back(identity(policy), "the policy file " + policy);
+  for (const auto& policy : policy_chain) inputs.emplace_back(identity(policy), "the policy file " + policy);
   if (config.from_file) inputs.emplace_back(identity(*config.from_file), "--from-file " + *config.from_file);
   if (config.images_file) inputs.emplace_back(identity(*config.images_file), "--images " + *config.images_file);
   if (config.transport && config.transport->ca_file) {

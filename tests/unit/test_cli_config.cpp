@@ -1,5 +1,6 @@
 #include "gate/cli/options.hpp"
 #include "gate/config/config.hpp"
+#include "gate/config/paths.hpp"
 #include "gate/error.hpp"
 
 #include "helpers.hpp"
@@ -7,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
+#include <sys/stat.h>
 
 using namespace gate;
 
@@ -299,6 +301,54 @@ BOOST_AUTO_TEST_CASE(reports_may_not_share_a_path_or_overwrite_an_input) {
   std::filesystem::create_symlink(policy, dir.path("link"));
   BOOST_TEST(with({"--json", dir.path("link")}).find("is a symbolic link") != std::string::npos);
   BOOST_TEST(with({"--json", "/dev/null"}).find("is a device or special file") != std::string::npos);
+}
+
+// An input that is not a regular file is named for what it is, and never opened: a FIFO would
+// block the run and a folder is not "no such file".
+BOOST_AUTO_TEST_CASE(inputs_that_are_not_regular_files_say_what_they_are) {
+  test::TempDir dir;
+  std::filesystem::create_directory(dir.path("folder"));
+  const std::string fifo = dir.path("fifo");
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::vector<std::string> base{"check", "--cicd-name", "a", "--image-version", "1"};
+  for (const std::string flag : {"--images", "--policy", "--ca-file"}) {
+    for (const auto& [path, kind] : std::vector<std::pair<std::string, std::string>>{
+             {dir.path("folder"), "is a folder"}, {fifo, "is a FIFO"}, {"/dev/null", "is a device"}}) {
+      auto words = base;
+      words.insert(words.end(), {flag, path});
+      std::string error = usage_error(words, k_online);
+      BOOST_TEST(error.find(flag + " " + path + ": " + kind + ", expected a regular file") == 0u, flag << ": " << error);
+    }
+  }
+  BOOST_TEST(usage_error(base, {{"HSS_GATE_PROJECT_ID", "p1"}, {"HSS_GATE_REGION", "ap-southeast-1"},
+                                {"HSS_GATE_AUTH_TOKEN", "t"}, {"SSL_CERT_FILE", fifo}})
+                 .find("SSL_CERT_FILE " + fifo + ": is a FIFO") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_given_twice_in_one_spec_is_a_usage_error) {
+  for (const std::string spec : {"cicd_name=a,image_version=1,image_version=2", "cicd_name=a,image_version=1,image_name=x,image_name=y",
+                                 "cicd_name=a,cicd_name=a,image_version=1"}) {
+    std::string error = usage_error({"check", "--image", spec}, k_online);
+    BOOST_TEST(error.find("is given twice: expected each key once") != std::string::npos, spec << ": " << error);
+  }
+}
+
+// The `extends` chain is known only once the policy is loaded: a report on any file of it is refused too.
+BOOST_AUTO_TEST_CASE(no_report_may_overwrite_a_file_the_policy_extends) {
+  test::TempDir dir;
+  auto base = dir.write("org.toml", "version = 1\n");
+  auto repo = dir.write("repo.toml", "version = 1\nextends = [\"org.toml\"]\n");
+  for (const std::string flag : {"--dotenv", "--json", "--sarif"}) {
+    auto config = config::resolve_config(
+        parse({"check", "--cicd-name", "a", "--image-version", "1", "--from-file", k_saved, "--policy", repo, flag, base}),
+        env_of({}));
+    try {
+      config::check_distinct_paths(config, {repo, base});
+      BOOST_ERROR(flag << " on the extended file was accepted");
+    } catch (const UsageError& e) {
+      BOOST_TEST(std::string(e.what()).find("would overwrite the policy file " + base) != std::string::npos, e.what());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
