@@ -204,13 +204,16 @@ int check(const cli::Arguments& arguments, const World& world) {
       }
     }
     outcome = policy::evaluate(effective, context, evidence.lookups, evidence.findings);
+    // A signal after the last request still cancels the run: a cancelled job is never judged.
+    if (interrupted()) throw Interrupted("interrupted after the lookup");
     // --on-error pass lets an HSS error through, never a block or a missing verdict.
     outcome.error_ignored = outcome.decision == policy::Decision::error && config.on_error == config::OnError::pass;
   } catch (const Interrupted& e) {
     outcome = error_outcome(e.what(), config, effective); // a cancelled job is never a pass
   } catch (const ServiceError& e) {
     outcome = error_outcome(e.what(), config, effective);
-    outcome.error_ignored = config.on_error == config::OnError::pass;
+    // A failure that raced the signal is still a cancelled run, which --on-error pass never lets through.
+    outcome.error_ignored = config.on_error == config::OnError::pass && !interrupted();
   }
   if (outcome.error_ignored) {
     outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
@@ -259,7 +262,11 @@ int run_command(const std::vector<std::string>& argv, const World& world) {
 int run(const std::vector<std::string>& argv, const config::Environment& environment, Clock& clock) {
   World world{environment, clock};
   try {
-    return run_command(argv, world);
+    auto scaled = make_scaled_clock_for_tests(clock, environment("HSS_GATE_TEST_TIME_SCALE"));
+    return run_command(argv, World{environment, scaled ? *scaled : clock});
+  } catch (const Interrupted& e) {
+    print_error(e.what(), "interrupted", world);
+    return Interrupted::exit_code();
   } catch (const UsageError& e) {
     print_error(e.what(), "configuration error", world);
     return e.exit_code();

@@ -1,27 +1,65 @@
 #include "gate/clock.hpp"
 
+#include "gate/error.hpp"
 #include "gate/interrupt.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
 
 namespace gate {
 
 namespace {
 
+using namespace std::chrono;
+
 class SystemClock : public Clock {
 public:
-  std::chrono::system_clock::time_point wall_now() const override { return std::chrono::system_clock::now(); }
+  system_clock::time_point wall_now() const override { return system_clock::now(); }
 
-  std::chrono::milliseconds elapsed() const override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - m_start);
-  }
+  milliseconds elapsed() const override { return duration_cast<milliseconds>(steady_clock::now() - m_start); }
 
-  bool sleep(std::chrono::milliseconds duration) override { return sleep_unless_interrupted(duration); }
+  bool sleep(milliseconds duration) override { return sleep_unless_interrupted(duration); }
 
 private:
-  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+  steady_clock::time_point m_start = steady_clock::now();
+};
+
+class ScaledClock : public Clock {
+public:
+  ScaledClock(Clock& inner, double factor) : m_inner(inner), m_factor(factor) {}
+
+  system_clock::time_point wall_now() const override { return m_inner.wall_now(); }
+
+  milliseconds elapsed() const override {
+    return milliseconds(std::llround(static_cast<double>(m_inner.elapsed().count()) * m_factor));
+  }
+
+  bool sleep(milliseconds duration) override {
+    return m_inner.sleep(milliseconds(std::llround(static_cast<double>(duration.count()) / m_factor)));
+  }
+
+private:
+  Clock& m_inner;
+  double m_factor;
 };
 
 } // namespace
 
 std::unique_ptr<Clock> make_system_clock() { return std::make_unique<SystemClock>(); }
+
+std::unique_ptr<Clock> make_scaled_clock_for_tests(Clock& inner, const std::optional<std::string>& factor) {
+  if (!factor) return nullptr;
+  double value = 0;
+  const char* end = factor->data() + factor->size();
+  auto [stop, error] = std::from_chars(factor->data(), end, value);
+  if (factor->empty() || error != std::errc() || stop != end || !(value >= 1 && value <= 1000)) {
+    throw UsageError(fmt::format("HSS_GATE_TEST_TIME_SCALE: expected a number from 1 to 1000 (a test-only setting), "
+                                 "got \"{}\"",
+                                 *factor));
+  }
+  return std::make_unique<ScaledClock>(inner, value);
+}
 
 } // namespace gate

@@ -118,7 +118,10 @@ bool probe_finding_apis(const FindingApis& apis, const std::optional<hss::Record
     } catch (const ServiceError& e) {
       ok = false;
       list.add(Mark::fail, "findings", fmt::format("{}: {}", operation, e.what()),
-               fmt::format("allow these credentials HSS's {} API in IAM (each finding API is granted on its own)", operation));
+               e.cause() == ServiceCause::forbidden
+                   ? fmt::format("allow these credentials HSS's {} API in IAM (each finding API is granted on its own)",
+                                 operation)
+                   : diagnose(e).fix);
     }
     return std::vector<hss::FindingRecord>{};
   };
@@ -239,21 +242,33 @@ bool check_service(const config::Config& config, const config::Environment& envi
     list.add(Mark::fail, "TLS", e.what(), "give a readable CA bundle with --ca-file");
     return false;
   } catch (const ServiceError& e) {
-    std::string message = e.what();
-    if (message.find("TLS handshake") != std::string::npos) {
-      list.add(Mark::fail, "TLS", fmt::format("{}; CA source: {}", message, ca_source(settings, environment)),
-               "give the CA that signed the endpoint's certificate with --ca-file (or SSL_CERT_FILE)");
-    } else if (message.find(" 401 ") != std::string::npos || message.find(" 403 ") != std::string::npos) {
-      list.add(Mark::fail, "credentials", message,
-               "check HSS_GATE_AUTH_TOKEN or HUAWEICLOUD_SDK_AK / _SK, the project id, and the IAM permissions for HSS");
-    } else {
-      list.add(Mark::fail, "HSS", message, "check the endpoint and the service's status");
-    }
+    Diagnosis diagnosis = diagnose(e);
+    std::string detail = e.what();
+    if (e.cause() == ServiceCause::tls) detail += fmt::format("; CA source: {}", ca_source(settings, environment));
+    list.add(Mark::fail, diagnosis.layer, detail, diagnosis.fix);
     return false;
   }
 }
 
 } // namespace
+
+Diagnosis diagnose(const ServiceError& error) {
+  switch (error.cause()) {
+  case ServiceCause::tls:
+    return {"TLS", "give the CA that signed the endpoint's certificate with --ca-file (or SSL_CERT_FILE)"};
+  case ServiceCause::authentication:
+  case ServiceCause::forbidden:
+    return {"credentials",
+            "check HSS_GATE_AUTH_TOKEN or HUAWEICLOUD_SDK_AK / _SK, the project id, and the IAM permissions for HSS"};
+  case ServiceCause::network:
+    return {"network", "check the endpoint, a firewall, HTTPS_PROXY / NO_PROXY, and --timeout"};
+  case ServiceCause::malformed_response:
+    return {"HSS", "the endpoint answered something other than HSS's API: check --endpoint / --region and any proxy"};
+  case ServiceCause::http_status:
+  case ServiceCause::other: break;
+  }
+  return {"HSS", "check the endpoint and the service's status"};
+}
 
 int doctor(const cli::Arguments& arguments, const config::Environment& environment, Clock& clock) {
   Checklist list;

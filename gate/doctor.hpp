@@ -3,9 +3,20 @@
 #include "gate/cli/options.hpp"
 #include "gate/config/config.hpp"
 
+#include <string>
+
 namespace gate {
 
 class Clock;
+class ServiceError;
+
+// Where a failed request points and the fix to suggest: the checklist's layer ("TLS",
+// "credentials", "network", "HSS") read from the failure's cause, never from its message.
+struct Diagnosis {
+  std::string layer;
+  std::string fix;
+};
+Diagnosis diagnose(const ServiceError& error);
 
 // `hss-gate doctor`: with the same flags and environment as `check`, prints a checklist, one
 // line per check (ok, warn or FAIL) with a one-line fix: the configuration and its origins, the

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace gate {
 
@@ -31,16 +32,56 @@ public:
   explicit UsageError(const std::string& message) : Error(k_exit_usage, message) {}
 };
 
-// HSS unreachable, refusing, or answering something unreadable (exit 3).
-class ServiceError : public Error {
-public:
-  explicit ServiceError(const std::string& message) : Error(k_exit_service, message) {}
+// Why HSS did not answer as asked, classified where the failure happens (the transport, the
+// JSON reader) so that whoever must tell causes apart reads this, never the message text.
+enum class ServiceCause {
+  other,              // anything not classified below (a page bound, a missing image_id)
+  network,            // no connection, a timeout, a connection cut before the whole answer
+  tls,                // the TLS handshake failed: an unknown CA, an expired or mismatched certificate
+  authentication,     // HTTP 401: the token or the AK/SK signature was refused
+  forbidden,          // HTTP 403: the credentials lack a permission, or the project id is wrong
+  http_status,        // any other refusing HTTP status (3xx, 4xx, 5xx); see http_status()
+  malformed_response, // an answer that is not the documented JSON, or too large to read
 };
 
-// SIGTERM or SIGINT ended the run: exit 3 with reports, even under --on-error pass.
-class Interrupted : public ServiceError {
+// "network", "tls", ...: for messages and tests.
+inline std::string_view name_of(ServiceCause cause) {
+  switch (cause) {
+  case ServiceCause::other: return "other";
+  case ServiceCause::network: return "network";
+  case ServiceCause::tls: return "tls";
+  case ServiceCause::authentication: return "authentication";
+  case ServiceCause::forbidden: return "forbidden";
+  case ServiceCause::http_status: return "http_status";
+  case ServiceCause::malformed_response: return "malformed_response";
+  }
+  return "other";
+}
+
+// HSS unreachable, refusing, or answering something unreadable (exit 3). Workers may catch it and
+// record it against the image or list it concerns.
+class ServiceError : public Error {
 public:
-  explicit Interrupted(const std::string& message) : ServiceError(message) {}
+  explicit ServiceError(const std::string& message, ServiceCause cause = ServiceCause::other, int http_status = 0)
+    : Error(k_exit_service, message), m_cause(cause), m_http_status(http_status) {}
+  ServiceCause cause() const { return m_cause; }
+  // The HTTP status HSS answered with, or 0 when it answered none (network, TLS, ...).
+  int http_status() const { return m_http_status; }
+  // The same failure told with more context (a request id, a file name): the cause stays.
+  ServiceError reworded(const std::string& message) const { return ServiceError(message, m_cause, m_http_status); }
+
+private:
+  ServiceCause m_cause;
+  int m_http_status;
+};
+
+// SIGTERM or SIGINT ended the run: exit 3 with reports, even under --on-error pass. Not an
+// Error, the way ccache keeps core::Fatal apart from core::Error: no catch of a service error
+// (or of any operational failure) in a worker can take it, so it always reaches app.
+class Interrupted : public std::runtime_error {
+public:
+  explicit Interrupted(const std::string& message) : std::runtime_error(message) {}
+  static constexpr int exit_code() { return k_exit_service; }
 };
 
 } // namespace gate

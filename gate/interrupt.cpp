@@ -8,9 +8,12 @@ namespace gate {
 
 namespace {
 
-volatile std::sig_atomic_t g_interrupted = 0;
+// An atomic rather than a volatile sig_atomic_t: worker threads read it while the handler writes.
+// A lock-free atomic is safe to set from a signal handler.
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void on_signal(int) { g_interrupted = 1; }
+extern "C" void on_signal(int) { g_interrupted.store(true); }
 
 } // namespace
 
@@ -23,7 +26,11 @@ void install_interrupt_handlers() {
   sigaction(SIGINT, &action, nullptr);
 }
 
-bool interrupted() { return g_interrupted != 0; }
+bool interrupted() { return g_interrupted.load(); }
+
+void raise_interrupt() { g_interrupted.store(true); }
+
+void clear_interrupt() { g_interrupted.store(false); }
 
 bool sleep_unless_interrupted(std::chrono::milliseconds duration) {
   constexpr std::chrono::milliseconds k_slice{50};

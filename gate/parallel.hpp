@@ -1,10 +1,13 @@
 #pragma once
 
+#include "gate/error.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -13,18 +16,26 @@ namespace gate {
 
 // Calls `task(i)` for every i in [0, count) on at most `threads` threads and waits for all. The
 // first exception a task throws is rethrown here once every task has ended; tasks should catch
-// what they can report themselves.
+// what they can report themselves. Cancellation wins: once a task throws Interrupted no further
+// task starts, and Interrupted is what is rethrown, whatever other task failed first.
 inline void for_each_in_parallel(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& task) {
   if (count == 0) return;
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
-  std::atomic_flag failed = ATOMIC_FLAG_INIT;
+  std::exception_ptr cancellation;
+  std::mutex failures_mutex;
+  std::atomic<bool> cancelled{false};
   auto worker = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
+    for (std::size_t i = next++; i < count && !cancelled; i = next++) {
       try {
         task(i);
+      } catch (const Interrupted&) {
+        std::lock_guard<std::mutex> lock(failures_mutex);
+        if (!cancellation) cancellation = std::current_exception();
+        cancelled = true;
       } catch (...) {
-        if (!failed.test_and_set()) failure = std::current_exception();
+        std::lock_guard<std::mutex> lock(failures_mutex);
+        if (!failure) failure = std::current_exception();
       }
     }
   };
@@ -33,6 +44,7 @@ inline void for_each_in_parallel(std::size_t count, std::size_t threads, const s
   for (std::size_t t = 1; t < size; ++t) pool.emplace_back(worker);
   worker();
   for (auto& thread : pool) thread.join();
+  if (cancellation) std::rethrow_exception(cancellation);
   if (failure) std::rethrow_exception(failure);
 }
 

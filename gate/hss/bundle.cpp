@@ -75,7 +75,7 @@ SavedRun read_saved_run(const std::string& path, bool keep_json) {
       run.records = read_cicd_images_page(root, keep_json).items;
     }
   } catch (const ServiceError& e) {
-    throw ServiceError(fmt::format("{}: {}", path, e.what()));
+    throw e.reworded(fmt::format("{}: {}", path, e.what()));
   }
   return run;
 }

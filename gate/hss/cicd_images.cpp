@@ -99,7 +99,7 @@ void list_cicd_images(Transport& transport, const Query& query, std::vector<Reco
     try {
       return parse_cicd_images_page(response.body, keep_json);
     } catch (const ServiceError& e) {
-      throw ServiceError(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
+      throw e.reworded(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
     }
   };
   read_all_pages("the CI/CD image list", fetch, into);

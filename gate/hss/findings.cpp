@@ -76,7 +76,7 @@ Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endp
   try {
     return parse_finding_page(endpoint, response.body, keep_json);
   } catch (const ServiceError& e) {
-    throw ServiceError(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
+    throw e.reworded(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
   }
 }
 
@@ -105,6 +105,8 @@ void read_prefetching(std::string_view list, const std::function<Request(std::in
   for_each_in_parallel(offsets.size(), k_parallel_finding_requests, [&](std::size_t i) {
     try {
       pages[i] = fetch_page(transport, endpoint, request_at(offsets[i]), keep_json);
+    } catch (const Interrupted&) {
+      throw; // a cancelled run ends here, not as a failed page of this list
     } catch (...) {
       failures[i] = std::current_exception(); // raised in order below, after the pages before it
     }

@@ -80,6 +80,12 @@ std::string error_of(const std::string& body) {
   }
 }
 
+ServiceCause cause_of(int refusing_status) {
+  if (refusing_status == 401) return ServiceCause::authentication;
+  if (refusing_status == 403) return ServiceCause::forbidden;
+  return ServiceCause::http_status;
+}
+
 std::string with_project(std::string path, const std::string& project_id) {
   static const std::string k_placeholder = "{project_id}";
   auto at = path.find(k_placeholder);
@@ -119,7 +125,8 @@ private:
       answer = send_once(request);
     } catch (const ConnectionFailure& e) {
       if (interrupted()) throw Interrupted(fmt::format("interrupted during a request to {}", m_settings.endpoint.str()));
-      return Retryable{fmt::format("cannot reach HSS at {}: {}", m_settings.endpoint.str(), e.what()), std::nullopt};
+      return Retryable(fmt::format("cannot reach HSS at {}: {}", m_settings.endpoint.str(), e.what()), std::nullopt,
+                       ServiceCause::network);
     }
     if (answer.status >= 200 && answer.status < 300) return std::nullopt;
     std::string id = request_id_suffix(answer.request_id);
@@ -127,14 +134,16 @@ private:
       throw ServiceError(fmt::format("HSS request failed: {} {}: redirected to {}; not followed, so that credentials "
                                      "go only to the endpoint{}",
                                      answer.status, answer.reason,
-                                     answer.location.empty() ? "(no location)" : answer.location, id));
+                                     answer.location.empty() ? "(no location)" : answer.location, id),
+                         ServiceCause::http_status, answer.status);
     }
     std::string detail = error_of(answer.body);
     std::string problem =
         fmt::format("HSS request failed: {} {}{}", answer.status, detail.empty() ? answer.reason : detail, id);
     // Other 4xx are never retried: repeated authentication failures lock an AK.
-    if (answer.status != 429 && answer.status < 500) throw ServiceError(problem);
-    return Retryable{problem, parse_retry_after(answer.retry_after, m_clock.wall_now())};
+    if (answer.status != 429 && answer.status < 500) throw ServiceError(problem, cause_of(answer.status), answer.status);
+    return Retryable(problem, parse_retry_after(answer.retry_after, m_clock.wall_now()), ServiceCause::http_status,
+                     answer.status);
   }
 
   Poco::Net::Context::Ptr make_context() {
@@ -236,6 +245,8 @@ private:
       std::counting_semaphore<k_connections>& slots;
       ~Release() { slots.release(); }
     } release{m_slots};
+    // A request may have queued for a connection while the job was cancelled: it is not sent.
+    if (interrupted()) throw Interrupted(fmt::format("interrupted before sending a request to {}", m_settings.endpoint.str()));
     // A kept connection the server has closed meanwhile fails at once: try once more on a new one.
     if (auto session = idle_session()) {
       try {
@@ -253,7 +264,8 @@ private:
     Poco::Net::HTTPRequest http = build(request);
     http.setKeepAlive(true);
     session->setKeepAlive(true);
-    auto deadline = m_clock.elapsed() + duration_cast<milliseconds>(m_settings.timeout);
+    // --timeout is real time, like the socket timeouts beside it, even on a clock scaled for tests.
+    auto deadline = steady_clock::now() + m_settings.timeout;
     try {
       session->sendRequest(http);
       Poco::Net::HTTPResponse response;
@@ -277,7 +289,8 @@ private:
       }
       if (response.hasContentLength() && response.getContentLength64() > static_cast<Poco::Int64>(k_max_body)) {
         throw ServiceError(fmt::format("HSS response too large: {} bytes, more than the {} MiB limit",
-                                       response.getContentLength64(), k_max_body >> 20));
+                                       response.getContentLength64(), k_max_body >> 20),
+                           ServiceCause::malformed_response);
       }
       // One blocking byte, then whatever is already buffered: a body that drips in slowly is
       // cut off at --timeout instead of holding the gate for as long as the server likes.
@@ -286,9 +299,10 @@ private:
         std::streamsize more = in.readsome(buffer + 1, sizeof buffer - 1);
         answer.body.append(buffer, static_cast<std::size_t>(1 + more));
         if (answer.body.size() > k_max_body) {
-          throw ServiceError(fmt::format("HSS response too large: more than the {} MiB limit", k_max_body >> 20));
+          throw ServiceError(fmt::format("HSS response too large: more than the {} MiB limit", k_max_body >> 20),
+                             ServiceCause::malformed_response);
         }
-        if (m_clock.elapsed() > deadline) {
+        if (steady_clock::now() > deadline) {
           throw ConnectionFailure(fmt::format("no complete answer within --timeout {}s", m_settings.timeout.count()));
         }
       }
@@ -300,7 +314,8 @@ private:
       return answer;
     } catch (const Poco::Net::SSLException& e) {
       throw ServiceError(fmt::format("TLS handshake with {} failed: {} (use --ca-file for a private CA)",
-                                     m_settings.endpoint.host, e.message().empty() ? e.displayText() : e.message()));
+                                     m_settings.endpoint.host, e.message().empty() ? e.displayText() : e.message()),
+                         ServiceCause::tls);
     } catch (const Poco::TimeoutException&) {
       throw ConnectionFailure(fmt::format("no answer within --timeout {}s", m_settings.timeout.count()));
     } catch (const Poco::Exception& e) {

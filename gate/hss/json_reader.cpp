@@ -56,7 +56,8 @@ public:
   }
   void key(const std::string& name) override {
     if (!m_keys.back().insert(name).second) {
-      throw ServiceError(fmt::format("unreadable HSS response: the key \"{}\" appears twice in one object", name));
+      throw ServiceError(fmt::format("unreadable HSS response: the key \"{}\" appears twice in one object", name),
+                         ServiceCause::malformed_response);
     }
     ParseHandler::key(name);
   }
@@ -84,7 +85,10 @@ void refuse_oversized_numbers(std::string_view body) {
       in_string = true;
       digits = 0;
     } else if (c >= '0' && c <= '9') {
-      if (++digits > 19) throw ServiceError("unreadable HSS response: a number is out of the 64-bit range");
+      if (++digits > 19) {
+        throw ServiceError("unreadable HSS response: a number is out of the 64-bit range",
+                           ServiceCause::malformed_response);
+      }
     } else {
       digits = 0;
     }
@@ -109,7 +113,8 @@ Var member_of(const Object& object, std::string_view key) { return object.get(st
 } // namespace
 
 void fail_response(const std::string& where, const std::string& expected) {
-  throw ServiceError(fmt::format("unreadable HSS response: {}: expected {}", where, expected));
+  throw ServiceError(fmt::format("unreadable HSS response: {}: expected {}", where, expected),
+                     ServiceCause::malformed_response);
 }
 
 JsonObject::JsonObject(std::shared_ptr<const Impl> impl, std::string where)
@@ -275,7 +280,7 @@ JsonObject parse_json_object(std::string_view body) {
     throw;
   } catch (const Poco::Exception& e) {
     std::string what = e.message().empty() ? e.displayText() : e.message();
-    throw ServiceError(fmt::format("unreadable HSS response: not valid JSON ({})", what));
+    throw ServiceError(fmt::format("unreadable HSS response: not valid JSON ({})", what), ServiceCause::malformed_response);
   }
   if (root.type() != typeid(Object::Ptr)) fail_response("response", fmt::format("a JSON object, got {}", describe(root)));
   return JsonObject(std::make_shared<const JsonObject::Impl>(JsonObject::Impl{root.extract<Object::Ptr>()}), "response");

@@ -84,9 +84,7 @@ std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Q
     for_each_in_parallel(pending.size(), k_parallel_requests, [&](std::size_t g) {
       try {
         list(pending[g]->query, records[g]);
-      } catch (const Interrupted&) {
-        throw;
-      } catch (const ServiceError& e) {
+      } catch (const ServiceError& e) { // a group's failure; Interrupted is no ServiceError and ends the wait
         errors[g] = e.what();
       }
     });

@@ -2,6 +2,7 @@
 
 #include "gate/clock.hpp"
 #include "gate/error.hpp"
+#include "gate/interrupt.hpp"
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
@@ -58,29 +59,32 @@ void run_with_retries(const std::function<std::optional<Retryable>()>& attempt, 
                       const std::function<std::uint64_t()>& random, const RetryBudget& budget, RunRetryBudget* run) {
   milliseconds slept{0};
   for (int number = 1;; ++number) {
+    // Checked before every attempt, so that no request is sent once the job is cancelled.
+    if (interrupted()) throw Interrupted("interrupted before sending a request to HSS");
     std::optional<Retryable> failed = attempt();
     if (!failed) return;
+    auto give_up = [&](const std::string& message) { return ServiceError(message, failed->cause, failed->http_status); };
     if (number >= budget.max_attempts) {
-      throw ServiceError(fmt::format("{} (gave up after {} attempts)", failed->problem, number));
+      throw give_up(fmt::format("{} (gave up after {} attempts)", failed->problem, number));
     }
     milliseconds pause = failed->retry_after.value_or(backoff_for(number, random(), budget));
     if (slept + pause > budget.max_wait) {
       if (failed->retry_after) {
-        throw ServiceError(fmt::format("{} (HSS asked to retry after {}s, beyond the {}s retry budget)",
-                                       failed->problem, duration_cast<seconds>(*failed->retry_after).count(),
-                                       duration_cast<seconds>(budget.max_wait).count()));
+        throw give_up(fmt::format("{} (HSS asked to retry after {}s, beyond the {}s retry budget)", failed->problem,
+                                  duration_cast<seconds>(*failed->retry_after).count(),
+                                  duration_cast<seconds>(budget.max_wait).count()));
       }
       pause = budget.max_wait - slept;
       if (pause <= milliseconds(0)) {
-        throw ServiceError(fmt::format("{} (gave up after {} attempts)", failed->problem, number));
+        throw give_up(fmt::format("{} (gave up after {} attempts)", failed->problem, number));
       }
     }
     if (run) {
       std::int64_t before = run->slept_ms.fetch_add(pause.count());
       if (before + pause.count() > run->max_wait.count()) {
         run->slept_ms.fetch_sub(pause.count());
-        throw ServiceError(fmt::format("{} (gave up after {} attempts: the run's {}s of retry waiting is spent)",
-                                       failed->problem, number, duration_cast<seconds>(run->max_wait).count()));
+        throw give_up(fmt::format("{} (gave up after {} attempts: the run's {}s of retry waiting is spent)",
+                                  failed->problem, number, duration_cast<seconds>(run->max_wait).count()));
       }
     }
     if (!clock.sleep(pause)) throw Interrupted(fmt::format("interrupted while retrying: {}", failed->problem));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gate/error.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -7,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace gate {
 class Clock;
@@ -30,10 +33,16 @@ struct RunRetryBudget {
   std::chrono::milliseconds max_wait{60000};
 };
 
-// A failed attempt worth repeating (a transport failure, 429 or 5xx) and what HSS asked for.
+// A failed attempt worth repeating (a transport failure, 429 or 5xx), what HSS asked for, and
+// what the ServiceError says when the retries run out.
 struct Retryable {
+  Retryable(std::string what, std::optional<std::chrono::milliseconds> pause_asked,
+            ServiceCause why = ServiceCause::network, int status = 0)
+    : problem(std::move(what)), retry_after(pause_asked), cause(why), http_status(status) {}
   std::string problem;
   std::optional<std::chrono::milliseconds> retry_after;
+  ServiceCause cause;
+  int http_status; // 0 for a transport failure
 };
 
 // An HTTP date (IMF-fixdate, "Fri, 27 Nov 2026 00:00:10 GMT"), as Retry-After and Date send it.
@@ -49,8 +58,10 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 std::chrono::milliseconds backoff_for(int attempt, std::uint64_t random, const RetryBudget& budget);
 
 // Calls `attempt` until it returns nullopt (success). A Retryable is retried after the pause HSS
-// asked for, else after backoff, within the budget; then ServiceError with the last problem.
-// `attempt` throws for failures that must not be retried. Interrupted when a sleep is cut short.
+// asked for, else after backoff, within the budget; then ServiceError with the last problem and
+// its cause. `attempt` throws for failures that must not be retried. Interrupted, without calling
+// `attempt` again, once the run is cancelled: before the first attempt, when a pause is cut
+// short, and before each retry.
 // With `run`, every pause also comes out of the run's budget; a pause it cannot afford ends the
 // retries.
 void run_with_retries(const std::function<std::optional<Retryable>()>& attempt, Clock& clock,

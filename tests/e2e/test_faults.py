@@ -10,13 +10,16 @@ import tempfile
 import time
 import unittest
 
-from harness import GateTest, SOURCE, make_pki, record
+from harness import BIN, GateTest, SOURCE, make_pki, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
 
 AK = "AKfault-SECRET-0001"
 SK = "SKfault-SECRET-do-not-print"
+# The test-only scaled clock (docs/reliability.md): retries and backoff keep their counts and
+# budgets but sleep 20 times shorter; --timeout stays real.
+FAST = {"HSS_GATE_TEST_TIME_SCALE": "20"}
 
 
 def error(code, message):
@@ -113,7 +116,7 @@ class FaultMatrix(GateTest):
             try:
                 fake.script.extend(script)
                 environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": fake.url,
-                               "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK}
+                               "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK, **FAST}
                 started = time.monotonic()
                 result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--junit", "junit.xml",
                                    "--json", "report.json", *flags, env=environment, timeout=120, cwd=folder)
@@ -136,7 +139,7 @@ class FaultMatrix(GateTest):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        result, elapsed = self.run_gate(f"http://127.0.0.1:{port}")
+        result, elapsed = self.run_gate(f"http://127.0.0.1:{port}", env=FAST)
         self.assert_failed_closed(result, 3, "Connection refused")
         self.assertIn("gave up after 5 attempts", result.out)
         self.assertLess(elapsed, 35)
@@ -158,6 +161,59 @@ class FaultMatrix(GateTest):
                 self.assertEqual(result.code, 1, result.out)  # the record is read and blocked
                 self.assertEqual(len(self.fake.requests), 1)
                 self.assertLess(elapsed, 5)
+
+
+class CancelledRetry(GateTest):
+    """SIGTERM while the gate pauses before retrying a finding request: a cancelled job, never an
+    error that --on-error pass may let through."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeHss([record()], ak=AK, sk=SK).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def test_sigterm_during_a_finding_retry_pause_is_exit_3_under_on_error_pass_and_sends_nothing_after(self):
+        import signal
+        busy = {"status": 503, "body": error("APIG.0308", "busy"), "headers": {"Retry-After": "20"}}
+        self.fake.script.extend([{}] + [busy] * 5)  # the image list answers; the malware list is busy
+        policy = os.path.join(self.folder, "policy.toml")
+        with open(policy, "w") as f:
+            f.write('version = 1\n[rules.m]\nfindings = "malware"\n')
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("HSS_GATE_", "HUAWEICLOUD_"))}
+        environment.update({"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                            "HUAWEICLOUD_SDK_AK": AK, "HUAWEICLOUD_SDK_SK": SK})
+        process = subprocess.Popen([BIN, "check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy", policy,
+                                    "--on-error", "pass", "--junit", "junit.xml", "--json", "report.json"],
+                                   cwd=self.folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        try:
+            deadline = time.monotonic() + 10
+            while not self.fake.finding_requests() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertEqual(len(self.fake.finding_requests()), 1, "the malware list was never asked for")
+            time.sleep(0.5)  # well inside the 20 s Retry-After pause
+            with self.fake.lock:
+                before_signal = len(self.fake.requests)
+            process.send_signal(signal.SIGTERM)
+            sent = time.monotonic()
+            out, err = process.communicate(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        self.assertLess(time.monotonic() - sent, 2.0)
+        self.assertEqual(process.returncode, 3, out + err)  # a cancel is never the error --on-error pass ignores
+        self.assertIn("interrupted while retrying", out + err)
+        self.assertEqual(len(self.fake.requests), before_signal, "a request was sent after the signal")
+        self.assertEqual(before_signal, 2)  # the image list and the one malware request
+        with open(os.path.join(self.folder, "report.json"), encoding="utf-8") as f:
+            report = json.load(f)
+        self.assertEqual((report["decision"], report["exit_code"]), ("error", 3))
+        self.assertNotIn("ERROR IGNORED", out)
+        self.assert_schema_valid(os.path.join(self.folder, "junit.xml"))
+        self.assertNotIn("SECRET", out + err)
 
 
 class TlsFaults(GateTest):

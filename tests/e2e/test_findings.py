@@ -65,8 +65,9 @@ class Findings(FakeServerTest):
         return path
 
     def run_gate(self, policy_text, *args, env=None):
+        # The test-only scaled clock (docs/reliability.md): retries keep their counts, sleep less.
         environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
-                       "HSS_GATE_AUTH_TOKEN": TOKEN, **(env or {})}
+                       "HSS_GATE_AUTH_TOKEN": TOKEN, "HSS_GATE_TEST_TIME_SCALE": "20", **(env or {})}
         result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy",
                            self.policy(policy_text), "--json", "report.json", "--junit", "junit.xml",
                            "--summary", "summary.md", *args, env=environment)

@@ -17,6 +17,9 @@ AK = "AKSECRETVALUE0001"
 SK = "SKsecretvalue-do-not-print-0001"
 SECRETS = (TOKEN, AK, SK, "sts-SECRET-token")
 
+# The test-only scaled clock (docs/reliability.md): retries, backoff and polling keep their counts
+# and budgets but sleep 20 times shorter. Not for tests that measure a pause in real seconds.
+FAST = {"HSS_GATE_TEST_TIME_SCALE": "20"}
 
 class Online(GateTest):
     @classmethod
@@ -141,7 +144,7 @@ class Online(GateTest):
 
     def test_waiting_polls_until_the_scan_finishes(self):
         self.fake.statuses.extend(["waiting_for_scan", "scanning", "success"])
-        result = self.online("--wait", "30s", "--poll-interval", "1s")
+        result = self.online("--wait", "30s", "--poll-interval", "1s", env=FAST)
         self.assertEqual(result.code, 0, result.out)
         self.assertEqual(len(self.fake.page_requests()), 3)
         self.assertEqual(result.out.count("hss-gate: poll "), 2)  # one progress line per poll
@@ -150,7 +153,7 @@ class Online(GateTest):
     def test_a_scan_that_never_finishes_is_no_verdict_after_the_wait(self):
         self.fake.statuses.append("scanning")
         started = time.monotonic()
-        result = self.online("--wait", "3s", "--poll-interval", "1s")
+        result = self.online("--wait", "3s", "--poll-interval", "1s", env=FAST)
         self.assertEqual(result.code, 4, result.out)
         self.assertLess(time.monotonic() - started, 10)
         self.assertIn("giving up", result.out)
@@ -192,7 +195,7 @@ class Online(GateTest):
             with self.subTest(expected):
                 self.fake.reset([record()])
                 self.fake.script.extend([action] * 5)
-                result = self.online()
+                result = self.online(env=FAST)
                 self.assertEqual(result.code, 3, result.out)
                 self.assertIn(expected, result.out)
 
@@ -212,7 +215,7 @@ class Online(GateTest):
     def test_a_server_that_never_answers_hits_the_timeout(self):
         self.fake.script.extend([{"delay": 5}] * 2)
         started = time.monotonic()
-        result = self.online("--timeout", "1s")
+        result = self.online("--timeout", "1s", env=FAST)
         self.assertEqual(result.code, 0, result.out)  # two timeouts, retried, then an answer
         self.assertEqual(len(self.fake.page_requests()), 3)
         self.assertLess(time.monotonic() - started, 20)
@@ -222,7 +225,7 @@ class Online(GateTest):
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         started = time.monotonic()
-        result = self.online(endpoint=f"http://127.0.0.1:{port}")
+        result = self.online(endpoint=f"http://127.0.0.1:{port}", env=FAST)
         elapsed = time.monotonic() - started
         self.assertEqual(result.code, 3)
         self.assertIn("cannot reach HSS", result.out)

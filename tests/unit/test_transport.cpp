@@ -1,12 +1,21 @@
+#include "gate/clock.hpp"
+#include "gate/doctor.hpp"
 #include "gate/error.hpp"
+#include "gate/hss/findings.hpp"
 #include "gate/hss/json_reader.hpp"
 #include "gate/hss/proxy.hpp"
 #include "gate/hss/retry.hpp"
 #include "gate/hss/transport.hpp"
+#include "gate/interrupt.hpp"
+#include "gate/parallel.hpp"
 
 #include "helpers.hpp"
 
 #include <boost/test/unit_test.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <type_traits>
 
 using namespace gate::hss;
 using namespace std::chrono;
@@ -26,6 +35,61 @@ struct ScriptedAttempts {
 };
 
 std::uint64_t no_jitter() { return 0; }
+
+// Clears the process's interrupt flag before and after a case that plays a signal.
+struct ClearsInterrupt {
+  ClearsInterrupt() { gate::clear_interrupt(); }
+  ~ClearsInterrupt() { gate::clear_interrupt(); }
+};
+
+// Finding lists served the way the real transport serves them, through run_with_retries: the
+// malware list answers 503 with Retry-After, whose pause is where SIGTERM arrives; every other
+// list waits until the signal has come, so that when it comes every thread of the pool is busy
+// (one pausing, the rest with a request in flight) and the queued lists are provably not sent.
+class SignalledDuringRetryTransport : public Transport, public gate::Clock {
+public:
+  explicit SignalledDuringRetryTransport(std::size_t in_flight_before_signal) : m_in_flight_wanted(in_flight_before_signal) {}
+
+  std::vector<std::string> sent;
+  int sent_after_signal = 0;
+
+  Response get(const Request& request) override {
+    Response response;
+    run_with_retries([&]() -> std::optional<Retryable> {
+      std::unique_lock<std::mutex> lock(m_mutex);
+      sent.push_back(request.path);
+      if (m_signalled) ++sent_after_signal;
+      if (request.path.find("/malwares") != std::string::npos) {
+        return Retryable("HSS request failed: 503 busy", seconds(5), gate::ServiceCause::http_status, 503);
+      }
+      ++m_in_flight;
+      m_changed.notify_all();
+      m_changed.wait_for(lock, seconds(10), [&] { return m_signalled; });
+      response.body = R"({"total_num": 0, "data_list": []})";
+      return std::nullopt;
+    }, *this, no_jitter);
+    return response;
+  }
+
+  std::chrono::system_clock::time_point wall_now() const override { return {}; }
+  milliseconds elapsed() const override { return milliseconds(0); }
+  // The retry pause: SIGTERM arrives once the rest of the pool has its requests in flight.
+  bool sleep(milliseconds) override {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_changed.wait_for(lock, seconds(10), [&] { return m_in_flight >= m_in_flight_wanted; });
+    gate::raise_interrupt();
+    m_signalled = true;
+    m_changed.notify_all();
+    return !gate::interrupted();
+  }
+
+private:
+  std::size_t m_in_flight_wanted;
+  std::size_t m_in_flight = 0;
+  bool m_signalled = false;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+};
 
 } // namespace
 
@@ -104,6 +168,123 @@ BOOST_AUTO_TEST_CASE(an_interrupted_retry_is_interrupted) {
   clock.interrupt_next_sleep = true;
   ScriptedAttempts attempts{1, std::nullopt};
   BOOST_CHECK_THROW(run_with_retries(std::ref(attempts), clock, no_jitter), gate::Interrupted);
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_is_no_error_a_worker_can_catch) {
+  BOOST_TEST(!(std::is_base_of_v<gate::ServiceError, gate::Interrupted>));
+  BOOST_TEST(!(std::is_base_of_v<gate::Error, gate::Interrupted>));
+  BOOST_TEST(gate::Interrupted::exit_code() == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(no_request_is_sent_once_the_run_is_cancelled, ClearsInterrupt) {
+  test::FakeClock clock;
+  ScriptedAttempts attempts{0, std::nullopt};
+  gate::raise_interrupt();
+  BOOST_CHECK_THROW(run_with_retries(std::ref(attempts), clock, no_jitter), gate::Interrupted);
+  BOOST_TEST(attempts.calls == 0);
+}
+
+BOOST_AUTO_TEST_CASE(retries_that_run_out_keep_the_cause_of_the_last_failure) {
+  test::FakeClock clock;
+  int calls = 0;
+  auto unavailable = [&]() -> std::optional<Retryable> {
+    ++calls;
+    return Retryable("HSS request failed: 503 Service Unavailable", std::nullopt, gate::ServiceCause::http_status, 503);
+  };
+  try {
+    run_with_retries(unavailable, clock, no_jitter);
+    BOOST_FAIL("the retries should have run out");
+  } catch (const gate::ServiceError& e) {
+    BOOST_TEST(calls == 5);
+    BOOST_TEST(name_of(e.cause()) == "http_status");
+    BOOST_TEST(e.http_status() == 503);
+  }
+  auto unreachable = [] { return std::optional<Retryable>(Retryable("cannot reach HSS", std::nullopt)); };
+  try {
+    run_with_retries(unreachable, clock, no_jitter);
+    BOOST_FAIL("the retries should have run out");
+  } catch (const gate::ServiceError& e) {
+    BOOST_TEST(name_of(e.cause()) == "network");
+    BOOST_TEST(e.http_status() == 0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_reworded_service_error_keeps_its_cause) {
+  gate::ServiceError refused("HSS request failed: 403 HSS.1063 no permission", gate::ServiceCause::forbidden, 403);
+  gate::ServiceError told = refused.reworded("report.json: HSS request failed: 403 HSS.1063 no permission");
+  BOOST_TEST(name_of(told.cause()) == "forbidden");
+  BOOST_TEST(told.http_status() == 403);
+  BOOST_TEST(std::string(told.what()).rfind("report.json: ", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_task_stops_the_pool_and_wins_over_an_earlier_failure) {
+  std::vector<std::size_t> ran;
+  try {
+    gate::for_each_in_parallel(5, 1, [&](std::size_t i) {
+      ran.push_back(i);
+      if (i == 0) throw gate::ServiceError("HSS request failed: 500", gate::ServiceCause::http_status, 500);
+      if (i == 1) throw gate::Interrupted("interrupted while retrying");
+    });
+    BOOST_FAIL("the pool should have rethrown");
+  } catch (const gate::Interrupted& e) {
+    BOOST_TEST(std::string(e.what()) == "interrupted while retrying");
+  } catch (const gate::ServiceError&) {
+    BOOST_FAIL("the earlier service error hid the cancellation");
+  }
+  BOOST_TEST((ran == std::vector<std::size_t>{0, 1})); // tasks 2 to 4 never started
+}
+
+BOOST_FIXTURE_TEST_CASE(a_signal_during_a_finding_retry_pause_cancels_the_fetch_and_sends_nothing_after,
+                        ClearsInterrupt) {
+  std::vector<gate::hss::Record> images;
+  for (const char* id : {"img-1", "img-2", "img-3"}) {
+    images.push_back(test::clean_record());
+    images.back().image_id = id;
+  }
+  FindingPlan plan;
+  plan.kinds.assign(finding_kinds().begin(), finding_kinds().end());
+  std::size_t tasks = images.size() * plan.kinds.size();
+  std::size_t threads = std::min(k_parallel_finding_requests, tasks);
+  BOOST_REQUIRE(tasks > threads); // some lists are still queued when the signal comes
+  BOOST_REQUIRE(plan.kinds[1] == FindingKind::malware); // the pausing list starts in the first wave
+  SignalledDuringRetryTransport transport(threads - 1);
+
+  BOOST_CHECK_THROW(fetch_findings(transport, images, plan, FindingOptions{}), gate::Interrupted);
+  BOOST_TEST(transport.sent_after_signal == 0);
+  BOOST_TEST(transport.sent.size() == threads); // the first wave only: no queued list, no retry
+  BOOST_TEST(std::count_if(transport.sent.begin(), transport.sent.end(), [](const std::string& path) {
+               return path.find("/malwares") != std::string::npos;
+             }) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(doctor_diagnoses_the_cause_not_the_message) {
+  // Messages that say one thing while the cause says another: the cause decides.
+  gate::ServiceError refused("TLS handshake with 127.0.0.1 failed (not really)", gate::ServiceCause::authentication, 401);
+  gate::ServiceError handshake("HSS request failed: 401 APIG.0301 (not really)", gate::ServiceCause::tls);
+  gate::ServiceError unreachable("HSS request failed: 403 forbidden (not really)", gate::ServiceCause::network);
+  gate::ServiceError garbled("TLS handshake ... 401 ...", gate::ServiceCause::malformed_response);
+  BOOST_TEST(gate::diagnose(refused).layer == "credentials");
+  BOOST_TEST(gate::diagnose(handshake).layer == "TLS");
+  BOOST_TEST(gate::diagnose(handshake).fix.find("--ca-file") != std::string::npos);
+  BOOST_TEST(gate::diagnose(unreachable).layer == "network");
+  BOOST_TEST(gate::diagnose(garbled).layer == "HSS");
+  BOOST_TEST(gate::diagnose(gate::ServiceError("HSS request failed: 502 Bad Gateway", gate::ServiceCause::http_status, 502))
+                 .layer == "HSS");
+}
+
+BOOST_AUTO_TEST_CASE(the_test_time_scale_shortens_sleeps_and_speeds_elapsed_time_alike) {
+  test::FakeClock inner;
+  BOOST_TEST(!gate::make_scaled_clock_for_tests(inner, std::nullopt));
+  auto scaled = gate::make_scaled_clock_for_tests(inner, std::string("100"));
+  BOOST_REQUIRE(scaled);
+  BOOST_TEST(scaled->sleep(seconds(10)));
+  BOOST_TEST((inner.sleeps == std::vector<milliseconds>{milliseconds(100)}));
+  BOOST_TEST(scaled->elapsed().count() == 10000); // the waits' deadlines see the time they asked for
+  BOOST_TEST((scaled->wall_now() == inner.wall_now()));
+  for (const char* bad : {"", "0", "0.5", "fast", "10x", "1001", "nan"}) {
+    auto message = test::error_of([&] { gate::make_scaled_clock_for_tests(inner, std::string(bad)); });
+    BOOST_TEST(message.find("HSS_GATE_TEST_TIME_SCALE: expected a number from 1 to 1000") == 0, bad);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_reads_seconds_and_http_dates_and_is_bounded) {
