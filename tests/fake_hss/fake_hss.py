@@ -57,7 +57,6 @@ FINDINGS = [
     (re.compile(r"^/v5/([^/]+)/image/build-command-risks$"), "build_risks", {"image_type": "cicd"}, ("image_id",), None),
     (re.compile(r"^/v5/([^/]+)/image/([^/]+)/apps$"), "software", {"image_type": "cicd"}, (), None),
     (re.compile(r"^/v5/([^/]+)/image/([^/]+)/basic-image$"), "base_image", {"image_type": "cicd"}, (), "region"),
-    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/licenses$"), "licenses", {"image_type": "cicd"}, (), None),
     (re.compile(r"^/v5/([^/]+)/image/vulnerability/([^/]+)/cve$"), "cves", {}, (), None),
 ]
 FINDING_PARAMS = {"image_type", "namespace", "image_name", "tag_name", "image_version", "handle_status", "type",
