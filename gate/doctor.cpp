@@ -128,7 +128,7 @@ bool probe_finding_apis(const FindingApis& apis, const std::optional<hss::Record
   for (auto kind : apis.kinds) {
     const hss::FindingEndpoint& endpoint = hss::endpoint_for(kind);
     auto items = probe(endpoint.operation, hss::finding_request(endpoint, *image, options, 0, 10), endpoint);
-    if (kind == hss::FindingKind::vulnerabilities && !items.empty()) vul_id = items.front().text("vul_id");
+    if (kind.spec().cves && !items.empty()) vul_id = items.front().text(kind.spec().cves->key_member);
   }
   if (apis.cves) {
     const hss::FindingEndpoint& endpoint = hss::cve_endpoint();

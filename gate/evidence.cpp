@@ -63,9 +63,9 @@ void check_replayable(const hss::SavedRun& run, const std::vector<hss::ImageLook
                                      "cannot answer this policy",
                                      path, hss::name_of(kind), hss::describe_record(record)));
       }
-      if (kind != hss::FindingKind::vulnerabilities || !plan.wants_cves) continue;
+      if (!kind.spec().cves || !plan.wants_cves) continue;
       for (const auto& finding : *list) {
-        auto vul_id = finding.text("vul_id").value_or("");
+        auto vul_id = finding.text(kind.spec().cves->key_member).value_or("");
         if (plan.wants_cves(finding) && !run.findings.cves.count(vul_id)) {
           throw UsageError(fmt::format("--from-file {}: the bundle has no CVEs of vulnerability {} of {}, which the "
                                        "policy needs: it cannot answer this policy",

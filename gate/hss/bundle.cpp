@@ -102,7 +102,7 @@ std::string bundle_json(const std::vector<Record>& records, const RunFindings& f
       items.reserve(list.size());
       for (const auto& finding : list) {
         items.push_back(finding.json);
-        if (kind == FindingKind::vulnerabilities) vul_ids.push_back(finding.text("vul_id").value_or(""));
+        if (kind.spec().cves) vul_ids.push_back(finding.text(kind.spec().cves->key_member).value_or(""));
       }
       lists.set_array(std::string(name_of(kind)), items);
     }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -14,32 +15,17 @@ namespace gate::hss {
 
 namespace {
 
-struct KindInfo {
-  FindingKind kind;
-  std::string_view name;
-  const FindingEndpoint* endpoint;
-};
-
-const std::array<KindInfo, 7> k_kinds{{
-    {FindingKind::vulnerabilities, "vulnerabilities", &findings::k_vulnerabilities},
-    {FindingKind::malware, "malware", &findings::k_malware},
-    {FindingKind::secrets, "secrets", &findings::k_secrets},
-    {FindingKind::baseline, "baseline", &findings::k_baseline},
-    {FindingKind::build_risks, "build_risks", &findings::k_build_risks},
-    {FindingKind::software, "software", &findings::k_software},
-    {FindingKind::base_image, "base_image", &findings::k_base_image},
-}};
-
-constexpr std::array<FindingKind, 7> k_kind_order{FindingKind::vulnerabilities, FindingKind::malware,
-                                                  FindingKind::secrets,         FindingKind::baseline,
-                                                  FindingKind::build_risks,     FindingKind::software,
-                                                  FindingKind::base_image};
-
-const KindInfo& info_of(FindingKind kind) {
-  for (const auto& info : k_kinds) {
-    if (info.kind == kind) return info;
-  }
-  throw std::logic_error("finding kind without an entry in k_kinds");
+// The kinds in position order, from the registry generated from hss/findings/ (finding_registry.cpp.in).
+const std::vector<FindingKind>& registry() {
+  static const std::vector<FindingKind> kinds = [] {
+    std::vector<FindingKind> sorted;
+    for (const FindingKindSpec* spec : findings::registered_kinds()) sorted.emplace_back(*spec);
+    std::sort(sorted.begin(), sorted.end(), [](FindingKind a, FindingKind b) {
+      return a.spec().position < b.spec().position;
+    });
+    return sorted;
+  }();
+  return kinds;
 }
 
 std::string with_placeholder(std::string path, std::string_view name, const std::string& value) {
@@ -138,20 +124,33 @@ Pairs cicd_image_query(const Record& image, std::string_view tag_key) {
 
 } // namespace findings
 
-std::span<const FindingKind> finding_kinds() { return k_kind_order; }
+std::string_view FindingKind::name() const { return m_spec->name; }
 
-std::string_view name_of(FindingKind kind) { return info_of(kind).name; }
+std::strong_ordering FindingKind::operator<=>(const FindingKind& other) const {
+  return m_spec->position <=> other.m_spec->position;
+}
+
+std::span<const FindingKind> finding_kinds() { return registry(); }
+
+std::string_view name_of(FindingKind kind) { return kind.name(); }
 
 std::optional<FindingKind> finding_kind_named(std::string_view name) {
-  for (const auto& info : k_kinds) {
-    if (info.name == name) return info.kind;
+  for (auto kind : registry()) {
+    if (kind.name() == name) return kind;
   }
   return std::nullopt;
 }
 
-const FindingEndpoint& endpoint_for(FindingKind kind) { return *info_of(kind).endpoint; }
+const DashboardUse& dashboards_of(FindingKind kind) { return kind.spec().dashboards; }
 
-const FindingEndpoint& cve_endpoint() { return findings::k_vulnerability_cves; }
+const FindingEndpoint& endpoint_for(FindingKind kind) { return kind.spec().endpoint; }
+
+const FindingEndpoint& cve_endpoint() {
+  for (auto kind : registry()) {
+    if (kind.spec().cves) return *kind.spec().cves->endpoint;
+  }
+  throw std::logic_error("no finding kind has a CVE sub-list");
+}
 
 const FieldValue& FindingRecord::field(std::string_view name) const {
   static const FieldValue k_absent;
@@ -164,6 +163,13 @@ const FieldValue& FindingRecord::field(std::string_view name) const {
 std::optional<std::string> FindingRecord::text(std::string_view name) const {
   if (const auto* value = std::get_if<std::string>(&field(name))) return *value;
   return std::nullopt;
+}
+
+std::string_view cve_key_member() {
+  for (auto kind : registry()) {
+    if (kind.spec().cves) return kind.spec().cves->key_member;
+  }
+  throw std::logic_error("no finding kind has a CVE sub-list");
 }
 
 const std::vector<FindingRecord>* ImageFindings::list(FindingKind kind) const {
@@ -228,7 +234,7 @@ void list_findings(Transport& transport, const FindingEndpoint& endpoint, const 
 
 Request cve_request(const std::string& vul_id, const FindingOptions& options, std::int64_t offset, int limit) {
   Request request;
-  request.path = with_placeholder(std::string(cve_endpoint().path), "vul_id", vul_id);
+  request.path = with_placeholder(std::string(cve_endpoint().path), cve_key_member(), vul_id);
   if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
   request.query.emplace_back("limit", std::to_string(limit));
   request.query.emplace_back("offset", std::to_string(offset));

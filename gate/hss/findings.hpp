@@ -60,16 +60,74 @@ struct FindingPlan {
   bool empty() const { return kinds.empty(); }
 };
 
-// One per-image finding API: its path, its parameters for an image, and the members it reads.
+// One finding API: its path, its parameters for an image, and the members it reads.
 struct FindingEndpoint {
   FindingKind kind;
-  std::string_view path;                   // with {project_id} and {image_id}
+  std::string_view path;                   // with {project_id} and {image_id} (or the sub-list's key)
   std::span<const FieldSpec> fields;       // read and checked; anything else is kept only in `json`
   std::span<const std::string_view> never_read; // members that may hold secrets: dropped at once
   bool handled_filter = false;             // takes handle_status=unhandled unless handled ones are wanted
   bool region_header = false;              // takes the region as a request header
   Pairs (*parameters)(const Record& image); // the filters that name the image
   std::string_view operation;              // the API's name, as IAM permissions name it
+};
+
+// How an attribute is read from a finding: the member of its name, or a value derived from it.
+enum class AttributeSource {
+  member,   // the record member of the attribute's name, as HSS sent it
+  severity, // the kind's severity mapped onto the ladder
+  cve_ids,  // every cve_id of the CVE sub-list
+  cvss_max, // the highest cvss_score of the CVE sub-list
+};
+
+// Whether and how an attribute is ordered, for min/max conditions.
+enum class AttributeOrder { none, number, severity };
+
+// One attribute a findings rule may test and reports show, in the order reports list them.
+struct AttributeSpec {
+  std::string_view name;
+  AttributeOrder order = AttributeOrder::none;
+  AttributeSource source = AttributeSource::member;
+  FindingRole role = FindingRole::none;
+};
+
+// A kind's own severity vocabulary, case-insensitively, onto the ladder info..critical.
+struct SeverityWord {
+  std::string_view word;
+  std::string_view ladder; // "high"
+};
+struct SeverityRule {
+  std::string_view member;              // empty: the kind has no severity member
+  std::span<const SeverityWord> words;  // empty: the member holds ladder names themselves
+  std::string_view always;              // every finding's severity when the kind has no member
+};
+
+// What people read as a finding's id: the first member with a value, or, with a joiner, every
+// member joined ("openssl@3.0").
+struct IdRule {
+  std::span<const std::string_view> members;
+  std::string_view joiner;
+};
+
+// A sub-list fetched per finding (a vulnerability's CVEs), keyed by one member of the finding.
+struct SubList {
+  const FindingEndpoint* endpoint;
+  std::string_view key_member; // the finding's member that names it in the path, e.g. vul_id
+};
+
+// Everything hss-gate knows of one finding kind: defined once, in hss/findings/<kind>.cpp,
+// and looked up by name through the registry by every stage.
+struct FindingKindSpec {
+  std::string_view name;       // as policies write it: findings = "vulnerabilities"
+  int position;                // where policies and reports list it among the kinds
+  FindingEndpoint endpoint;
+  std::span<const AttributeSpec> attributes;
+  SeverityRule severity;
+  std::span<const std::string_view> key_members; // tell one finding from another, across image versions
+  IdRule id;
+  std::optional<SubList> cves;                   // the CVE sub-list, when the kind has one
+  std::span<const std::string_view> console;     // attributes the console shows after the id
+  DashboardUse dashboards;
 };
 
 const FindingEndpoint& endpoint_for(FindingKind kind);
@@ -112,6 +170,8 @@ RunFindings fetch_findings(Transport& transport, const std::vector<Record>& imag
 
 // The CVEs of one vulnerability (ListVulnerabilityCve): cve_id, cvss_score, publish_time, description.
 const FindingEndpoint& cve_endpoint();
+// The member of a finding that names its CVE sub-list (vul_id).
+std::string_view cve_key_member();
 std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vul_id, const FindingOptions& options);
 // The request for one page of a vulnerability's CVEs.
 Request cve_request(const std::string& vul_id, const FindingOptions& options, std::int64_t offset, int limit);

@@ -47,12 +47,13 @@ RunFindings fetch_findings(Transport& transport, const std::vector<Record>& imag
   std::vector<std::string> vul_ids;
   std::set<std::string> distinct;
   for (const auto& [image_id, found] : run.images) {
-    const auto* vulnerabilities = found.list(FindingKind::vulnerabilities);
-    if (!vulnerabilities) continue;
-    for (const auto& record : *vulnerabilities) {
-      auto vul_id = record.text("vul_id");
-      if (!vul_id || vul_id->empty() || !plan.wants_cves(record)) continue;
-      if (distinct.insert(*vul_id).second) vul_ids.push_back(*vul_id);
+    for (const auto& [kind, list] : found.lists) {
+      if (!kind.spec().cves) continue;
+      for (const auto& record : list) {
+        auto vul_id = record.text(kind.spec().cves->key_member);
+        if (!vul_id || vul_id->empty() || !plan.wants_cves(record)) continue;
+        if (distinct.insert(*vul_id).second) vul_ids.push_back(*vul_id);
+      }
     }
   }
   std::vector<std::vector<FindingRecord>> cves(vul_ids.size());

@@ -73,71 +73,29 @@ AttributeValue read_cvss(const FindingAttribute&, const FindingSubject& finding)
   return value;
 }
 
-constexpr auto text = AttributeOrder::none;
-constexpr auto number = AttributeOrder::number;
-constexpr auto severity = AttributeOrder::severity;
-
-const std::array k_attributes{
-    FindingAttribute{FindingKind::vulnerabilities, "vul_id", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "cve_id", text, true, read_cve_ids},
-    FindingAttribute{FindingKind::vulnerabilities, "cvss", number, true, read_cvss},
-    FindingAttribute{FindingKind::vulnerabilities, "severity", severity, false, read_severity},
-    FindingAttribute{FindingKind::vulnerabilities, "repair_necessity", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "app_name", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "app_path", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "version", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "position", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "description", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "solution", text, false, read_member},
-    FindingAttribute{FindingKind::vulnerabilities, "url", text, false, read_member},
-    FindingAttribute{FindingKind::malware, "file_name", text, false, read_member},
-    FindingAttribute{FindingKind::malware, "file_path", text, false, read_member},
-    FindingAttribute{FindingKind::malware, "size", number, false, read_member},
-    FindingAttribute{FindingKind::malware, "description", text, false, read_member},
-    FindingAttribute{FindingKind::malware, "severity", severity, false, read_severity},
-    FindingAttribute{FindingKind::secrets, "sensitive_info_id", text, false, read_member},
-    FindingAttribute{FindingKind::secrets, "name", text, false, read_member},
-    FindingAttribute{FindingKind::secrets, "severity", severity, false, read_severity},
-    FindingAttribute{FindingKind::secrets, "file_path", text, false, read_member},
-    FindingAttribute{FindingKind::secrets, "position", text, false, read_member},
-    FindingAttribute{FindingKind::secrets, "description", text, false, read_member},
-    FindingAttribute{FindingKind::baseline, "check_name", text, false, read_member},
-    FindingAttribute{FindingKind::baseline, "check_type", text, false, read_member},
-    FindingAttribute{FindingKind::baseline, "check_rule_name", text, false, read_member},
-    FindingAttribute{FindingKind::baseline, "check_rule_id", text, false, read_member},
-    FindingAttribute{FindingKind::baseline, "standard", text, false, read_member},
-    FindingAttribute{FindingKind::baseline, "severity", severity, false, read_severity},
-    FindingAttribute{FindingKind::build_risks, "risk_id", text, false, read_member},
-    FindingAttribute{FindingKind::build_risks, "rule_id", text, false, read_member},
-    FindingAttribute{FindingKind::build_risks, "risk_name", text, false, read_member},
-    FindingAttribute{FindingKind::build_risks, "risk_level", text, false, read_member},
-    FindingAttribute{FindingKind::build_risks, "severity", severity, false, read_severity},
-    FindingAttribute{FindingKind::build_risks, "description", text, false, read_member},
-    FindingAttribute{FindingKind::software, "app_name", text, false, read_member},
-    FindingAttribute{FindingKind::software, "app_type", text, false, read_member},
-    FindingAttribute{FindingKind::software, "app_version", text, false, read_member},
-    FindingAttribute{FindingKind::software, "vul_num", number, false, read_member},
-    FindingAttribute{FindingKind::base_image, "os_name", text, false, read_member},
-    FindingAttribute{FindingKind::base_image, "os_version", text, false, read_member},
-    FindingAttribute{FindingKind::base_image, "layer_digest", text, false, read_member},
-};
-
-// How each kind's own severity vocabulary maps onto the ladder.
-struct SeverityWord {
-  std::string_view word;
-  int rank;
-};
-constexpr std::array<SeverityWord, 3> k_repair_necessity{
-    {{"immediate_repair", 3}, {"delay_repair", 2}, {"not_needed_repair", 1}}};
-constexpr std::array<SeverityWord, 4> k_baseline_severity{{{"security", 0}, {"low", 1}, {"medium", 2}, {"high", 3}}};
-
-std::optional<int> word_rank(std::span<const SeverityWord> words, const std::optional<std::string>& value) {
-  if (!value) return std::nullopt;
-  std::string word = lower(*value);
-  for (const auto& entry : words) {
-    if (entry.word == word) return entry.rank;
+AttributeValue (*reader_of(hss::AttributeSource source))(const FindingAttribute&, const FindingSubject&) {
+  switch (source) {
+  case hss::AttributeSource::member: return read_member;
+  case hss::AttributeSource::severity: return read_severity;
+  case hss::AttributeSource::cve_ids: return read_cve_ids;
+  case hss::AttributeSource::cvss_max: return read_cvss;
   }
-  return std::nullopt;
+  return read_member;
+}
+
+// Every kind's attributes, read once from the specs, in registry order: conditions point here.
+const std::vector<FindingAttribute>& all_attributes() {
+  static const std::vector<FindingAttribute> attributes = [] {
+    std::vector<FindingAttribute> built;
+    for (auto kind : hss::finding_kinds()) {
+      for (const auto& spec : kind.spec().attributes) {
+        bool from_cves = spec.source == hss::AttributeSource::cve_ids || spec.source == hss::AttributeSource::cvss_max;
+        built.push_back({kind, spec.name, spec.order, from_cves, spec.role, reader_of(spec.source)});
+      }
+    }
+    return built;
+  }();
+  return attributes;
 }
 
 std::string member_text(const FindingRecord& record, std::string_view name) {
@@ -148,44 +106,18 @@ std::string member_text(const FindingRecord& record, std::string_view name) {
   return {};
 }
 
-// The members that together tell one finding of a kind from another, stable across image versions.
-struct KeyMembers {
-  FindingKind kind;
-  std::array<std::string_view, 4> names; // empty names unused
-};
-constexpr std::array<KeyMembers, 7> k_key_members{{
-    {FindingKind::vulnerabilities, {"vul_id", "app_name", "app_path", "version"}},
-    {FindingKind::malware, {"file_path", "file_name"}},
-    {FindingKind::secrets, {"sensitive_info_id", "file_path", "position"}},
-    {FindingKind::baseline, {"check_name", "standard", "check_rule_id", "check_rule_name"}},
-    {FindingKind::build_risks, {"risk_id", "rule_id"}},
-    {FindingKind::software, {"app_type", "app_name", "app_version"}},
-    {FindingKind::base_image, {"os_name", "os_version"}},
-}};
-
-std::vector<std::string_view> key_members(FindingKind kind) {
-  std::vector<std::string_view> names;
-  for (const auto& entry : k_key_members) {
-    if (entry.kind != kind) continue;
-    for (auto name : entry.names) {
-      if (!name.empty()) names.push_back(name);
-    }
-  }
-  return names;
-}
-
 } // namespace
 
 std::vector<const FindingAttribute*> attributes_of(FindingKind kind) {
   std::vector<const FindingAttribute*> found;
-  for (const auto& attribute : k_attributes) {
+  for (const auto& attribute : all_attributes()) {
     if (attribute.kind == kind) found.push_back(&attribute);
   }
   return found;
 }
 
 const FindingAttribute* find_attribute(FindingKind kind, std::string_view name) {
-  for (const auto& attribute : k_attributes) {
+  for (const auto& attribute : all_attributes()) {
     if (attribute.kind == kind && attribute.name == name) return &attribute;
   }
   return nullptr;
@@ -214,20 +146,14 @@ std::optional<int> finding_severity_rank(std::string_view name) {
 }
 
 std::optional<int> finding_severity(FindingKind kind, const FindingRecord& record) {
-  switch (kind) {
-  case FindingKind::vulnerabilities: return word_rank(k_repair_necessity, record.text("repair_necessity"));
-  case FindingKind::baseline: return word_rank(k_baseline_severity, record.text("severity"));
-  case FindingKind::malware: return 4; // HSS gives none; a malicious file is always critical
-  case FindingKind::secrets: {
-    auto value = record.text("severity");
-    return value ? finding_severity_rank(*value) : std::nullopt;
-  }
-  case FindingKind::build_risks: {
-    auto value = record.text("risk_level");
-    return value ? finding_severity_rank(*value) : std::nullopt;
-  }
-  case FindingKind::software:
-  case FindingKind::base_image: return std::nullopt;
+  const hss::SeverityRule& rule = kind.spec().severity;
+  if (rule.member.empty()) return rule.always.empty() ? std::nullopt : finding_severity_rank(rule.always);
+  auto value = record.text(rule.member);
+  if (!value) return std::nullopt;
+  if (rule.words.empty()) return finding_severity_rank(*value);
+  std::string word = lower(*value);
+  for (const auto& entry : rule.words) {
+    if (entry.word == word) return finding_severity_rank(entry.ladder);
   }
   return std::nullopt;
 }
@@ -266,35 +192,27 @@ std::string show_bound(const FindingAttribute& attribute, double bound) {
 }
 
 std::string finding_id(FindingKind kind, const FindingRecord& record) {
-  auto first = [&](std::initializer_list<std::string_view> names) {
-    for (auto name : names) {
-      if (auto value = member_text(record, name); !value.empty()) return value;
-    }
-    return std::string("(no id)");
-  };
-  switch (kind) {
-  case FindingKind::vulnerabilities: return first({"vul_id"});
-  case FindingKind::malware: return first({"file_path", "file_name"});
-  case FindingKind::secrets: return first({"sensitive_info_id", "file_path"});
-  case FindingKind::baseline: return first({"check_rule_id", "check_rule_name"});
-  case FindingKind::build_risks: return first({"risk_id", "rule_id"});
-  case FindingKind::software:
-    return fmt::format("{}@{}", member_text(record, "app_name"), member_text(record, "app_version"));
-  case FindingKind::base_image:
-    return fmt::format("{} {}", member_text(record, "os_name"), member_text(record, "os_version"));
+  const hss::IdRule& rule = kind.spec().id;
+  if (!rule.joiner.empty()) {
+    std::vector<std::string> parts;
+    for (auto name : rule.members) parts.push_back(member_text(record, name));
+    return fmt::format("{}", fmt::join(parts, rule.joiner));
+  }
+  for (auto name : rule.members) {
+    if (auto value = member_text(record, name); !value.empty()) return value;
   }
   return "(no id)";
 }
 
 std::string finding_key(FindingKind kind, const FindingRecord& record) {
   std::vector<std::string> parts;
-  for (auto name : key_members(kind)) parts.push_back(member_text(record, name));
+  for (auto name : kind.spec().key_members) parts.push_back(member_text(record, name));
   return fmt::format("{}", fmt::join(parts, "|"));
 }
 
 std::vector<std::pair<std::string, std::string>> finding_identity(FindingKind kind, const FindingRecord& record) {
   std::vector<std::pair<std::string, std::string>> identity;
-  for (auto name : key_members(kind)) {
+  for (auto name : kind.spec().key_members) {
     if (auto value = member_text(record, name); !value.empty()) identity.emplace_back(name, value);
   }
   return identity;

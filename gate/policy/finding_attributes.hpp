@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-// The registry of finding attributes a findings rule may test, per kind, named as HSS names the
-// record members. An attribute is defined here once: its kind, whether it is ordered, whether it
-// comes from the CVE list, and how to read it from a finding.
+// The finding attributes a findings rule may test, per kind, named as HSS names the record
+// members. Each is declared once in its kind's spec (hss/findings/<kind>.cpp); this module reads
+// the specs and knows how each source of a value is read, never a kind by name.
 namespace gate::policy {
 
 // One finding as the policy sees it: the record, and the CVEs of a vulnerability when they were
@@ -29,13 +29,14 @@ struct AttributeValue {
   bool known() const { return !texts.empty(); }
 };
 
-enum class AttributeOrder { none, number, severity };
+using AttributeOrder = hss::AttributeOrder;
 
 struct FindingAttribute {
   hss::FindingKind kind;
   std::string_view name;
   AttributeOrder order = AttributeOrder::none;
-  bool from_cves = false; // needs the vulnerability's CVE list
+  bool from_cves = false; // needs the finding's CVE sub-list
+  hss::FindingRole role = hss::FindingRole::none;
   AttributeValue (*read)(const FindingAttribute& self, const FindingSubject& finding);
 };
 
@@ -52,8 +53,9 @@ std::string finding_kind_names();
 std::span<const std::string_view> finding_severities();
 // The rank of a severity on that ladder, case-insensitively; nullopt for anything else.
 std::optional<int> finding_severity_rank(std::string_view name);
-// A kind's severity mapped onto the ladder: vulnerabilities by repair_necessity, baseline's
-// Security as info, malware always critical; nullopt when the finding has none we know.
+// A kind's severity mapped onto the ladder by its spec's severity rule (vulnerabilities by
+// repair_necessity, baseline's Security as info, malware always critical); nullopt when the
+// finding has none we know.
 std::optional<int> finding_severity(hss::FindingKind kind, const hss::FindingRecord& record);
 
 // How one condition judged one finding.

@@ -93,7 +93,6 @@ public:
 
   std::optional<FindingSelector> selector(const Node& table, const std::string& id) {
     std::size_t before = m_problems.size();
-    FindingSelector selector;
     const Node& kind_node = *table.find("findings");
     std::string what = fmt::format("rules.{}.findings", id);
     std::optional<hss::FindingKind> kind;
@@ -102,7 +101,7 @@ public:
       problem(kind_node, fmt::format("{}: expected one of {}", what, finding_kind_names()));
       return std::nullopt;
     }
-    selector.kind = *kind;
+    FindingSelector selector{*kind, {}, 0};
     if (const Node* where = table.find("where")) {
       if (where->type != Node::Type::table) {
         problem(*where, fmt::format("rules.{}.where: expected a table of conditions such as where.severity = "

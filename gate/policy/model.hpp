@@ -65,7 +65,7 @@ struct FindingCondition {
 
 // What a findings rule counts: the findings of one kind that meet every condition.
 struct FindingSelector {
-  hss::FindingKind kind = hss::FindingKind::vulnerabilities;
+  hss::FindingKind kind;
   std::vector<FindingCondition> where; // in the attribute registry's order
   std::int64_t max = 0;                // the most matching findings allowed
   const FindingCondition* condition(std::string_view attribute) const;

@@ -109,4 +109,33 @@ StatusCounts count_statuses(const Outcome& outcome) {
   return total;
 }
 
+const FindingResult::Attribute* FindingResult::attribute(std::string_view name) const {
+  for (const auto& item : attributes) {
+    if (item.name == name) return &item;
+  }
+  return nullptr;
+}
+
+const FindingResult::Attribute* FindingResult::attribute(hss::FindingRole role) const {
+  for (const auto& item : attributes) {
+    if (item.role == role) return &item;
+  }
+  return nullptr;
+}
+
+std::string FindingResult::first_value(hss::FindingRole role) const {
+  const Attribute* item = attribute(role);
+  return item && !item->values.empty() ? item->values.front() : std::string();
+}
+
+std::optional<std::vector<const FindingResult*>> Inventory::used_as(bool hss::DashboardUse::*use) const {
+  std::optional<std::vector<const FindingResult*>> found;
+  for (const auto& [kind, findings] : lists) {
+    if (!(hss::dashboards_of(kind).*use)) continue;
+    if (!found) found.emplace();
+    for (const auto& finding : findings) found->push_back(&finding);
+  }
+  return found;
+}
+
 } // namespace gate::policy

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "gate/hss/finding_kind.hpp"
 #include "gate/hss/record.hpp"
 #include "gate/policy/model.hpp"
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,8 +43,16 @@ struct FindingResult {
     std::string name;
     std::vector<std::string> values; // several for cve_id; empty when the finding lacks it
     bool list = false;               // reports show it as a list even with one value
+    hss::FindingRole role = hss::FindingRole::none;
   };
-  std::vector<Attribute> attributes;
+  std::vector<Attribute> attributes;      // the kind's attributes, in its spec's order
+  std::vector<std::string> console_shown; // the attributes the console shows after the id
+
+  // nullptr when the finding's kind has no such attribute (or no attribute in that role).
+  const Attribute* attribute(std::string_view name) const;
+  const Attribute* attribute(hss::FindingRole role) const;
+  // The first value of the attribute in that role; empty when it has none.
+  std::string first_value(hss::FindingRole role) const;
 };
 
 struct RuleResult {
@@ -65,12 +75,16 @@ struct RuleResult {
 };
 
 // What the dashboards list of an image besides rule results, read only when a report asks:
-// every vulnerability (with its CVEs), the software, the base image's operating system.
+// every finding of each kind asked for (vulnerabilities with their CVEs), and the operating
+// system that a kind used for it names.
 struct Inventory {
-  std::optional<std::vector<FindingResult>> vulnerabilities;
-  std::optional<std::vector<FindingResult>> software;
+  std::map<hss::FindingKind, std::vector<FindingResult>> lists; // the kinds read, each under its own
   std::optional<std::string> operating_system; // "Debian 12"; nullopt when unknown
   std::vector<std::string> errors;             // lists a report needed that could not be read
+
+  // Every finding of the kinds the dashboards use as `use` (e.g. &DashboardUse::components),
+  // in kind order; nullopt when no such list was read.
+  std::optional<std::vector<const FindingResult*>> used_as(bool hss::DashboardUse::*use) const;
 };
 
 // One image of the run: what was asked for, what was found, and what the policy made of it.

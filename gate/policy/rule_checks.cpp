@@ -64,8 +64,9 @@ FindingResult describe(hss::FindingKind kind, const FindingSubject& subject) {
     if (attribute->from_cves && !subject.cves) continue; // not fetched: not shown as missing
     AttributeValue value = attribute->read(*attribute, subject);
     result.attributes.push_back({std::string(attribute->name), std::move(value.texts),
-                                 attribute->from_cves && attribute->order == AttributeOrder::none});
+                                 attribute->from_cves && attribute->order == AttributeOrder::none, attribute->role});
   }
+  for (auto name : kind.spec().console) result.console_shown.emplace_back(name);
   return result;
 }
 
@@ -158,7 +159,8 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
     verdict.detail = verdict.errors.front();
     return verdict;
   }
-  bool needs_cves = selector.kind == hss::FindingKind::vulnerabilities &&
+  const std::optional<hss::SubList>& cve_list = selector.kind.spec().cves;
+  bool needs_cves = cve_list &&
                     (std::any_of(selector.where.begin(), selector.where.end(), uses_cves) ||
                      std::any_of(waivers.begin(), waivers.end(),
                                  [&](const FindingWaiver& w) { return pattern_uses_cves(*w.exception, selector.kind); }));
@@ -167,7 +169,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
   for (const auto& record : *list) {
     FindingSubject subject{&record, nullptr};
     if (needs_cves) {
-      std::string vul_id = record.text("vul_id").value_or("");
+      std::string vul_id = record.text(cve_list->key_member).value_or("");
       auto cves = findings.cves.find(vul_id);
       if (cves != findings.cves.end()) subject.cves = &cves->second;
       auto error = findings.cve_errors.find(vul_id);
@@ -245,25 +247,16 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
       inventory.errors.push_back(fmt::format("the {} of {} were not read", hss::name_of(kind), hss::describe_record(image)));
       continue;
     }
-    if (kind == hss::FindingKind::base_image) {
-      for (const auto& record : *list) {
-        std::string os = finding_id(kind, record);
-        if (os.find_first_not_of(' ') != std::string::npos) {
-          inventory.operating_system = os;
-          break;
-        }
-      }
-      continue;
-    }
+    const hss::FindingKindSpec& spec = kind.spec();
     std::vector<FindingResult> results;
     results.reserve(list->size());
     for (const auto& record : *list) {
       FindingSubject subject{&record, nullptr};
-      if (kind == hss::FindingKind::vulnerabilities) {
-        std::string vul_id = record.text("vul_id").value_or("");
-        auto cves = findings.cves.find(vul_id);
+      if (spec.cves) {
+        std::string key = record.text(spec.cves->key_member).value_or("");
+        auto cves = findings.cves.find(key);
         if (cves != findings.cves.end()) subject.cves = &cves->second;
-        auto error = findings.cve_errors.find(vul_id);
+        auto error = findings.cve_errors.find(key);
         if (error != findings.cve_errors.end() &&
             std::find(inventory.errors.begin(), inventory.errors.end(), error->second) == inventory.errors.end()) {
           inventory.errors.push_back(error->second);
@@ -271,7 +264,15 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
       }
       results.push_back(describe(kind, subject));
     }
-    (kind == hss::FindingKind::vulnerabilities ? inventory.vulnerabilities : inventory.software) = std::move(results);
+    if (spec.dashboards.operating_system && !inventory.operating_system) {
+      for (const auto& result : results) {
+        if (result.id.find_first_not_of(' ') != std::string::npos) {
+          inventory.operating_system = result.id;
+          break;
+        }
+      }
+    }
+    inventory.lists.emplace(kind, std::move(results));
   }
   return inventory;
 }
@@ -290,7 +291,7 @@ hss::FindingPlan plan_findings(const Policy& policy, const Context& context) {
     if (!rule.findings || !rule_applies(rule, context)) continue;
     hss::FindingKind kind = rule.findings->kind;
     if (std::find(plan.kinds.begin(), plan.kinds.end(), kind) == plan.kinds.end()) plan.kinds.push_back(kind);
-    if (kind != hss::FindingKind::vulnerabilities) continue;
+    if (!kind.spec().cves) continue;
     bool cves = std::any_of(rule.findings->where.begin(), rule.findings->where.end(), uses_cves) ||
                 std::any_of(policy.exceptions.begin(), policy.exceptions.end(), [&](const Exception& exception) {
                   return names_rule(exception, rule.id) && pattern_uses_cves(exception, kind);

@@ -141,11 +141,10 @@ std::string finding_line(const FindingResult& finding) {
   std::string line = finding.id;
   if (!finding.severity.empty()) line += " " + finding.severity;
   // What tells this finding apart besides its id: the package and version, the path.
-  for (std::string_view name : {"app_name", "version", "app_version", "app_path", "file_path", "check_name"}) {
-    for (const auto& attribute : finding.attributes) {
-      if (attribute.name != name || attribute.values.empty() || attribute.values.front() == finding.id) continue;
-      line += " " + attribute.values.front();
-    }
+  for (const auto& name : finding.console_shown) {
+    const FindingResult::Attribute* attribute = finding.attribute(name);
+    if (!attribute || attribute->values.empty() || attribute->values.front() == finding.id) continue;
+    line += " " + attribute->values.front();
   }
   if (finding.unknown) line += " (matched because a value is unknown)";
   return line;

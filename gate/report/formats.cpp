@@ -7,8 +7,9 @@ namespace gate::report {
 
 namespace {
 
-constexpr std::array<hss::FindingKind, 2> k_gitlab_needs{hss::FindingKind::vulnerabilities, hss::FindingKind::base_image};
-constexpr std::array<hss::FindingKind, 1> k_sbom_needs{hss::FindingKind::software};
+// Which kinds a dashboard lists, as each kind's spec says.
+bool gitlab_needs(const hss::DashboardUse& use) { return use.vulnerabilities || use.operating_system; }
+bool sbom_needs(const hss::DashboardUse& use) { return use.components; }
 
 const std::array<ReportFormat, 7> k_formats{{
     {"junit", "write a JUnit XML report", [](const policy::Outcome& o, const ReportOptions&) { return render_junit(o); }},
@@ -19,9 +20,9 @@ const std::array<ReportFormat, 7> k_formats{{
     {"dotenv", "write HSS_GATE_RESULT_DECISION=... for GitLab's dotenv reports", render_dotenv},
     {"sarif", "write SARIF 2.1.0 for GitHub code scanning", render_sarif},
     {"gitlab-report", "write GitLab's container scanning report (fetches the vulnerability list)", render_gitlab,
-     k_gitlab_needs, true},
+     gitlab_needs, true},
     {"sbom", "write a CycloneDX 1.5 SBOM of the image's software (fetches the software list)", render_sbom,
-     k_sbom_needs},
+     sbom_needs},
 }};
 
 } // namespace
@@ -31,9 +32,10 @@ std::span<const ReportFormat> report_formats() { return k_formats; }
 ReportNeeds report_needs(const ReportPaths& paths) {
   ReportNeeds needs;
   for (const auto& format : k_formats) {
-    if (!paths.count(format.name)) continue;
-    for (auto kind : format.needs) {
-      if (std::find(needs.kinds.begin(), needs.kinds.end(), kind) == needs.kinds.end()) needs.kinds.push_back(kind);
+    if (!paths.count(format.name) || !format.needs) continue;
+    for (auto kind : hss::finding_kinds()) {
+      bool needed = format.needs(hss::dashboards_of(kind));
+      if (needed && std::find(needs.kinds.begin(), needs.kinds.end(), kind) == needs.kinds.end()) needs.kinds.push_back(kind);
     }
     needs.cves = needs.cves || format.needs_cves;
   }

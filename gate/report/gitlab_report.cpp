@@ -18,6 +18,7 @@ namespace {
 using namespace gate::policy;
 using json::Array;
 using json::Object;
+using hss::FindingRole;
 
 constexpr std::string_view k_schema_version = "15.0.7";
 
@@ -33,18 +34,6 @@ std::string gitlab_severity(const std::string& severity) {
   std::string name = severity;
   name.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(name.front())));
   return name;
-}
-
-const std::vector<std::string>* values_of(const FindingResult& finding, std::string_view name) {
-  for (const auto& attribute : finding.attributes) {
-    if (attribute.name == name) return &attribute.values;
-  }
-  return nullptr;
-}
-
-std::string value_of(const FindingResult& finding, std::string_view name) {
-  const auto* values = values_of(finding, name);
-  return values && !values->empty() ? values->front() : std::string();
 }
 
 std::string truncated(std::string text, std::size_t size) {
@@ -86,13 +75,14 @@ Object::Ptr vulnerability_json(const ImageResult& image, const FindingResult& fi
   // The same finding of the same image gives the same id from one image version to the next.
   std::string identity = fmt::format("{}|{}", image.stable_label(), finding.key);
   object->set("id", Poco::UUIDGenerator::defaultGenerator().createFromName(k_namespace, identity).toString());
-  const auto* cves = values_of(finding, "cve_id");
+  const FindingResult::Attribute* cve_ids = finding.attribute(FindingRole::cve_ids);
+  const std::vector<std::string>* cves = cve_ids ? &cve_ids->values : nullptr;
   std::string name = cves && !cves->empty() ? cves->front() : finding.id;
   object->set("name", truncated(name, 255));
-  std::string description = value_of(finding, "description");
+  std::string description = finding.first_value(FindingRole::description);
   if (!description.empty()) object->set("description", truncated(description, 1048576));
   object->set("severity", gitlab_severity(finding.severity));
-  std::string solution = value_of(finding, "solution");
+  std::string solution = finding.first_value(FindingRole::solution);
   if (!solution.empty()) object->set("solution", truncated(solution, 7000));
 
   Array::Ptr identifiers = new Array();
@@ -105,7 +95,7 @@ Object::Ptr vulnerability_json(const ImageResult& image, const FindingResult& fi
   if (identifiers->size() == 0) identifiers->add(identifier("hss", "HSS finding", finding.key.empty() ? "unknown" : finding.key));
   object->set("identifiers", identifiers);
 
-  std::string url = value_of(finding, "url");
+  std::string url = finding.first_value(FindingRole::link);
   if (is_link(url)) {
     Array::Ptr links = new Array();
     Object::Ptr link = json::ordered();
@@ -115,11 +105,11 @@ Object::Ptr vulnerability_json(const ImageResult& image, const FindingResult& fi
   }
 
   Object::Ptr package = json::ordered();
-  std::string app = value_of(finding, "app_name");
+  std::string app = finding.first_value(FindingRole::package);
   package->set("name", clean_text(app.empty() ? "unknown" : app));
   Object::Ptr dependency = json::ordered();
   dependency->set("package", package);
-  dependency->set("version", clean_text(value_of(finding, "version")));
+  dependency->set("version", clean_text(finding.first_value(FindingRole::package_version)));
   Object::Ptr location = json::ordered();
   location->set("dependency", dependency);
   location->set("operating_system", clean_text(os));
@@ -152,14 +142,13 @@ std::string render_gitlab(const Outcome& outcome, const ReportOptions&) {
       success = false;
       messages->add(message("fatal", error));
     }
-    if (!image.inventory.vulnerabilities) {
+    auto listed = image.inventory.used_as(&hss::DashboardUse::vulnerabilities);
+    if (!listed) {
       success = false;
       continue;
     }
     std::string os = image.inventory.operating_system.value_or("unknown");
-    for (const auto& finding : *image.inventory.vulnerabilities) {
-      vulnerabilities->add(vulnerability_json(image, finding, os));
-    }
+    for (const FindingResult* finding : *listed) vulnerabilities->add(vulnerability_json(image, *finding, os));
   }
 
   Object::Ptr vendor = json::ordered();

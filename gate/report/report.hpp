@@ -42,8 +42,10 @@ struct ReportFormat {
   std::string_view name;
   std::string_view help;
   std::string (*render)(const policy::Outcome& outcome, const ReportOptions& options);
-  std::span<const hss::FindingKind> needs = {}; // finding lists fetched for it, whatever the rules say
-  bool needs_cves = false;                      // and the CVEs of every vulnerability
+  // Whether it lists a kind's findings, by what the kind's spec says dashboards take from it:
+  // those lists are fetched for it, whatever the rules say. nullptr: none.
+  bool (*needs)(const hss::DashboardUse& use) = nullptr;
+  bool needs_cves = false; // and the CVEs of every vulnerability
 };
 
 // Every report format, in help order.

@@ -20,13 +20,6 @@ using namespace gate::policy;
 using json::Array;
 using json::Object;
 
-std::string attribute(const FindingResult& finding, std::string_view name) {
-  for (const auto& item : finding.attributes) {
-    if (item.name == name && !item.values.empty()) return item.values.front();
-  }
-  return {};
-}
-
 Object::Ptr property(const std::string& name, const std::string& value) {
   Object::Ptr object = json::ordered();
   object->set("name", name);
@@ -64,18 +57,22 @@ Object::Ptr image_component(const ImageResult& image, const std::string& ref) {
 Array::Ptr software_components(const ImageResult& image, const std::string& ref) {
   Array::Ptr components = new Array();
   std::size_t index = 0;
-  for (const auto& software : *image.inventory.software) {
+  auto listed = image.inventory.used_as(&hss::DashboardUse::components);
+  for (const FindingResult* software : listed.value_or(std::vector<const FindingResult*>{})) {
     Object::Ptr component = json::ordered();
     component->set("type", "library");
     component->set("bom-ref", fmt::format("{}/software-{}", ref, ++index));
-    std::string name = attribute(software, "app_name");
+    std::string name = software->first_value(hss::FindingRole::package);
     component->set("name", clean_text(name.empty() ? "unknown" : name));
-    std::string version = attribute(software, "app_version");
+    std::string version = software->first_value(hss::FindingRole::package_version);
     if (!version.empty()) component->set("version", clean_text(version));
     Array::Ptr properties = new Array();
-    properties->add(property("hss:app_type", attribute(software, "app_type")));
-    std::string vulnerabilities = attribute(software, "vul_num");
-    if (!vulnerabilities.empty()) properties->add(property("hss:vul_num", vulnerabilities));
+    // Named as HSS names them, so a reader of the SBOM can find them in HSS's API.
+    if (const auto* type = software->attribute(hss::FindingRole::package_type)) {
+      properties->add(property("hss:" + type->name, type->values.empty() ? std::string() : type->values.front()));
+    }
+    const auto* count = software->attribute(hss::FindingRole::vulnerability_count);
+    if (count && !count->values.empty()) properties->add(property("hss:" + count->name, count->values.front()));
     component->set("properties", properties);
     components->add(component);
   }
@@ -92,7 +89,7 @@ std::string render_sbom(const Outcome& outcome, const ReportOptions&) {
                                       name_of(image.decision)));
     }
     if (!image.inventory.errors.empty()) throw ReportSkipped("no SBOM: " + image.inventory.errors.front());
-    if (!image.inventory.software) {
+    if (!image.inventory.used_as(&hss::DashboardUse::components)) {
       throw ReportSkipped(fmt::format("no SBOM: the software of {} was not read", image.label()));
     }
     images.push_back(&image);

@@ -11,6 +11,8 @@ using hss::FindingKind;
 
 namespace {
 
+FindingKind kind_named(std::string_view name) { return *hss::finding_kind_named(name); }
+
 hss::FindingRecord finding_of(FindingKind kind, std::vector<std::pair<std::string_view, std::string>> members) {
   hss::FindingRecord record;
   for (const auto& spec : hss::endpoint_for(kind).fields) {
@@ -40,16 +42,16 @@ Policy policy_of(const std::string& text) {
 BOOST_AUTO_TEST_SUITE(finding_rules)
 
 BOOST_AUTO_TEST_CASE(every_kind_maps_onto_one_severity_ladder) {
-  BOOST_TEST(severity_of(FindingKind::vulnerabilities, {{"repair_necessity", "immediate_repair"}}) == "high");
-  BOOST_TEST(severity_of(FindingKind::vulnerabilities, {{"repair_necessity", "delay_repair"}}) == "medium");
-  BOOST_TEST(severity_of(FindingKind::vulnerabilities, {{"repair_necessity", "not_needed_repair"}}) == "low");
-  BOOST_TEST(severity_of(FindingKind::vulnerabilities, {{"repair_necessity", "someday"}}) == "none");
-  BOOST_TEST(severity_of(FindingKind::baseline, {{"severity", "Security"}}) == "info");
-  BOOST_TEST(severity_of(FindingKind::baseline, {{"severity", "High"}}) == "high");
-  BOOST_TEST(severity_of(FindingKind::secrets, {{"severity", "CRITICAL"}}) == "critical");
-  BOOST_TEST(severity_of(FindingKind::build_risks, {{"risk_level", "medium"}}) == "medium");
-  BOOST_TEST(severity_of(FindingKind::malware, {}) == "critical");
-  BOOST_TEST(severity_of(FindingKind::software, {{"app_name", "x"}}) == "none");
+  BOOST_TEST(severity_of(kind_named("vulnerabilities"), {{"repair_necessity", "immediate_repair"}}) == "high");
+  BOOST_TEST(severity_of(kind_named("vulnerabilities"), {{"repair_necessity", "delay_repair"}}) == "medium");
+  BOOST_TEST(severity_of(kind_named("vulnerabilities"), {{"repair_necessity", "not_needed_repair"}}) == "low");
+  BOOST_TEST(severity_of(kind_named("vulnerabilities"), {{"repair_necessity", "someday"}}) == "none");
+  BOOST_TEST(severity_of(kind_named("baseline"), {{"severity", "Security"}}) == "info");
+  BOOST_TEST(severity_of(kind_named("baseline"), {{"severity", "High"}}) == "high");
+  BOOST_TEST(severity_of(kind_named("secrets"), {{"severity", "CRITICAL"}}) == "critical");
+  BOOST_TEST(severity_of(kind_named("build_risks"), {{"risk_level", "medium"}}) == "medium");
+  BOOST_TEST(severity_of(kind_named("malware"), {}) == "critical");
+  BOOST_TEST(severity_of(kind_named("software"), {{"app_name", "x"}}) == "none");
 }
 
 BOOST_AUTO_TEST_CASE(missing_values_never_match_a_glob_and_match_a_range_unless_skipped) {
@@ -77,11 +79,11 @@ BOOST_AUTO_TEST_CASE(the_suggested_waiver_names_exactly_one_finding_even_with_gl
   image.cicd_name = "shop";
   image.image_version = "1";
   hss::RunFindings findings;
-  auto tricky = finding_of(FindingKind::vulnerabilities, {{"vul_id", "V-1"}, {"app_name", "lib*[x]?"},
+  auto tricky = finding_of(kind_named("vulnerabilities"), {{"vul_id", "V-1"}, {"app_name", "lib*[x]?"},
                                                           {"repair_necessity", "immediate_repair"}});
-  auto other = finding_of(FindingKind::vulnerabilities, {{"vul_id", "V-1"}, {"app_name", "lib-other"},
+  auto other = finding_of(kind_named("vulnerabilities"), {{"vul_id", "V-1"}, {"app_name", "lib-other"},
                                                          {"repair_necessity", "immediate_repair"}});
-  findings.images["img-1"].lists.emplace_back(FindingKind::vulnerabilities, std::vector{tricky, other});
+  findings.images["img-1"].lists.emplace_back(kind_named("vulnerabilities"), std::vector{tricky, other});
   hss::Lookup lookup;
   lookup.query = hss::Query{"shop", "1", {}, {}, {}, {}};
   lookup.records = {image};
@@ -106,10 +108,10 @@ BOOST_AUTO_TEST_CASE(the_plan_names_only_what_applicable_rules_need) {
                             "where.severity = { min = \"high\" }\n[[exceptions]]\nrules = [\"c\"]\n"
                             "finding = { cve_id = \"CVE-1\" }\nexpires = 2027-01-01\nreason = \"r\"\n");
   auto plan = plan_findings(policy, Context{std::string("feature"), {}, TimePoint{}});
-  BOOST_TEST((plan.kinds == std::vector{FindingKind::vulnerabilities, FindingKind::malware}));
+  BOOST_TEST((plan.kinds == std::vector{kind_named("vulnerabilities"), kind_named("malware")}));
   BOOST_REQUIRE(static_cast<bool>(plan.wants_cves)); // the exception matches on cve_id
-  BOOST_TEST(plan.wants_cves(finding_of(FindingKind::vulnerabilities, {{"repair_necessity", "immediate_repair"}})));
-  BOOST_TEST(!plan.wants_cves(finding_of(FindingKind::vulnerabilities, {{"repair_necessity", "delay_repair"}})));
+  BOOST_TEST(plan.wants_cves(finding_of(kind_named("vulnerabilities"), {{"repair_necessity", "immediate_repair"}})));
+  BOOST_TEST(!plan.wants_cves(finding_of(kind_named("vulnerabilities"), {{"repair_necessity", "delay_repair"}})));
   auto main = plan_findings(policy, Context{std::string("main"), {}, TimePoint{}});
   BOOST_TEST(main.kinds.size() == 3u);
   BOOST_TEST(plan_findings(policy_of("[rules.n]\nfield = \"vul_num\"\nmax = 0\n"), Context{}).empty());

@@ -6,6 +6,8 @@
 // as a request header.
 namespace gate::hss::findings {
 
+extern const FindingKindSpec k_base_image;
+
 namespace {
 
 constexpr std::array<FieldSpec, 3> k_fields{{{"os_name", FieldType::text},
@@ -14,10 +16,29 @@ constexpr std::array<FieldSpec, 3> k_fields{{{"os_name", FieldType::text},
 
 Pairs parameters(const Record& image) { return cicd_image_query(image, "image_version"); }
 
+constexpr std::array k_attributes{
+    AttributeSpec{"os_name"},
+    AttributeSpec{"os_version"},
+    AttributeSpec{"layer_digest"},
+};
+
+constexpr std::array<std::string_view, 2> k_key{"os_name", "os_version"};
+constexpr std::array<std::string_view, 2> k_id{"os_name", "os_version"};
+
 } // namespace
 
-const FindingEndpoint k_base_image{FindingKind::base_image, "/v5/{project_id}/image/{image_id}/basic-image", k_fields,
-                                   {}, false, true, parameters,
-                                 "ListImageBasicImage"};
+const FindingKindSpec k_base_image{
+    .name = "base_image",
+    .position = 70,
+    .endpoint = {FindingKind{k_base_image}, "/v5/{project_id}/image/{image_id}/basic-image", k_fields, {}, false, true,
+                 parameters, "ListImageBasicImage"},
+    .attributes = k_attributes,
+    .severity = {},
+    .key_members = k_key,
+    .id = {k_id, " "},
+    .cves = {},
+    .console = {},
+    .dashboards = {.operating_system = true},
+};
 
 } // namespace gate::hss::findings

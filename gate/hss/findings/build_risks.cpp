@@ -5,6 +5,8 @@
 // ListImageBuildCommandRisks: GET /v5/{project_id}/image/build-command-risks
 namespace gate::hss::findings {
 
+extern const FindingKindSpec k_build_risks;
+
 namespace {
 
 constexpr std::array<FieldSpec, 8> k_fields{{{"risk_id", FieldType::text},
@@ -18,10 +20,32 @@ constexpr std::array<FieldSpec, 8> k_fields{{{"risk_id", FieldType::text},
 
 Pairs parameters(const Record& image) { return {{"image_type", "cicd"}, {"image_id", image.image_id}}; }
 
+constexpr std::array k_attributes{
+    AttributeSpec{"risk_id"},
+    AttributeSpec{"rule_id"},
+    AttributeSpec{"risk_name"},
+    AttributeSpec{"risk_level"},
+    AttributeSpec{"severity", AttributeOrder::severity, AttributeSource::severity},
+    AttributeSpec{"description", AttributeOrder::none, AttributeSource::member, FindingRole::description},
+};
+
+constexpr std::array<std::string_view, 2> k_key{"risk_id", "rule_id"};
+constexpr std::array<std::string_view, 2> k_id{"risk_id", "rule_id"};
+
 } // namespace
 
-const FindingEndpoint k_build_risks{FindingKind::build_risks, "/v5/{project_id}/image/build-command-risks", k_fields,
-                                    {}, false, false, parameters,
-                                 "ListImageBuildCommandRisks"};
+const FindingKindSpec k_build_risks{
+    .name = "build_risks",
+    .position = 50,
+    .endpoint = {FindingKind{k_build_risks}, "/v5/{project_id}/image/build-command-risks", k_fields, {}, false, false,
+                 parameters, "ListImageBuildCommandRisks"},
+    .attributes = k_attributes,
+    .severity = {"risk_level", {}, {}},
+    .key_members = k_key,
+    .id = {k_id, {}},
+    .cves = {},
+    .console = {},
+    .dashboards = {},
+};
 
 } // namespace gate::hss::findings

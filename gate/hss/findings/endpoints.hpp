@@ -2,17 +2,15 @@
 
 #include "gate/hss/findings.hpp"
 
-// The finding endpoints, one file each in this folder; findings.cpp looks them up by kind.
+#include <span>
+
+// What the finding kind files in this folder share. Each `<kind>.cpp` defines one
+// `const FindingKindSpec k_<kind>` with external linkage; gate/CMakeLists.txt generates the
+// registry that lists them all (hss/finding_registry.cpp.in), so adding a kind is adding a file.
 namespace gate::hss::findings {
 
-extern const FindingEndpoint k_vulnerabilities;
-extern const FindingEndpoint k_vulnerability_cves;
-extern const FindingEndpoint k_malware;
-extern const FindingEndpoint k_secrets;
-extern const FindingEndpoint k_baseline;
-extern const FindingEndpoint k_build_risks;
-extern const FindingEndpoint k_software;
-extern const FindingEndpoint k_base_image;
+// Every kind spec of this folder, in no particular order.
+std::span<const FindingKindSpec* const> registered_kinds();
 
 // What most image endpoints take: image_type=cicd, and the record's namespace and image_name with
 // its tag under `tag_key` (`tag_name` or `image_version`), each sent when the record has it.
