@@ -60,13 +60,14 @@ bool warns(const Outcome& outcome, const std::string& text) {
 // One malware finding on the clean image, so that a findings rule with max = 0 fails.
 hss::RunFindings one_malware(const hss::Record& image) {
   hss::FindingRecord finding;
-  for (const auto& spec : hss::endpoint_for(hss::FindingKind::malware).fields) {
+  const hss::FindingKind malware = *hss::finding_kind_named("malware");
+  for (const auto& spec : hss::endpoint_for(malware).fields) {
     hss::FieldValue value;
     if (spec.name == "file_path") value = std::string("/bin/evil");
     finding.fields.emplace_back(spec.name, value);
   }
   hss::RunFindings findings;
-  findings.images[image.image_id].lists.emplace_back(hss::FindingKind::malware, std::vector{finding});
+  findings.images[image.image_id].lists.emplace_back(malware, std::vector{finding});
   return findings;
 }
 

@@ -246,7 +246,7 @@ BOOST_FIXTURE_TEST_CASE(a_signal_during_a_finding_retry_pause_cancels_the_fetch_
   std::size_t tasks = images.size() * plan.kinds.size();
   std::size_t threads = std::min(k_parallel_finding_requests, tasks);
   BOOST_REQUIRE(tasks > threads); // some lists are still queued when the signal comes
-  BOOST_REQUIRE(plan.kinds[1] == FindingKind::malware); // the pausing list starts in the first wave
+  BOOST_REQUIRE(plan.kinds[1] == *finding_kind_named("malware")); // the pausing list starts in the first wave
   SignalledDuringRetryTransport transport(threads - 1);
 
   BOOST_CHECK_THROW(fetch_findings(transport, images, plan, FindingOptions{}), gate::Interrupted);
