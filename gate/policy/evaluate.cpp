@@ -255,8 +255,9 @@ private:
       }
     }
     settle(result, image, check.violated);
-    if (check.waived_by) {
+    if (check.waived_by && result.status != RuleStatus::excepted) {
       result.status = RuleStatus::excepted;
+      result.waived_by = WaivedBy::findings;
       result.waiver = check.waived_by;
     }
     return result;
@@ -283,22 +284,18 @@ private:
   }
 
   bool applies(const Rule& rule, RuleResult& result) {
-    std::vector<std::string> unmet;
-    auto check = [&](const std::optional<std::vector<std::string>>& patterns, const std::optional<std::string>& value,
-                     const char* context, const char* hint) {
-      if (!patterns) return;
-      if (!value) {
-        unmet.push_back(fmt::format("no {} is known", context));
-        m_missing_contexts.insert(fmt::format("rule '{}' has a when.{} condition, but no {} is known ({})", rule.id,
-                                              context, context, hint));
-      } else if (!any_glob(*patterns, *value)) {
-        unmet.push_back(fmt::format("{} \"{}\" is not one of [{}]", context, *value, fmt::join(*patterns, ", ")));
-      }
-    };
-    check(rule.when.branch, m_context.branch, "branch",
-          "pass --branch, or run where GITHUB_REF_NAME or CI_COMMIT_REF_NAME is set");
-    check(rule.when.environment, m_context.environment, "environment", "pass --environment or set HSS_GATE_ENVIRONMENT");
+    std::vector<std::string> unmet = rule.when.unmet(m_context);
     if (unmet.empty()) return true;
+    if (rule.when.branch && !m_context.branch) {
+      m_missing_contexts.insert(fmt::format("rule '{}' has a when.branch condition, but no branch is known (pass "
+                                            "--branch, or run where GITHUB_REF_NAME or CI_COMMIT_REF_NAME is set)",
+                                            rule.id));
+    }
+    if (rule.when.environment && !m_context.environment) {
+      m_missing_contexts.insert(fmt::format("rule '{}' has a when.environment condition, but no environment is known "
+                                            "(pass --environment or set HSS_GATE_ENVIRONMENT)",
+                                            rule.id));
+    }
     result.status = RuleStatus::not_applicable;
     result.detail = fmt::format("not applicable: {}", fmt::join(unmet, "; "));
     return false;
@@ -313,17 +310,21 @@ private:
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
       if (!exception.finding.empty() || !exception_covers(exception, result.rule, image)) continue; // finding waivers count per finding
-      if (m_context.now > exception.expires) continue; // reported once, in add_warnings
+      if (!exception.active_at(m_context.now)) continue; // reported once, in add_warnings
       m_used.insert(i);
       result.status = RuleStatus::excepted;
-      result.waiver = Waiver{exception.reason, exception.owner, units::format_date_time(exception.expires),
-                             fmt::format("{}:{}", exception.source.file, exception.source.line)};
+      result.waived_by = WaivedBy::rule;
+      result.waiver = waiver_record(exception);
       return;
     }
     result.status = result.level == Level::fail ? RuleStatus::fail : RuleStatus::warn;
   }
 
+  // Decides the image, and gives each failing result a ready waiver.
   static void decide(ImageResult& image) {
+    for (auto& result : image.results) {
+      if (result.status == RuleStatus::fail) result.exception_hint = exception_hint(image, result);
+    }
     image.decision = image.errors.empty() ? Decision::pass : Decision::error;
     for (const auto& result : image.results) {
       if (result.status == RuleStatus::fail) {
@@ -342,7 +343,7 @@ private:
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
       std::string date = units::format_date(exception.expires);
-      if (m_context.now > exception.expires) {
+      if (!exception.active_at(m_context.now)) {
         warnings.push_back(fmt::format("{} expired on {} and waives nothing: renew it with a new reason or fix the "
                                        "findings ({})",
                                        exception.label(), date, exception.reason));
@@ -365,6 +366,11 @@ private:
   std::vector<std::string> m_notes;
 };
 
+bool same_image(const hss::Query& a, const hss::Query& b) {
+  return a.cicd_name == b.cicd_name && a.image_version == b.image_version && a.image_name == b.image_name &&
+         a.namespace_name == b.namespace_name && a.image_digest == b.image_digest;
+}
+
 } // namespace
 
 Outcome evaluate(const Policy& policy, const Context& context, const std::vector<hss::ImageLookup>& lookups,
@@ -374,6 +380,41 @@ Outcome evaluate(const Policy& policy, const Context& context, const std::vector
 
 Outcome evaluate(const Policy& policy, const Context& context, const hss::Lookup& lookup) {
   return evaluate(policy, context, std::vector<hss::ImageLookup>{{lookup, std::nullopt}});
+}
+
+Outcome evaluate_run(const Policy& policy, const Context& context, const RunFacts& facts) {
+  Outcome outcome;
+  std::optional<std::string> ended = facts.cancelled ? facts.cancelled : facts.service_error;
+  if (ended) {
+    // Nothing was looked up to the end: every image asked for has the decision error.
+    for (const auto& asked : facts.images) {
+      ImageResult image;
+      image.query = asked.query;
+      image.decision = Decision::error;
+      image.errors.push_back(*ended);
+      outcome.images.push_back(std::move(image));
+    }
+    outcome.decision = Decision::error;
+    outcome.policy_files = policy.files;
+  } else {
+    outcome = evaluate(policy, context, facts.lookups, facts.findings);
+  }
+  // A cancelled job is never a pass, whatever --on-error says.
+  outcome.error_ignored = outcome.decision == Decision::error && facts.on_error_pass && !facts.cancelled;
+  outcome.warnings.insert(outcome.warnings.begin(), facts.warnings.begin(), facts.warnings.end());
+  if (outcome.error_ignored) {
+    outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
+  }
+  outcome.clock_pinned = facts.clock_pinned;
+  outcome.started = facts.started;
+  outcome.finished = facts.finished;
+  outcome.unwritten = facts.unwritten;
+  for (auto& image : outcome.images) {
+    for (const auto& asked : facts.images) {
+      if (same_image(asked.query, image.query) && asked.dockerfile) image.dockerfile = asked.dockerfile;
+    }
+  }
+  return outcome;
 }
 
 } // namespace gate::policy
