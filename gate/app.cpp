@@ -118,6 +118,8 @@ int check(const cli::Arguments& arguments, const World& world) {
   auto say = [&](const std::string& line) {
     if (!config.quiet) std::cout << "hss-gate: " << report::printable(line) << '\n' << std::flush;
   };
+  // Said at once, before a lookup that may wait; the outcome's warnings repeat them for the reports.
+  for (const auto& warning : config.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
   if (config.reports.count("dotenv") && config.dotenv_prefix == report::k_default_dotenv_prefix) {
     std::cerr << fmt::format("hss-gate: warning: the dotenv keys {} are deprecated aliases of {}*: read those; "
                              "the aliases go in the next minor version\n",
