@@ -79,62 +79,14 @@ int show(const std::vector<std::string>& files, const World& world) {
   return k_exit_pass;
 }
 
-// A run that could not look anything up (an unreadable saved response, a cancelled job): every
-// image has the decision error.
-policy::Outcome error_outcome(const std::string& message, const config::Config& config,
-                              const policy::Policy& effective) {
-  policy::Outcome outcome;
-  for (const auto& spec : config.images) {
-    policy::ImageResult image;
-    image.query = spec.query;
-    image.decision = policy::Decision::error;
-    image.errors.push_back(message);
-    outcome.images.push_back(std::move(image));
-  }
-  outcome.decision = policy::Decision::error;
-  outcome.policy_files = effective.files;
-  return outcome;
-}
-
-// Each image's dockerfile from its --image spec, for the dashboards' locations.
-void name_dockerfiles(policy::Outcome& outcome, const config::Config& config) {
-  auto same = [](const hss::Query& a, const hss::Query& b) {
-    return a.cicd_name == b.cicd_name && a.image_version == b.image_version && a.image_name == b.image_name &&
-           a.namespace_name == b.namespace_name && a.image_digest == b.image_digest;
-  };
-  for (auto& image : outcome.images) {
-    for (const auto& spec : config.images) {
-      if (same(spec.query, image.query) && spec.dockerfile) image.dockerfile = spec.dockerfile;
-    }
-  }
-}
-
-// Writes every report; a report that cannot be written is reported and the rest still written.
-// Returns the failures that may change the exit code (report files, not CI conveniences).
-std::vector<std::string> write_reports(const policy::Outcome& outcome, const config::Config& config) {
-  std::vector<std::string> failures;
+// Writes every report with the exit code the process returns, then the CI conveniences.
+// Returns the final outcome: a report that could not be written is in its `unwritten`.
+policy::Outcome write_reports(const policy::Outcome& outcome, const config::Config& config) {
   report::ReportOptions options{report::ReportPaths(config.reports.begin(), config.reports.end()), config.dotenv_prefix,
                                 config.sarif_location, {}};
-  const report::ReportPaths& paths = options.paths;
-  for (const auto& format : report::report_formats()) {
-    auto path = config.reports.find(format.name);
-    if (path == config.reports.end()) continue;
-    try {
-      options.warnings.clear();
-      report::write_file_atomically(path->second, format.render(outcome, options));
-      for (const auto& warning : options.warnings) {
-        std::cerr << fmt::format("hss-gate: warning: --{} {}: {}\n", format.name, path->second, report::printable(warning));
-      }
-    } catch (const report::ReportSkipped& e) {
-      // A report a failed list could not feed: none is better than a stale or partial one.
-      std::error_code ignored;
-      std::filesystem::remove(path->second, ignored);
-      std::cerr << fmt::format("hss-gate: warning: --{} {}: not written: {}\n", format.name, path->second,
-                               report::printable(e.what()));
-    } catch (const Error& e) {
-      failures.push_back(e.what());
-    }
-  }
+  report::WrittenReports written = report::write_reports(outcome, options, report::disk_files());
+  for (const auto& warning : written.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
+  const policy::Outcome& final_outcome = written.outcome;
   if (config.github_actions) {
     // Where people look in GitHub: the run's summary page, annotations, and the step's outputs.
     // These are conveniences: failing to append to them warns, and never changes the verdict.
@@ -146,17 +98,17 @@ std::vector<std::string> write_reports(const policy::Outcome& outcome, const con
         std::cerr << fmt::format("hss-gate: warning: {}: {}\n", variable, report::printable(e.what()));
       }
     };
-    append(config.github_step_summary, report::render_markdown(outcome), "GITHUB_STEP_SUMMARY");
+    append(config.github_step_summary, report::render_markdown(final_outcome), "GITHUB_STEP_SUMMARY");
     std::string outputs;
     try {
-      outputs = report::render_github_outputs(outcome, paths);
+      outputs = report::render_github_outputs(final_outcome, options.paths);
     } catch (const Error& e) {
       std::cerr << fmt::format("hss-gate: warning: {}\n", report::printable(e.what()));
     }
     append(config.github_output, outputs, "GITHUB_OUTPUT");
-    std::cout << report::render_github_annotations(outcome);
+    std::cout << report::render_github_annotations(final_outcome);
   }
-  return failures;
+  return written.outcome;
 }
 
 int check(const cli::Arguments& arguments, const World& world) {
@@ -169,6 +121,7 @@ int check(const cli::Arguments& arguments, const World& world) {
   auto say = [&](const std::string& line) {
     if (!config.quiet) std::cout << "hss-gate: " << report::printable(line) << '\n' << std::flush;
   };
+  // Said at once, before a lookup that may wait; the outcome's warnings repeat them for the reports.
   for (const auto& warning : config.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
   if (config.reports.count("dotenv") && config.dotenv_prefix == report::k_default_dotenv_prefix) {
     std::cerr << fmt::format("hss-gate: warning: the dotenv keys {} are deprecated aliases of {}*: read those; "
@@ -181,10 +134,15 @@ int check(const cli::Arguments& arguments, const World& world) {
     say(fmt::format("policy: {} (from {})", fmt::join(config.policy_files, ", "), config.policy_origin));
   }
 
-  policy::Outcome outcome;
-  std::vector<std::string> failures;
+  // The facts of the run; the verdict is decided from them once, below.
+  policy::RunFacts facts;
+  for (const auto& spec : config.images) facts.images.push_back({spec.query, spec.dockerfile});
+  facts.on_error_pass = config.on_error == config::OnError::pass;
+  facts.started = start;
+  facts.clock_pinned = config.pinned_now;
+  facts.warnings = config.warnings;
+  policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
   try {
-    policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
     hss::FindingPlan plan = policy::plan_findings(effective, context);
     hss::FindingPlan fetch = with_report_needs(plan, config, context);
     Evidence evidence = gather_evidence(config, effective, plan, fetch, world.clock, say);
@@ -200,30 +158,27 @@ int check(const cli::Arguments& arguments, const World& world) {
       try {
         save_bundle(evidence, *config.save_bundle);
       } catch (const Error& e) {
-        failures.push_back(e.what());
+        facts.unwritten.push_back(e.what());
       }
     }
-    outcome = policy::evaluate(effective, context, evidence.lookups, evidence.findings);
+    facts.lookups = std::move(evidence.lookups);
+    facts.findings = std::move(evidence.findings);
     // A signal after the last request still cancels the run: a cancelled job is never judged.
     if (interrupted()) throw Interrupted("interrupted after the lookup");
-    // --on-error pass lets an HSS error through, never a block or a missing verdict.
-    outcome.error_ignored = outcome.decision == policy::Decision::error && config.on_error == config::OnError::pass;
   } catch (const Interrupted& e) {
-    outcome = error_outcome(e.what(), config, effective); // a cancelled job is never a pass
+    facts.cancelled = e.what();
   } catch (const ServiceError& e) {
-    outcome = error_outcome(e.what(), config, effective);
     // A failure that raced the signal is still a cancelled run, which --on-error pass never lets through.
-    outcome.error_ignored = config.on_error == config::OnError::pass && !interrupted();
+    if (interrupted()) {
+      facts.cancelled = e.what();
+    } else {
+      facts.service_error = e.what();
+    }
   }
-  if (outcome.error_ignored) {
-    outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
-  }
-  outcome.clock_pinned = config.pinned_now;
-  if (!outcome.started) outcome.started = start;
-  outcome.finished = config.pinned_now ? outcome.started : evaluation_time(std::nullopt, world.clock);
-  name_dockerfiles(outcome, config);
+  facts.finished = config.pinned_now ? start : evaluation_time(std::nullopt, world.clock);
+  const policy::Outcome decided = policy::evaluate_run(effective, context, facts);
 
-  for (auto& failure : write_reports(outcome, config)) failures.push_back(std::move(failure));
+  const policy::Outcome outcome = write_reports(decided, config);
   report::ConsoleStyle style;
   style.color = !config.no_color && ::isatty(STDOUT_FILENO);
   style.verbose = config.verbose;
@@ -232,14 +187,15 @@ int check(const cli::Arguments& arguments, const World& world) {
   style.section_time = std::chrono::duration_cast<std::chrono::seconds>(world.clock.wall_now().time_since_epoch()).count();
   std::cout << report::render_console(outcome, style) << std::flush;
 
-  int code = outcome.exit_code();
-  for (const auto& failure : failures) print_error(failure, "report error", world);
+  for (const auto& failure : outcome.unwritten) print_error(failure, "report error", world);
+  policy::Outcome if_written = outcome;
+  if_written.unwritten.clear();
   // The verdict stands when it blocks; a pass is not a pass when its evidence was not written.
-  if (!failures.empty() && code == k_exit_pass) {
-    std::cerr << "hss-gate: a report could not be written, so the pass is withheld (exit 3)\n";
-    return k_exit_service;
+  if (if_written.exit_code() != outcome.exit_code()) {
+    std::cerr << fmt::format("hss-gate: a file could not be written, so the pass is withheld (exit {})\n",
+                             outcome.exit_code());
   }
-  return code;
+  return outcome.exit_code();
 }
 
 int run_command(const std::vector<std::string>& argv, const World& world) {

@@ -72,4 +72,11 @@ Node parse_toml(const std::string& text, const std::string& name);
 // Serialises a table as TOML; the TOML library escapes and quotes what needs it.
 std::string write_toml(const Node& table);
 
+// `key = value` on one line, arrays and tables written inline in member order, every string and
+// key quoted and escaped by the TOML library: no quote, bracket or newline inside can break out.
+std::string inline_member(const std::string& key, const Node& value);
+// One such line per member of the table, in member order: what a suggested policy entry is
+// made of.
+std::vector<std::string> write_toml_lines(const Node& table);
+
 } // namespace gate::policy

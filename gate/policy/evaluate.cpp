@@ -255,8 +255,9 @@ private:
       }
     }
     settle(result, image, check.violated);
-    if (check.waived_by) {
+    if (check.waived_by && result.status != RuleStatus::excepted) {
       result.status = RuleStatus::excepted;
+      result.waived_by = WaivedBy::findings;
       result.waiver = check.waived_by;
     }
     return result;
@@ -283,22 +284,18 @@ private:
   }
 
   bool applies(const Rule& rule, RuleResult& result) {
-    std::vector<std::string> unmet;
-    auto check = [&](const std::optional<std::vector<std::string>>& patterns, const std::optional<std::string>& value,
-                     const char* context, const char* hint) {
-      if (!patterns) return;
-      if (!value) {
-        unmet.push_back(fmt::format("no {} is known", context));
-        m_missing_contexts.insert(fmt::format("rule '{}' has a when.{} condition, but no {} is known ({})", rule.id,
-                                              context, context, hint));
-      } else if (!any_glob(*patterns, *value)) {
-        unmet.push_back(fmt::format("{} \"{}\" is not one of [{}]", context, *value, fmt::join(*patterns, ", ")));
-      }
-    };
-    check(rule.when.branch, m_context.branch, "branch",
-          "pass --branch, or run where GITHUB_REF_NAME or CI_COMMIT_REF_NAME is set");
-    check(rule.when.environment, m_context.environment, "environment", "pass --environment or set HSS_GATE_ENVIRONMENT");
+    std::vector<std::string> unmet = rule.when.unmet(m_context);
     if (unmet.empty()) return true;
+    if (rule.when.branch && !m_context.branch) {
+      m_missing_contexts.insert(fmt::format("rule '{}' has a when.branch condition, but no branch is known (pass "
+                                            "--branch, or run where GITHUB_REF_NAME or CI_COMMIT_REF_NAME is set)",
+                                            rule.id));
+    }
+    if (rule.when.environment && !m_context.environment) {
+      m_missing_contexts.insert(fmt::format("rule '{}' has a when.environment condition, but no environment is known "
+                                            "(pass --environment or set HSS_GATE_ENVIRONMENT)",
+                                            rule.id));
+    }
     result.status = RuleStatus::not_applicable;
     result.detail = fmt::format("not applicable: {}", fmt::join(unmet, "; "));
     return false;
@@ -313,17 +310,21 @@ private:
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
       if (!exception.finding.empty() || !exception_covers(exception, result.rule, image)) continue; // finding waivers count per finding
-      if (m_context.now > exception.expires) continue; // reported once, in add_warnings
+      if (!exception.active_at(m_context.now)) continue; // reported once, in add_warnings
       m_used.insert(i);
       result.status = RuleStatus::excepted;
-      result.waiver = Waiver{exception.reason, exception.owner, units::format_date_time(exception.expires),
-                             fmt::format("{}:{}", exception.source.file, exception.source.line)};
+      result.waived_by = WaivedBy::rule;
+      result.waiver = waiver_record(exception);
       return;
     }
     result.status = result.level == Level::fail ? RuleStatus::fail : RuleStatus::warn;
   }
 
+  // Decides the image, and gives each failing result a ready waiver.
   static void decide(ImageResult& image) {
+    for (auto& result : image.results) {
+      if (result.status == RuleStatus::fail) result.exception_hint = exception_hint(image, result);
+    }
     image.decision = image.errors.empty() ? Decision::pass : Decision::error;
     for (const auto& result : image.results) {
       if (result.status == RuleStatus::fail) {
@@ -342,7 +343,7 @@ private:
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
       std::string date = units::format_date(exception.expires);
-      if (m_context.now > exception.expires) {
+      if (!exception.active_at(m_context.now)) {
         warnings.push_back(fmt::format("{} expired on {} and waives nothing: renew it with a new reason or fix the "
                                        "findings ({})",
                                        exception.label(), date, exception.reason));

@@ -11,19 +11,6 @@
 
 namespace gate::policy {
 
-// Where the pipeline runs, for `when` conditions and time-based rules.
-struct Context {
-  std::optional<std::string> branch;
-  std::optional<std::string> environment;
-  TimePoint now;
-  // The lists reports need besides the rules' (vulnerabilities, software, base_image): copied
-  // into each image's Inventory.
-  std::vector<hss::FindingKind> inventory = {};
-};
-
-// True when the rule's `when` holds in this context (an unknown branch or environment does not).
-bool rule_applies(const Rule& rule, const Context& context);
-
 // The finding lists the rules that apply here need, and which vulnerabilities need their CVEs:
 // only those that match every other condition of a rule whose conditions or exceptions use
 // cve_id or cvss. The plan refers to the policy, which must outlive it.
@@ -39,5 +26,32 @@ Outcome evaluate(const Policy& policy, const Context& context, const std::vector
 
 // One lookup that did not fail.
 Outcome evaluate(const Policy& policy, const Context& context, const hss::Lookup& lookup);
+
+// An image the run was asked to gate, and where it is built from (for dashboards' locations).
+struct AskedImage {
+  hss::Query query;
+  std::optional<std::string> dockerfile;
+};
+
+// Everything a run found out that its verdict depends on.
+struct RunFacts {
+  std::vector<AskedImage> images;
+  std::vector<hss::ImageLookup> lookups;
+  hss::RunFindings findings;
+  bool on_error_pass = false;               // --on-error pass
+  std::optional<std::string> cancelled;     // the job was cancelled before a verdict: why
+  std::optional<std::string> service_error; // HSS could not be read at all: the message
+  TimePoint started{};
+  TimePoint finished{};
+  std::optional<TimePoint> clock_pinned;   // HSS_GATE_NOW
+  std::vector<std::string> warnings;       // the configuration's, said before the verdict's
+  std::vector<std::string> unwritten;      // files the run could not write before the verdict
+};
+
+// The whole verdict of a run: every image's decision, `error_ignored` (--on-error pass excuses
+// an HSS error, never a cancellation, a block or a missing verdict), the warnings, the times and
+// the exit code. Pure, like evaluate(); nothing adjusts the outcome afterwards except files
+// that could not be written (Outcome::unwritten), which only report writing can know.
+Outcome evaluate_run(const Policy& policy, const Context& context, const RunFacts& facts);
 
 } // namespace gate::policy

@@ -19,6 +19,22 @@ std::string Exception::label() const {
   return fmt::format("exception for [{}] ({}:{})", fmt::join(rules, ", "), source.file, source.line);
 }
 
+std::vector<std::string> When::unmet(const Context& context) const {
+  std::vector<std::string> reasons;
+  auto check = [&](const std::optional<std::vector<std::string>>& patterns, const std::optional<std::string>& value,
+                   const char* name) {
+    if (!patterns) return;
+    if (!value) {
+      reasons.push_back(fmt::format("no {} is known", name));
+    } else if (!any_glob(*patterns, *value)) {
+      reasons.push_back(fmt::format("{} \"{}\" is not one of [{}]", name, *value, fmt::join(*patterns, ", ")));
+    }
+  };
+  check(branch, context.branch, "branch");
+  check(environment, context.environment, "environment");
+  return reasons;
+}
+
 const Condition* Rule::condition(std::string_view op) const {
   auto it = std::find_if(conditions.begin(), conditions.end(), [&](const Condition& c) { return c.op->name == op; });
   return it == conditions.end() ? nullptr : &*it;

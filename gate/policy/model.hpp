@@ -78,9 +78,22 @@ struct FindingPattern {
   std::vector<std::string> globs;
 };
 
+// Where the pipeline runs, for `when` conditions and time-based rules.
+struct Context {
+  std::optional<std::string> branch;
+  std::optional<std::string> environment;
+  TimePoint now;
+  // The lists reports need besides the rules' (vulnerabilities, software, base_image): copied
+  // into each image's Inventory.
+  std::vector<hss::FindingKind> inventory = {};
+};
+
 struct When {
   std::optional<std::vector<std::string>> branch;
   std::optional<std::vector<std::string>> environment;
+  // Why the conditions do not hold in this context, one reason each ("no branch is known",
+  // "branch \"x\" is not one of [main]"); empty when they hold.
+  std::vector<std::string> unmet(const Context& context) const;
 };
 
 // One [rules.ID] table: a field and its conditions, in the operator registry's order; or, for a
@@ -96,6 +109,9 @@ struct Rule {
   When when;
   SourceRef source;
   const Condition* condition(std::string_view op) const;
+  // True when `when` holds in this context (an unknown branch or environment does not): the one
+  // test the finding plan and the verdict share.
+  bool applies(const Context& context) const { return when.unmet(context).empty(); }
 };
 
 // One [[exceptions]] entry: waives the named rules on matching images until it expires.
@@ -112,6 +128,8 @@ struct Exception {
   std::string owner;
   SourceRef source;
   std::string label() const; // e.g. "exception for [a, b] (policy.toml:14)"
+  // True while the exception waives: up to and including the moment it expires.
+  bool active_at(TimePoint now) const { return now <= expires; }
 };
 
 // A setting of [scan] or [exceptions_policy] together with the file that set it.

@@ -30,6 +30,15 @@ std::string_view name_of(Decision decision) {
   return "error";
 }
 
+std::string_view name_of(WaivedBy waived_by) {
+  switch (waived_by) {
+  case WaivedBy::none: return "none";
+  case WaivedBy::rule: return "rule";
+  case WaivedBy::findings: return "findings";
+  }
+  return "none";
+}
+
 std::string ImageResult::label() const {
   return record ? hss::describe_record(*record) : hss::describe_query(query);
 }
@@ -52,12 +61,15 @@ std::string ImageResult::stable_label() const {
 }
 
 int Outcome::exit_code() const {
+  // A block or a missing verdict stands whatever else went wrong; anything that would let the
+  // pipeline through is withheld when its evidence was not written.
+  bool written = unwritten.empty();
   switch (decision) {
   case Decision::pass:
-  case Decision::warn: return k_exit_pass;
+  case Decision::warn: return written ? k_exit_pass : k_exit_service;
   case Decision::fail: return k_exit_blocked;
   case Decision::no_verdict: return k_exit_no_verdict;
-  case Decision::error: return error_ignored ? k_exit_pass : k_exit_service;
+  case Decision::error: return error_ignored && written ? k_exit_pass : k_exit_service;
   }
   return k_exit_service;
 }

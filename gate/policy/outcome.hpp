@@ -22,6 +22,11 @@ std::string_view name_of(RuleStatus status);
 enum class Decision { pass, warn, error, no_verdict, fail };
 std::string_view name_of(Decision decision);
 
+// How a result came to be waived: not at all, by an exception on the whole rule, or by
+// exceptions on some of its findings (the rule is within `max` only thanks to them).
+enum class WaivedBy { none, rule, findings };
+std::string_view name_of(WaivedBy waived_by);
+
 // What waived a failure.
 struct Waiver {
   std::string reason;
@@ -66,12 +71,16 @@ struct RuleResult {
   std::string message; // the policy's remediation text or the engine's explanation
   std::string detail;  // one line on why the status is what it is
   std::optional<Waiver> waiver;
+  WaivedBy waived_by = WaivedBy::none; // set exactly when status is excepted
   std::string source;  // file:line:column of the rule, or the file of a [scan] setting
   // A findings rule: the kind it counts, every finding it matched, and a ready `finding = {...}`
   // waiver for the first one not waived.
   std::optional<std::string> findings_kind;
   std::vector<FindingResult> findings;
   std::string finding_waiver_hint;
+  // A failing result: the members of an [[exceptions]] entry that waives exactly it (with
+  // finding_waiver_hint for a findings rule), one TOML line each, without expires and reason.
+  std::vector<std::string> exception_hint;
 };
 
 // What the dashboards list of an image besides rule results, read only when a report asks:
@@ -129,8 +138,12 @@ struct Outcome {
   std::vector<std::string> warnings;
   std::vector<std::string> policy_files;
   std::optional<TimePoint> clock_pinned; // HSS_GATE_NOW: the time every age was measured at
+  // Files the run had to write and could not (a report, the bundle): a pass or warn is then not
+  // a pass (exit 3), and --on-error pass does not excuse it.
+  std::vector<std::string> unwritten;
 
-  // The documented process exit code of this outcome.
+  // The documented process exit code of this outcome: derived from the decision,
+  // `error_ignored` and `unwritten`, never set.
   int exit_code() const;
   // Every image's errors, in image order.
   std::vector<std::string> errors() const;

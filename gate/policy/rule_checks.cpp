@@ -39,17 +39,12 @@ std::string literal_glob(const std::string& text) {
   return out;
 }
 
-// `finding = { vul_id = "...", app_name = "..." }`, each value written by the TOML writer.
-std::string waiver_hint(const std::vector<std::pair<std::string, std::string>>& identity) {
-  std::vector<std::string> parts;
-  for (const auto& [name, value] : identity) {
-    Node table;
-    table.set(name, Node::text(literal_glob(value)));
-    std::string line = write_toml(table);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    parts.push_back(line);
-  }
-  return fmt::format("finding = {{ {} }}", fmt::join(parts, ", "));
+// `finding = { vul_id = "...", app_name = "..." }`: every value a literal glob, the line written
+// by the TOML writer.
+std::string finding_hint(const std::vector<std::pair<std::string, std::string>>& identity) {
+  Node pattern;
+  for (const auto& [name, value] : identity) pattern.set(name, Node::text(literal_glob(value)));
+  return inline_member("finding", pattern);
 }
 
 FindingResult describe(hss::FindingKind kind, const FindingSubject& subject) {
@@ -85,6 +80,24 @@ struct FindingWaiver {
 };
 
 } // namespace
+
+Waiver waiver_record(const Exception& exception) {
+  return Waiver{exception.reason, exception.owner, units::format_date_time(exception.expires),
+                fmt::format("{}:{}", exception.source.file, exception.source.line)};
+}
+
+std::vector<std::string> exception_hint(const ImageResult& image, const RuleResult& result) {
+  const hss::Query& query = image.query;
+  std::string cicd_name = image.record ? image.record->cicd_name.value_or("") : query.cicd_name;
+  std::optional<std::string> image_name = image.record ? image.record->image_name : query.image_name;
+  Node entry;
+  entry.set("rules", Node::strings({result.rule}));
+  entry.set("cicd_name", Node::text(literal_glob(cicd_name)));
+  if (image_name && !image_name->empty()) entry.set("image_name", Node::text(literal_glob(*image_name)));
+  std::vector<std::string> lines = write_toml_lines(entry);
+  if (!result.finding_waiver_hint.empty()) lines.push_back(result.finding_waiver_hint);
+  return lines;
+}
 
 std::string time_text(std::int64_t ms) {
   auto time = units::time_from_epoch_ms(ms);
@@ -134,7 +147,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
   std::vector<FindingWaiver> waivers;
   for (std::size_t i = 0; i < policy.exceptions.size(); ++i) {
     const Exception& exception = policy.exceptions[i];
-    if (!exception.finding.empty() && now <= exception.expires && exception_covers(exception, rule.id, image_result)) {
+    if (!exception.finding.empty() && exception.active_at(now) && exception_covers(exception, rule.id, image_result)) {
       waivers.push_back({i, &exception});
     }
   }
@@ -198,8 +211,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
       const Exception& exception = *waiver.exception;
       used.insert(waiver.index);
       found.waived = true;
-      found.waiver = Waiver{exception.reason, exception.owner, units::format_date_time(exception.expires),
-                            fmt::format("{}:{}", exception.source.file, exception.source.line)};
+      found.waiver = waiver_record(exception);
       if (!verdict.waiver) verdict.waiver = found.waiver;
       break;
     }
@@ -207,7 +219,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
       ++verdict.waived;
     } else {
       ++verdict.actual;
-      if (verdict.hint.empty()) verdict.hint = waiver_hint(finding_identity(selector.kind, record));
+      if (verdict.hint.empty()) verdict.hint = finding_hint(finding_identity(selector.kind, record));
     }
     verdict.findings.push_back(std::move(found));
   }
@@ -277,24 +289,18 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
   return inventory;
 }
 
-bool rule_applies(const Rule& rule, const Context& context) {
-  auto holds = [](const std::optional<std::vector<std::string>>& patterns, const std::optional<std::string>& value) {
-    return !patterns || (value && any_glob(*patterns, *value));
-  };
-  return holds(rule.when.branch, context.branch) && holds(rule.when.environment, context.environment);
-}
-
 hss::FindingPlan plan_findings(const Policy& policy, const Context& context) {
   hss::FindingPlan plan;
   std::vector<const Rule*> cve_rules;
   for (const auto& rule : policy.rules) {
-    if (!rule.findings || !rule_applies(rule, context)) continue;
+    if (!rule.findings || !rule.applies(context)) continue;
     hss::FindingKind kind = rule.findings->kind;
     if (std::find(plan.kinds.begin(), plan.kinds.end(), kind) == plan.kinds.end()) plan.kinds.push_back(kind);
     if (!kind.spec().cves) continue;
     bool cves = std::any_of(rule.findings->where.begin(), rule.findings->where.end(), uses_cves) ||
                 std::any_of(policy.exceptions.begin(), policy.exceptions.end(), [&](const Exception& exception) {
-                  return names_rule(exception, rule.id) && pattern_uses_cves(exception, kind);
+                  return names_rule(exception, rule.id) && exception.active_at(context.now) &&
+                         pattern_uses_cves(exception, kind);
                 });
     if (cves) cve_rules.push_back(&rule);
   }

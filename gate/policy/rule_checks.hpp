@@ -17,6 +17,15 @@ namespace gate::policy {
 // record's names, or the query's when nothing was found. Expiry is the caller's to check.
 bool exception_covers(const Exception& exception, const std::string& rule, const ImageResult& image);
 
+// What a result records of the exception that waived it: the one builder of a Waiver.
+Waiver waiver_record(const Exception& exception);
+
+// The members of an [[exceptions]] entry that waives the failing result on exactly this image
+// (and, for a findings rule, exactly its first finding not waived), one TOML line each, without
+// `expires` and `reason`. Every name is a literal glob written by the TOML writer, so a quote,
+// `*`, `]` or newline in it can neither break the entry nor widen it.
+std::vector<std::string> exception_hint(const ImageResult& image, const RuleResult& result);
+
 // "2026-01-02T03:04:05Z" for a time stamp in ms since the epoch; the number when out of range.
 std::string time_text(std::int64_t ms);
 

@@ -151,4 +151,54 @@ std::string write_toml(const Node& table) {
   return out.str();
 }
 
+namespace {
+
+std::string join_with(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
+
+// One value as TOML text on one line. Scalars are written by the TOML library; arrays and tables
+// are written inline here, in member order, from values the library wrote.
+std::string inline_value(const Node& node) {
+  if (node.type == Node::Type::array) {
+    std::vector<std::string> items;
+    for (const auto& item : node.items) items.push_back(inline_value(item));
+    return "[" + join_with(items, ", ") + "]";
+  }
+  if (node.type == Node::Type::table) {
+    std::vector<std::string> members;
+    for (const auto& member : node.members) members.push_back(inline_member(member.key, member.value));
+    return "{ " + join_with(members, ", ") + " }";
+  }
+  toml::table one;
+  insert_into(one, "v", node);
+  std::ostringstream out;
+  out << toml::toml_formatter(one, toml::format_flags::allow_unicode_strings);
+  std::string text = out.str();
+  return text.substr(text.find(" = ") + 3);
+}
+
+bool is_bare_key(const std::string& key) {
+  return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+} // namespace
+
+std::string inline_member(const std::string& key, const Node& value) {
+  return (is_bare_key(key) ? key : inline_value(Node::text(key))) + " = " + inline_value(value);
+}
+
+std::vector<std::string> write_toml_lines(const Node& table) {
+  std::vector<std::string> lines;
+  for (const auto& member : table.members) lines.push_back(inline_member(member.key, member.value));
+  return lines;
+}
+
 } // namespace gate::policy

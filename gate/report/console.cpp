@@ -108,8 +108,10 @@ std::string rule_lines(const ImageResult& image, const RuleResult& result, const
     }
     if (counted.size() > k_findings_shown) out += fmt::format("         … and {} more\n", counted.size() - k_findings_shown);
   }
-  if (result.waiver) {
-    out += fmt::format("         waived until {} ({}): {}\n", result.waiver->expires, printable(result.waiver->source),
+  if (result.waiver && result.waived_by != WaivedBy::none) {
+    // A rule-wide exception waives the rule; finding exceptions only bring it within its max.
+    const char* how = result.waived_by == WaivedBy::rule ? "waived" : "within max thanks to finding waivers, the first";
+    out += fmt::format("         {} until {} ({}): {}\n", how, result.waiver->expires, printable(result.waiver->source),
                        printable(result.waiver->reason));
   }
   return out;
@@ -117,16 +119,11 @@ std::string rule_lines(const ImageResult& image, const RuleResult& result, const
 
 } // namespace
 
-std::string waiver_hint(const ImageResult& image, const RuleResult& result) {
-  const hss::Query& query = image.query;
-  std::string cicd_name = image.record ? image.record->cicd_name.value_or("") : query.cicd_name;
-  std::optional<std::string> image_name = image.record ? image.record->image_name : query.image_name;
-  std::string hint = fmt::format("add an [[exceptions]] entry to the policy: rules = [\"{}\"], cicd_name = \"{}\"",
-                                 result.rule, cicd_name);
-  if (image_name && !image_name->empty()) hint += fmt::format(", image_name = \"{}\"", *image_name);
-  if (!result.finding_waiver_hint.empty()) hint += ", " + result.finding_waiver_hint;
-  hint += ", expires = YYYY-MM-DD, reason = \"TICKET: why the risk is accepted\"";
-  return hint;
+std::string waiver_hint(const ImageResult&, const RuleResult& result) {
+  // The entry's members were written by the policy's TOML writer; only fixed text is added here.
+  return fmt::format("add an [[exceptions]] entry to the policy: {}, expires = YYYY-MM-DD, reason = \"TICKET: why "
+                     "the risk is accepted\"",
+                     fmt::join(result.exception_hint, ", "));
 }
 
 std::vector<const FindingResult*> counted_findings(const RuleResult& result) {

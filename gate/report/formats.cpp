@@ -12,15 +12,19 @@ bool gitlab_needs(const hss::DashboardUse& use) { return use.vulnerabilities || 
 bool sbom_needs(const hss::DashboardUse& use) { return use.components; }
 
 const std::array<ReportFormat, 7> k_formats{{
-    {"junit", "write a JUnit XML report", [](const policy::Outcome& o, const ReportOptions&) { return render_junit(o); }},
+    {"junit", "write a JUnit XML report",
+     [](const policy::Outcome& o, const ReportOptions&) -> Rendered { return render_junit(o); }},
     {"json", "write a JSON report (docs/reports.md)",
-     [](const policy::Outcome& o, const ReportOptions&) { return render_json(o); }},
+     [](const policy::Outcome& o, const ReportOptions&) -> Rendered { return render_json(o); }},
     {"summary", "write a Markdown summary",
-     [](const policy::Outcome& o, const ReportOptions&) { return render_markdown(o); }},
-    {"dotenv", "write HSS_GATE_RESULT_DECISION=... for GitLab's dotenv reports", render_dotenv},
-    {"sarif", "write SARIF 2.1.0 for GitHub code scanning", render_sarif},
-    {"gitlab-report", "write GitLab's container scanning report (fetches the vulnerability list)", render_gitlab,
-     gitlab_needs, true},
+     [](const policy::Outcome& o, const ReportOptions&) -> Rendered { return render_markdown(o); }},
+    {"dotenv", "write HSS_GATE_RESULT_DECISION=... for GitLab's dotenv reports",
+     [](const policy::Outcome& o, const ReportOptions& r) -> Rendered { return render_dotenv(o, r); }},
+    {"sarif", "write SARIF 2.1.0 for GitHub code scanning",
+     [](const policy::Outcome& o, const ReportOptions& r) -> Rendered { return render_sarif(o, r); }},
+    {"gitlab-report", "write GitLab's container scanning report (fetches the vulnerability list)",
+     [](const policy::Outcome& o, const ReportOptions& r) -> Rendered { return render_gitlab(o, r); }, gitlab_needs,
+     true},
     {"sbom", "write a CycloneDX 1.5 SBOM of the image's software (fetches the software list)", render_sbom,
      sbom_needs},
 }};

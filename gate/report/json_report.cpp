@@ -83,6 +83,7 @@ Object::Ptr result_json(const RuleResult& result) {
   object->set("level", std::string(name_of(result.level)));
   object->set("message", clean_text(result.message));
   object->set("detail", clean_text(result.detail));
+  object->set("waived_by", std::string(name_of(result.waived_by)));
   if (result.waiver) object->set("exception", waiver_json(*result.waiver));
   if (result.findings_kind) {
     Array::Ptr findings = new Array();

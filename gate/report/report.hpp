@@ -5,6 +5,7 @@
 #include "gate/policy/outcome.hpp"
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,11 +29,18 @@ struct ReportOptions {
   mutable std::vector<std::string> warnings; // what a renderer left out, for the console
 };
 
-// A report that cannot be made from what was read (a list it needs failed): no file is
-// written, a warning says why, and the verdict stands.
-class ReportSkipped : public Error {
-public:
-  explicit ReportSkipped(const std::string& message) : Error(k_exit_service, message) {}
+// What a renderer made: the report's text, or why it made none. A report that cannot be made
+// from what was read (a list it needs failed) is skipped: no file is written, a warning says
+// why, and the verdict stands. Skipping is an answer, not an error.
+struct Rendered {
+  std::string text;
+  std::optional<std::string> skipped; // set: not written, and why
+  Rendered(std::string report) : text(std::move(report)) {} // NOLINT: every renderer's text converts
+  static Rendered skip(std::string reason) {
+    Rendered rendered{std::string()};
+    rendered.skipped = std::move(reason);
+    return rendered;
+  }
 };
 
 // One report format: its name gives the flag (--junit), the environment variable
@@ -41,7 +49,7 @@ public:
 struct ReportFormat {
   std::string_view name;
   std::string_view help;
-  std::string (*render)(const policy::Outcome& outcome, const ReportOptions& options);
+  Rendered (*render)(const policy::Outcome& outcome, const ReportOptions& options);
   // Whether it lists a kind's findings, by what the kind's spec says dashboards take from it:
   // those lists are fetched for it, whatever the rules say. nullptr: none.
   bool (*needs)(const hss::DashboardUse& use) = nullptr;
@@ -67,9 +75,9 @@ inline constexpr std::size_t k_max_sarif_results = 25000;
 // GitLab's container scanning report (schema 15.x).
 std::string render_gitlab(const policy::Outcome& outcome, const ReportOptions& options);
 
-// A CycloneDX 1.5 SBOM of the images' software; throws ReportSkipped when the software of an
-// evaluated image could not be read.
-std::string render_sbom(const policy::Outcome& outcome, const ReportOptions& options);
+// A CycloneDX 1.5 SBOM of the images' software; skipped when the software of an evaluated image
+// could not be read.
+Rendered render_sbom(const policy::Outcome& outcome, const ReportOptions& options);
 
 // JUnit XML valid against the Jenkins schema: one <testsuite> per image, one <testcase> per rule.
 std::string render_junit(const policy::Outcome& outcome);

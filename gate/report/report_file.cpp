@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -63,23 +64,111 @@ void append_to_file(const std::string& path, const std::string& content) {
   if (!out) throw UsageError(fmt::format("{}: cannot append: {}", path, std::strerror(errno)));
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-  std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
-  {
+namespace {
+
+class DiskFiles : public ReportFiles {
+public:
+  std::string stage(const std::string& path, const std::string& content) override {
+    std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(errno)));
     out << content;
     out.flush();
     if (!out) {
+      int error = errno;
+      out.close();
       std::remove(temporary.c_str());
-      throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(errno)));
+      throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(error)));
+    }
+    return temporary;
+  }
+
+  void commit(const std::string& staged, const std::string& path) override {
+    if (std::rename(staged.c_str(), path.c_str()) != 0) {
+      int error = errno;
+      std::remove(staged.c_str());
+      throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(error)));
     }
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    int error = errno;
-    std::remove(temporary.c_str());
-    throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(error)));
+
+  void remove(const std::string& path) override { std::remove(path.c_str()); }
+};
+
+void add_unwritten(policy::Outcome& outcome, const std::vector<std::string>& failures) {
+  for (const auto& failure : failures) {
+    if (std::find(outcome.unwritten.begin(), outcome.unwritten.end(), failure) == outcome.unwritten.end()) {
+      outcome.unwritten.push_back(failure);
+    }
   }
+}
+
+struct Staged {
+  std::string path;
+  std::string temporary;
+};
+
+} // namespace
+
+ReportFiles& disk_files() {
+  static DiskFiles files;
+  return files;
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  ReportFiles& files = disk_files();
+  files.commit(files.stage(path, content), path);
+}
+
+WrittenReports write_reports(const policy::Outcome& outcome, ReportOptions options, ReportFiles& files) {
+  WrittenReports written{outcome, {}};
+  // Each round renders with the exit code the last one settled on; a failure can change it only
+  // once (a pass becomes 3), so the third round at the latest finds it unchanged.
+  for (int round = 0; round < 3; ++round) {
+    int code = written.outcome.exit_code();
+    written.warnings.clear();
+    std::vector<Staged> staged;
+    std::vector<std::string> skipped;
+    std::vector<std::string> failures;
+    for (const auto& format : report_formats()) {
+      auto path = options.paths.find(format.name);
+      if (path == options.paths.end()) continue;
+      options.warnings.clear();
+      Rendered rendered = format.render(written.outcome, options);
+      if (rendered.skipped) {
+        // A report a failed list could not feed: none is better than a stale or partial one.
+        skipped.push_back(path->second);
+        written.warnings.push_back(fmt::format("--{} {}: not written: {}", format.name, path->second, *rendered.skipped));
+        continue;
+      }
+      for (const auto& warning : options.warnings) {
+        written.warnings.push_back(fmt::format("--{} {}: {}", format.name, path->second, warning));
+      }
+      try {
+        staged.push_back({path->second, files.stage(path->second, rendered.text)});
+      } catch (const Error& e) {
+        failures.push_back(e.what());
+      }
+    }
+    add_unwritten(written.outcome, failures);
+    if (written.outcome.exit_code() != code) {
+      for (const auto& file : staged) files.remove(file.temporary);
+      continue;
+    }
+    for (const auto& path : skipped) files.remove(path);
+    std::vector<std::string> late;
+    for (const auto& file : staged) {
+      try {
+        files.commit(file.temporary, file.path);
+      } catch (const Error& e) {
+        late.push_back(e.what());
+      }
+    }
+    add_unwritten(written.outcome, late);
+    // A rename that failed after others succeeded: write them all again with the code it gives.
+    if (written.outcome.exit_code() != code) continue;
+    return written;
+  }
+  return written;
 }
 
 } // namespace gate::report

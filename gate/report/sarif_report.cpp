@@ -118,11 +118,9 @@ private:
     std::string level = result.status == RuleStatus::fail   ? level_of(result.level)
                         : result.status == RuleStatus::warn ? "warning"
                                                             : "note";
-    // A rule-wide exception waives every finding of a rule over `max`; a rule that is within `max`
-    // only thanks to finding exceptions leaves the findings those did not waive as notes.
-    const auto* max = std::get_if<std::int64_t>(&result.limit);
-    bool rule_waived = result.status == RuleStatus::excepted && max &&
-                       static_cast<std::int64_t>(counted_findings(result).size()) > *max;
+    // A rule-wide exception waives every finding of the rule; a rule that is within `max` only
+    // thanks to finding exceptions leaves the findings those did not waive as notes.
+    bool rule_waived = result.waived_by == WaivedBy::rule;
     for (const auto& finding : result.findings) {
       std::string text = fmt::format("{} in {}: rule {} ({})", finding_line(finding), image.label(), result.rule,
                                      result.detail);

@@ -81,20 +81,20 @@ Array::Ptr software_components(const ImageResult& image, const std::string& ref)
 
 } // namespace
 
-std::string render_sbom(const Outcome& outcome, const ReportOptions&) {
+Rendered render_sbom(const Outcome& outcome, const ReportOptions&) {
   std::vector<const ImageResult*> images;
   for (const auto& image : outcome.images) {
     if (!image.evaluated()) {
-      throw ReportSkipped(fmt::format("no SBOM: {} was not evaluated ({}), so its software is unknown", image.label(),
-                                      name_of(image.decision)));
+      return Rendered::skip(fmt::format("no SBOM: {} was not evaluated ({}), so its software is unknown",
+                                        image.label(), name_of(image.decision)));
     }
-    if (!image.inventory.errors.empty()) throw ReportSkipped("no SBOM: " + image.inventory.errors.front());
+    if (!image.inventory.errors.empty()) return Rendered::skip("no SBOM: " + image.inventory.errors.front());
     if (!image.inventory.used_as(&hss::DashboardUse::components)) {
-      throw ReportSkipped(fmt::format("no SBOM: the software of {} was not read", image.label()));
+      return Rendered::skip(fmt::format("no SBOM: the software of {} was not read", image.label()));
     }
     images.push_back(&image);
   }
-  if (images.empty()) throw ReportSkipped("no SBOM: no image was evaluated");
+  if (images.empty()) return Rendered::skip("no SBOM: no image was evaluated");
 
   std::string identity;
   for (const auto* image : images) identity += image->label() + "|" + image->record->image_digest.value_or("") + "\n";

@@ -1,8 +1,11 @@
 """hss-gate check through the real binary, offline (--from-file)."""
 import os
+import resource
+import signal
+import subprocess
 import unittest
 
-from harness import GateTest, POLICIES, RESPONSES, SOURCE
+from harness import BIN, NOW, GateTest, POLICIES, RESPONSES, SOURCE
 
 
 def cases(root, status):
@@ -217,6 +220,43 @@ class Policies(GateTest):
                 self.assertEqual(self.check("vulnerable" + suffix, "--policy", path, reports=False).code, vulnerable)
                 result = self.check("clean" + suffix, "--policy", path, reports=False)
                 self.assertEqual(result.code, clean, result.out)
+
+
+class UnwrittenReports(GateTest):
+    """A report that cannot be written: every report written states the exit status returned."""
+
+    def run_limited(self, folder, response, limit, *args):
+        def limit_file_size():
+            # Writing past the limit then fails with EFBIG instead of killing the process.
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        os.makedirs(folder, exist_ok=True)
+        environment = {"PATH": os.environ.get("PATH", ""), "HSS_GATE_NOW": NOW}
+        return subprocess.run([BIN, "check", "--cicd-name", "shop", "--image-version", "1.0.0", "--from-file",
+                               os.path.join(RESPONSES, response), "--json", "r.json", "--dotenv", "r.env",
+                               "--summary", "r.md", "-q", *args], cwd=folder, env=environment, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL, preexec_fn=limit_file_size)
+
+    def test_every_report_states_the_exit_status_when_another_cannot_be_written(self):
+        for response, args, decided, returned in [("clean.json", [], 0, 3), ("vulnerable.json", [], 1, 1),
+                                                  ("truncated.json", ["--on-error", "pass"], 0, 3)]:
+            with self.subTest(response=response):
+                free = os.path.join(self.folder, response + "-free")
+                first = self.run_limited(free, response, resource.RLIM_INFINITY, *args)
+                self.assertEqual(first.returncode, decided, first.stderr)
+                sizes = {name: os.path.getsize(os.path.join(free, name)) for name in ("r.json", "r.env", "r.md")}
+                # The JSON report is the largest: a file size limit below it fails it alone.
+                self.assertGreater(sizes["r.json"], max(sizes["r.env"], sizes["r.md"]))
+                limit = (sizes["r.json"] + max(sizes["r.env"], sizes["r.md"])) // 2
+                folder = os.path.join(self.folder, response)
+                result = self.run_limited(folder, response, limit, *args)
+                self.assertEqual(result.returncode, returned, result.stderr)
+                self.assertIn("r.json: cannot write report", result.stderr)
+                self.assertEqual(sorted(os.listdir(folder)), ["r.env", "r.md"])
+                with open(os.path.join(folder, "r.env"), encoding="utf-8") as f:
+                    self.assertIn(f"HSS_GATE_RESULT_EXIT_CODE={returned}\n", f.read())
+                with open(os.path.join(folder, "r.md"), encoding="utf-8") as f:
+                    self.assertIn(f"(exit {returned})", f.read())
 
 
 if __name__ == "__main__":

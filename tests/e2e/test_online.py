@@ -79,7 +79,8 @@ class Online(GateTest):
                 self.assertEqual(process.returncode, expected, out + err)
                 self.assertIn(os.path.join(gone, "junit.xml"), err)  # names the report that was lost
                 with open(os.path.join(self.folder, f"report-{expected}.json")) as f:
-                    self.assertEqual(json.load(f)["exit_code"], 1 if expected == 1 else 0)  # the rest is written
+                    # the rest is written, and states the exit status the process returns
+                    self.assertEqual(json.load(f)["exit_code"], expected)
 
     def test_a_token_lookup_takes_one_request_and_passes(self):
         result = self.online("-v")

@@ -1,5 +1,7 @@
+#include "gate/hss/findings.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
+#include "gate/report/report.hpp"
 
 #include "helpers.hpp"
 
@@ -44,9 +46,93 @@ RuleStatus status_of(const std::string& rule_text, const Record& record, TimePoi
   return result_of(outcome, "r").status;
 }
 
+gate::hss::FindingRecord vulnerability(std::vector<std::pair<std::string_view, std::string>> members) {
+  gate::hss::FindingRecord record;
+  for (const auto& spec : gate::hss::endpoint_for((*gate::hss::finding_kind_named("vulnerabilities"))).fields) {
+    gate::hss::FieldValue value;
+    for (const auto& [name, text] : members) {
+      if (name == spec.name) value = text;
+    }
+    record.fields.emplace_back(spec.name, value);
+  }
+  return record;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(policy_engine)
+
+// Names with a quote, glob characters, a bracket and a newline: the suggested exception, pasted
+// into the policy, loads and waives exactly the finding and image it was suggested for.
+BOOST_AUTO_TEST_CASE(the_suggested_exception_waives_exactly_one_finding_of_one_image_whatever_the_names) {
+  Record image = test::clean_record();
+  image.image_name = "we\"b*]\nx";
+  Record lookalike = image; // what the names would match if their '*' stayed a glob
+  lookalike.image_id = "id-2";
+  lookalike.image_name = "we\"bZZ]\nx";
+  auto tricky = vulnerability({{"vul_id", "V-1"}, {"app_name", "lib\"*]\n?"}});
+  auto other = vulnerability({{"vul_id", "V-1"}, {"app_name", "lib\"xx]\nq"}});
+  gate::hss::RunFindings findings;
+  for (const auto* record : {&image, &lookalike}) {
+    findings.images[record->image_id].lists.emplace_back((*gate::hss::finding_kind_named("vulnerabilities")), std::vector{tricky, other});
+  }
+  Lookup lookup = lookup_of({image, lookalike});
+  const std::string rule = "[rules.v]\nfindings = \"vulnerabilities\"\nmax = 1\n";
+  Context context{std::nullopt, std::nullopt, k_now};
+  Outcome first = evaluate(policy_from(rule), context, {{lookup, std::nullopt}}, findings);
+  const RuleResult& failed = result_of(first, "v");
+  BOOST_REQUIRE(failed.status == RuleStatus::fail);
+  std::string shown = gate::report::waiver_hint(first.images.at(0), failed);
+  BOOST_TEST(shown.find('\n') == std::string::npos); // one line on the console, whatever the names
+
+  std::string entry;
+  for (const auto& line : failed.exception_hint) entry += line + "\n";
+  Outcome second = evaluate(policy_from(rule + "[[exceptions]]\n" + entry + "expires = 2027-01-01\nreason = \"r\"\n"),
+                            context, {{lookup, std::nullopt}}, findings);
+  const RuleResult& waived = result_of(second, "v", 0);
+  BOOST_TEST(waived.findings.at(0).waived);
+  BOOST_TEST(!waived.findings.at(1).waived);
+  BOOST_TEST((waived.status == RuleStatus::excepted && waived.waived_by == WaivedBy::findings));
+  const RuleResult& untouched = result_of(second, "v", 1);
+  BOOST_TEST(!untouched.findings.at(0).waived);
+  BOOST_TEST(!untouched.findings.at(1).waived);
+  BOOST_TEST(untouched.status == RuleStatus::fail);
+}
+
+// The plan (which lists to fetch) and the verdict ask the same functions: an exception that
+// expires at the very second of evaluation is active in both, and a second later in neither.
+BOOST_AUTO_TEST_CASE(the_plan_and_the_verdict_agree_on_when_and_expiry) {
+  Policy policy = policy_from("[rules.v]\nfindings = \"vulnerabilities\"\n[rules.main]\nfindings = \"malware\"\n"
+                              "when.branch = [\"main\"]\n[[exceptions]]\nrules = [\"v\"]\n"
+                              "finding = { cve_id = \"CVE-1\" }\nexpires = 2027-01-01\nreason = \"r\"\n");
+  TimePoint expires = policy.exceptions.at(0).expires;
+  Record image = test::clean_record();
+  gate::hss::RunFindings findings;
+  findings.images[image.image_id].lists.emplace_back((*gate::hss::finding_kind_named("vulnerabilities")),
+                                                     std::vector{vulnerability({{"vul_id", "V-1"}})});
+  findings.images[image.image_id].lists.emplace_back((*gate::hss::finding_kind_named("malware")), std::vector<gate::hss::FindingRecord>{});
+  gate::hss::FindingRecord cve;
+  for (const auto& spec : gate::hss::cve_endpoint().fields) {
+    gate::hss::FieldValue value;
+    if (spec.name == "cve_id") value = std::string("CVE-1");
+    cve.fields.emplace_back(spec.name, value);
+  }
+  findings.cves["V-1"] = {cve};
+  for (TimePoint now : {expires, expires + std::chrono::seconds(1)}) {
+    for (std::optional<std::string> branch : {std::optional<std::string>("main"), std::optional<std::string>("dev")}) {
+      Context context{branch, std::nullopt, now};
+      auto plan = plan_findings(policy, context);
+      Outcome outcome = evaluate(policy, context, {{lookup_of({image}), std::nullopt}}, findings);
+      bool plan_wants_cves = static_cast<bool>(plan.wants_cves);
+      bool waived = result_of(outcome, "v").findings.at(0).waived;
+      BOOST_TEST(plan_wants_cves == waived);
+      BOOST_TEST(waived == (now == expires));
+      bool planned = std::find(plan.kinds.begin(), plan.kinds.end(), (*gate::hss::finding_kind_named("malware"))) != plan.kinds.end();
+      BOOST_TEST(planned == (result_of(outcome, "main").status != RuleStatus::not_applicable));
+      BOOST_TEST(planned == (branch == "main"));
+    }
+  }
+}
 
 BOOST_AUTO_TEST_CASE(every_operator_on_every_kind_of_field) {
   Record r = test::clean_record();

@@ -1,4 +1,5 @@
 #include "gate/error.hpp"
+#include "gate/hss/findings.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
 #include "gate/report/report.hpp"
@@ -15,7 +16,10 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
 
+#include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -77,7 +81,166 @@ gate::report::ReportOptions options_for(gate::report::ReportPaths paths,
 
 } // namespace
 
+namespace {
+
+// The disk, except that one path cannot be written (as on a full or read-only folder).
+class OnePathFails : public ReportFiles {
+public:
+  explicit OnePathFails(std::string failing) : m_failing(std::move(failing)) {}
+  std::string stage(const std::string& path, const std::string& content) override {
+    if (path == m_failing) throw gate::UsageError(path + ": cannot write report: No space left on device");
+    return disk_files().stage(path, content);
+  }
+  void commit(const std::string& staged, const std::string& path) override { disk_files().commit(staged, path); }
+  void remove(const std::string& path) override { disk_files().remove(path); }
+
+private:
+  std::string m_failing;
+};
+
+gate::hss::FindingRecord vulnerability(const std::string& vul_id) {
+  gate::hss::FindingRecord record;
+  for (const auto& spec : gate::hss::endpoint_for((*gate::hss::finding_kind_named("vulnerabilities"))).fields) {
+    gate::hss::FieldValue value;
+    if (spec.name == "vul_id") value = vul_id;
+    if (spec.name == "app_name") value = "lib-" + vul_id;
+    record.fields.emplace_back(spec.name, value);
+  }
+  return record;
+}
+
+// One image with three vulnerabilities V-1..V-3 judged by `text`, a policy with a findings rule v.
+RuleResult findings_rule_result(const std::string& text, Outcome* whole = nullptr) {
+  auto loaded = load_policy_text("version = 1\n[rules.v]\nfindings = \"vulnerabilities\"\n" + text, "p.toml", k_now);
+  BOOST_REQUIRE(loaded.problems.empty());
+  auto record = test::clean_record();
+  gate::hss::RunFindings findings;
+  findings.images[record.image_id].lists.emplace_back(
+      (*gate::hss::finding_kind_named("vulnerabilities")), std::vector{vulnerability("V-1"), vulnerability("V-2"), vulnerability("V-3")});
+  gate::hss::Lookup lookup;
+  lookup.query = test::query_for(record);
+  lookup.records = {record};
+  Outcome outcome = evaluate(loaded.policy, {std::nullopt, std::nullopt, k_now}, {{lookup, std::nullopt}}, findings);
+  if (whole) *whole = outcome;
+  for (const auto& result : outcome.images.at(0).results) {
+    if (result.rule == "v") return result;
+  }
+  throw std::runtime_error("no result for rule v");
+}
+
+// SARIF results of rule v: finding id -> whether it is suppressed.
+std::map<std::string, bool> sarif_suppressions(const Outcome& outcome) {
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(render_sarif(outcome, {})).extract<Poco::JSON::Object::Ptr>();
+  auto results = root->getArray("runs")->getObject(0)->getArray("results");
+  std::map<std::string, bool> suppressed;
+  for (std::size_t i = 0; i < results->size(); ++i) {
+    auto result = results->getObject(static_cast<unsigned>(i));
+    if (result->getValue<std::string>("ruleId") != "v") continue;
+    suppressed[result->getObject("properties")->getValue<std::string>("findingId")] = result->has("suppressions");
+  }
+  return suppressed;
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(reports)
+
+BOOST_AUTO_TEST_CASE(every_report_states_the_exit_code_returned_when_another_cannot_be_written) {
+  auto loaded = load_policy_text("version = 1\n[rules.vulns]\nfield = \"vul_num\"\nmax = 10\n", "p.toml", k_now);
+  BOOST_REQUIRE(loaded.problems.empty());
+  auto clean = test::clean_record();
+  auto vulnerable = clean;
+  vulnerable.vul_num = 42;
+  auto facts_of = [](const gate::hss::Record& record) {
+    RunFacts facts;
+    facts.images.push_back({test::query_for(record), std::nullopt});
+    gate::hss::Lookup lookup;
+    lookup.query = test::query_for(record);
+    lookup.records = {record};
+    facts.lookups.push_back({lookup, std::nullopt});
+    return facts;
+  };
+  RunFacts hss_down = facts_of(clean);
+  hss_down.service_error = "HSS answered 503";
+  hss_down.on_error_pass = true;
+  struct Case {
+    const char* what;
+    RunFacts facts;
+    int decided; // the exit code before any report is written
+    int returned;
+  };
+  std::vector<Case> cases{{"a pass is withheld", facts_of(clean), 0, 3},
+                          {"a block stays a block", facts_of(vulnerable), 1, 1},
+                          {"--on-error pass never excuses it", hss_down, 0, 3}};
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      test::TempDir dir;
+      Outcome decided = evaluate_run(loaded.policy, {std::nullopt, std::nullopt, k_now}, c.facts);
+      BOOST_TEST(decided.exit_code() == c.decided);
+      OnePathFails files(dir.path("r.sarif"));
+      auto written = write_reports(decided, options_for({{"json", dir.path("r.json")}, {"dotenv", dir.path("r.env")},
+                                                         {"summary", dir.path("r.md")}, {"sarif", dir.path("r.sarif")}}),
+                                   files);
+      int returned = written.outcome.exit_code();
+      BOOST_TEST(returned == c.returned);
+      BOOST_TEST(written.outcome.unwritten.size() == 1u);
+      Poco::JSON::Parser parser;
+      auto json = parser.parse(test::read_file(dir.path("r.json"))).extract<Poco::JSON::Object::Ptr>();
+      BOOST_TEST(json->getValue<int>("exit_code") == returned);
+      BOOST_TEST(test::read_file(dir.path("r.env")).find(fmt::format("HSS_GATE_RESULT_EXIT_CODE={}\n", returned)) !=
+                 std::string::npos);
+      BOOST_TEST(test::read_file(dir.path("r.md")).find(fmt::format("(exit {})", returned)) != std::string::npos);
+      // Nothing else is left in the folder: no SARIF, no temporary file.
+      std::set<std::string> names;
+      for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+        names.insert(entry.path().filename().string());
+      }
+      BOOST_TEST((names == std::set<std::string>{"r.env", "r.json", "r.md"}));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_skipped_report_is_a_warning_and_removes_a_stale_file) {
+  test::TempDir dir;
+  std::string sbom = dir.write("r.cdx.json", "stale");
+  auto written = write_reports(sample_outcome(), options_for({{"sbom", sbom}, {"json", dir.path("r.json")}}), disk_files());
+  BOOST_TEST(written.outcome.unwritten.empty());
+  BOOST_REQUIRE(written.warnings.size() == 1u);
+  BOOST_TEST(written.warnings[0].find("--sbom " + sbom + ": not written: no SBOM:") == 0u);
+  BOOST_TEST(!std::filesystem::exists(sbom));
+  BOOST_TEST(std::filesystem::exists(dir.path("r.json")));
+}
+
+BOOST_AUTO_TEST_CASE(a_result_says_how_it_was_waived_and_sarif_suppresses_accordingly) {
+  const std::string rule_wide = "[[exceptions]]\nrules = [\"v\"]\nexpires = 2027-01-01\nreason = \"r\"\n";
+  const std::string one_finding =
+      "[[exceptions]]\nrules = [\"v\"]\nfinding = { vul_id = \"V-2\" }\nexpires = 2027-01-01\nreason = \"r\"\n";
+  Outcome outcome;
+  RuleResult failing = findings_rule_result("max = 2\n", &outcome);
+  BOOST_TEST((failing.status == RuleStatus::fail && failing.waived_by == WaivedBy::none));
+  BOOST_TEST((sarif_suppressions(outcome) == std::map<std::string, bool>{{"V-1", false}, {"V-2", false}, {"V-3", false}}));
+
+  RuleResult by_rule = findings_rule_result("max = 2\n" + rule_wide, &outcome);
+  BOOST_TEST((by_rule.status == RuleStatus::excepted && by_rule.waived_by == WaivedBy::rule));
+  BOOST_TEST((sarif_suppressions(outcome) == std::map<std::string, bool>{{"V-1", true}, {"V-2", true}, {"V-3", true}}));
+
+  // Within max only because V-2 is waived: V-2 is suppressed, the others stay visible.
+  RuleResult by_findings = findings_rule_result("max = 2\n" + one_finding, &outcome);
+  BOOST_TEST((by_findings.status == RuleStatus::excepted && by_findings.waived_by == WaivedBy::findings));
+  BOOST_TEST((sarif_suppressions(outcome) == std::map<std::string, bool>{{"V-1", false}, {"V-2", true}, {"V-3", false}}));
+  Poco::JSON::Parser parser;
+  auto json = parser.parse(render_json(outcome)).extract<Poco::JSON::Object::Ptr>();
+  auto results = json->getArray("images")->getObject(0)->getArray("results");
+  BOOST_TEST(results->getObject(1)->getValue<std::string>("waived_by") == "findings");
+  BOOST_TEST(results->getObject(0)->getValue<std::string>("waived_by") == "none");
+
+  // A rule-wide exception on a rule that also has finding waivers still waives the whole rule.
+  RuleResult both = findings_rule_result("max = 0\n" + one_finding + rule_wide, &outcome);
+  BOOST_TEST((both.waived_by == WaivedBy::rule));
+  BOOST_TEST((sarif_suppressions(outcome) == std::map<std::string, bool>{{"V-1", true}, {"V-2", true}, {"V-3", true}}));
+}
+
 
 BOOST_AUTO_TEST_CASE(junit_has_a_case_per_rule_with_failures_warnings_and_waivers) {
   std::string xml = render_junit(sample_outcome());
