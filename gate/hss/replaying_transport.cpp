@@ -1,5 +1,6 @@
 #include "gate/hss/replaying_transport.hpp"
 
+#include "gate/hss/cicd_images.hpp"
 #include "gate/hss/json_reader.hpp"
 
 #include <fmt/format.h>
@@ -47,12 +48,37 @@ const WholeList* whole_list_for(const Bundle& bundle, const Request& request) {
   return nullptr;
 }
 
+// A whole image list is narrowed as HSS narrows it, to the records whose names equal the query's
+// filters (the gate matches exactly afterwards anyway), so that a saved response larger than the
+// page bound still answers a query for a few of its images.
+std::vector<std::string> matching_items(const WholeList& list, const Request& request) {
+  if (list.path != k_cicd_images_path) return list.items;
+  std::vector<std::string> items;
+  for (const auto& item : list.items) {
+    JsonObject record = parse_json_object(item);
+    bool matches = true;
+    for (std::string_view name : {"cicd_name", "image_version", "image_name", "namespace"}) {
+      const std::string* wanted = query_value(request.query, name);
+      std::optional<std::string> value;
+      try {
+        value = record.text(name);
+      } catch (const ServiceError&) {
+        // An ill-typed member is the reader's to report: keep the record.
+      }
+      if (wanted && value && *value != *wanted) matches = false;
+    }
+    if (matches) items.push_back(item);
+  }
+  return items;
+}
+
 std::string page_of(const WholeList& list, const Request& request) {
-  auto size = static_cast<std::int64_t>(list.items.size());
+  std::vector<std::string> all = matching_items(list, request);
+  auto size = static_cast<std::int64_t>(all.size());
   std::int64_t offset = std::min(query_number(request.query, "offset", 0), size);
   std::int64_t limit = query_number(request.query, "limit", size);
   std::int64_t end = std::min(size, offset + std::min(limit, size - offset));
-  std::vector<std::string> items(list.items.begin() + offset, list.items.begin() + end);
+  std::vector<std::string> items(all.begin() + offset, all.begin() + end);
   JsonBuilder page;
   page.set("total_num", size).set_array("data_list", items);
   return page.str();
