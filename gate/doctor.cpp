@@ -105,7 +105,7 @@ bool probe_finding_apis(const FindingApis& apis, const std::optional<hss::Record
              "run doctor again once a scanned image is in HSS's CI/CD list");
     return true;
   }
-  hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id, false};
+  hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id};
   bool ok = true;
   std::optional<std::string> vul_id;
   auto probe = [&](std::string_view operation, const hss::Request& request, const hss::FindingEndpoint& endpoint) {

@@ -4,6 +4,8 @@
 #include "gate/error.hpp"
 #include "gate/hss/bundle.hpp"
 #include "gate/hss/cicd_images.hpp"
+#include "gate/hss/recording_transport.hpp"
+#include "gate/hss/replaying_transport.hpp"
 #include "gate/report/report.hpp"
 #include "gate/report/report_file.hpp"
 #include "gate/units/units.hpp"
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 
 namespace gate {
 
@@ -45,35 +48,131 @@ std::string kind_names(const std::vector<hss::FindingKind>& kinds) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// A replay runs the lookup once, at no cost in time: nothing waits on a bundle.
+class StoppedClock : public Clock {
+public:
+  explicit StoppedClock(const Clock& clock) : m_clock(clock) {}
+  std::chrono::system_clock::time_point wall_now() const override { return m_clock.wall_now(); }
+  std::chrono::milliseconds elapsed() const override { return std::chrono::milliseconds(0); }
+  bool sleep(std::chrono::milliseconds) override { return true; }
+
+private:
+  const Clock& m_clock;
+};
+
+hss::FindingOptions finding_options(const config::Config& config, const policy::Policy& effective) {
+  return {effective.findings.include_handled.value, config.region, config.enterprise_project_id};
+}
+
+// The image whose vulnerability list holds `vul_id`, for messages about its CVEs.
+std::string image_with_vulnerability(const hss::RunFindings& findings, const std::vector<hss::Record>& scanned,
+                                     const std::string& vul_id) {
+  for (const auto& record : scanned) {
+    auto found = findings.images.find(record.image_id);
+    if (found == findings.images.end()) continue;
+    for (const auto& [kind, list] : found->second.lists) {
+      if (!kind.spec().cves) continue; // only a kind with a CVE sub-list names the vulnerability
+      for (const auto& finding : list) {
+        if (finding.text(kind.spec().cves->key_member) == vul_id) return hss::describe_record(record);
+      }
+    }
+  }
+  return "an image";
+}
+
 // A saved file must answer everything the policy asks: a list it lacks is not an empty list.
-void check_replayable(const hss::SavedRun& run, const std::vector<hss::ImageLookup>& lookups,
-                      const hss::FindingPlan& plan, const std::string& path) {
+void check_answers_plan(const hss::Bundle& bundle, const hss::ReplayingTransport& replay,
+                        const std::vector<hss::Record>& scanned, const hss::FindingPlan& plan,
+                        const hss::FindingOptions& options, const std::string& path) {
   if (plan.empty()) return;
-  if (!run.bundle) {
+  if (!bundle.holds_findings()) {
     throw UsageError(fmt::format("--from-file {}: a plain list response holds no findings, but the policy's rules "
                                  "need {}: save a bundle with --save-bundle and replay that",
                                  path, kind_names(plan.kinds)));
   }
-  for (const auto& record : scanned_records(lookups)) {
-    auto found = run.findings.images.find(record.image_id);
+  for (const auto& record : scanned) {
     for (auto kind : plan.kinds) {
-      const auto* list = found == run.findings.images.end() ? nullptr : found->second.list(kind);
-      if (!list) {
-        throw UsageError(fmt::format("--from-file {}: the bundle has no {} list for {}, which the policy needs: it "
-                                     "cannot answer this policy",
-                                     path, hss::name_of(kind), hss::describe_record(record)));
-      }
-      if (!kind.spec().cves || !plan.wants_cves) continue;
-      for (const auto& finding : *list) {
-        auto vul_id = finding.text(kind.spec().cves->key_member).value_or("");
-        if (plan.wants_cves(finding) && !run.findings.cves.count(vul_id)) {
-          throw UsageError(fmt::format("--from-file {}: the bundle has no CVEs of vulnerability {} of {}, which the "
-                                       "policy needs: it cannot answer this policy",
-                                       path, vul_id, hss::describe_record(record)));
-        }
-      }
+      if (replay.answers(hss::finding_request(hss::endpoint_for(kind), record, options, 0, hss::k_page_size))) continue;
+      throw UsageError(fmt::format("--from-file {}: the bundle has no {} list for {}, which the policy needs: it "
+                                   "cannot answer this policy",
+                                   path, hss::name_of(kind), hss::describe_record(record)));
     }
   }
+}
+
+// What a replay reads: the rules' lists, and the reports' lists and CVEs the bundle holds.
+hss::FindingPlan replay_plan(const hss::ReplayingTransport& replay, const std::vector<hss::Record>& scanned,
+                             const hss::FindingPlan& plan, const hss::FindingPlan& fetch,
+                             const hss::FindingOptions& options) {
+  hss::FindingPlan read;
+  for (auto kind : fetch.kinds) {
+    bool needed = std::find(plan.kinds.begin(), plan.kinds.end(), kind) != plan.kinds.end();
+    bool held = std::all_of(scanned.begin(), scanned.end(), [&](const hss::Record& record) {
+      return replay.answers(hss::finding_request(hss::endpoint_for(kind), record, options, 0, hss::k_page_size));
+    });
+    if (needed || held) read.kinds.push_back(kind);
+  }
+  if (!fetch.wants_cves) return read;
+  read.wants_cves = [&replay, &plan, &fetch, options](const hss::FindingRecord& finding) {
+    if (plan.wants_cves && plan.wants_cves(finding)) return true;
+    auto vul_id = finding.text("vul_id").value_or("");
+    return fetch.wants_cves(finding) && replay.answers(hss::cve_request(vul_id, options, 0, hss::k_page_size));
+  };
+  return read;
+}
+
+// Every list a replay could not read to its end is a defect of the file: exit 2, naming the
+// image and the list, never a verdict on part of it.
+void check_read_completely(const hss::RunFindings& findings, const hss::ReplayingTransport& replay,
+                           const std::vector<hss::Record>& scanned, const hss::FindingOptions& options,
+                           const std::string& path) {
+  for (const auto& [image_id, found] : findings.images) {
+    for (const auto& [kind, message] : found.errors) throw UsageError(fmt::format("--from-file {}: {}", path, message));
+  }
+  for (const auto& [vul_id, message] : findings.cve_errors) {
+    std::string image = image_with_vulnerability(findings, scanned, vul_id);
+    if (!replay.answers(hss::cve_request(vul_id, options, 0, hss::k_page_size))) {
+      throw UsageError(fmt::format("--from-file {}: the bundle has no CVEs of vulnerability {} of {}, which the policy "
+                                   "needs: it cannot answer this policy",
+                                   path, vul_id, image));
+    }
+    throw UsageError(fmt::format("--from-file {}: {} (of {})", path, message, image));
+  }
+}
+
+Evidence replay_saved_run(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
+                          const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say) {
+  const std::string& path = *config.from_file;
+  say(fmt::format("reading the saved HSS response {}", path));
+  hss::Bundle bundle = hss::read_bundle_file(path);
+  hss::ReplayingTransport replay(bundle);
+  std::optional<hss::RecordingTransport> recorder;
+  if (config.save_bundle) recorder.emplace(replay);
+  hss::Transport& transport = recorder ? static_cast<hss::Transport&>(*recorder) : replay;
+
+  Evidence evidence;
+  StoppedClock stopped(clock);
+  auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) { hss::list_cicd_images(transport, query, into); };
+  evidence.lookups = hss::find_images(list, queries_of(config), hss::WaitSettings{}, stopped, say);
+  for (const auto& image : evidence.lookups) {
+    if (!image.error) continue;
+    // A plain list response is HSS's answer, read as online; a bundle's defect is the file's.
+    if (!bundle.holds_findings()) throw ServiceError(fmt::format("{}: {}", path, *image.error));
+    throw UsageError(fmt::format("--from-file {}: the CI/CD image list for {} cannot be replayed: {}", path,
+                                 hss::describe_query(image.lookup.query), *image.error));
+  }
+  std::vector<hss::Record> scanned = scanned_records(evidence.lookups);
+  hss::FindingOptions options = finding_options(config, effective);
+  check_answers_plan(bundle, replay, scanned, plan, options, path);
+  hss::FindingPlan read = replay_plan(replay, scanned, plan, fetch, options);
+  if (bundle.holds_findings() && !read.empty() && !scanned.empty()) {
+    evidence.findings = hss::fetch_findings(transport, scanned, read, options);
+    check_read_completely(evidence.findings, replay, scanned, options, path);
+  }
+  evidence.findings.fetched_at = bundle.fetched_at;
+  evidence.replayed_bundle = bundle.holds_findings();
+  if (recorder) evidence.exchanges = recorder->exchanges();
+  return evidence;
 }
 
 } // namespace
@@ -95,17 +194,7 @@ hss::FindingPlan with_report_needs(const hss::FindingPlan& plan, const config::C
 // `plan` is what the rules need (a saved file must answer it); `fetch` adds what reports need.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
                  const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say) {
-  std::vector<hss::Query> queries = queries_of(config);
-  Evidence evidence;
-  if (config.from_file) {
-    say(fmt::format("reading the saved HSS response {}", *config.from_file));
-    hss::SavedRun run = hss::read_saved_run(*config.from_file, config.save_bundle.has_value());
-    for (const auto& query : queries) evidence.lookups.push_back({hss::select_matches(query, run.records), {}});
-    check_replayable(run, evidence.lookups, plan, *config.from_file);
-    evidence.findings = std::move(run.findings);
-    evidence.replayed_bundle = run.bundle;
-    return evidence;
-  }
+  if (config.from_file) return replay_saved_run(config, effective, plan, fetch, clock, say);
   hss::WaitSettings wait;
   if (effective.scan.wait) wait.wait = effective.scan.wait->value;
   if (effective.scan.poll_interval) wait.poll_interval = effective.scan.poll_interval->value;
@@ -113,21 +202,24 @@ Evidence gather_evidence(const config::Config& config, const policy::Policy& eff
   if (config.wait) wait.wait = *config.wait;
   if (config.poll_interval) wait.poll_interval = *config.poll_interval;
   if (config.transport->insecure) std::cerr << "hss-gate: warning: --insecure: TLS certificates are NOT verified\n";
-  auto transport = hss::make_http_transport(*config.transport, clock);
+  auto http = hss::make_http_transport(*config.transport, clock);
+  std::optional<hss::RecordingTransport> recorder;
+  if (config.save_bundle) recorder.emplace(*http);
+  hss::Transport& transport = recorder ? static_cast<hss::Transport&>(*recorder) : *http;
+  Evidence evidence;
   say(fmt::format("looking up {} in HSS at {}", images_text(config), config.transport->endpoint.str()));
   auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) {
-    hss::list_cicd_images(*transport, query, into, config.save_bundle.has_value());
+    hss::list_cicd_images(transport, query, into);
   };
-  evidence.lookups = hss::find_images(list, queries, wait, clock, say);
+  evidence.lookups = hss::find_images(list, queries_of(config), wait, clock, say);
   std::vector<hss::Record> scanned = scanned_records(evidence.lookups);
   if (!fetch.empty() && !scanned.empty()) {
     say(fmt::format("reading the {} of {} image{}", kind_names(fetch.kinds), scanned.size(),
                     scanned.size() == 1 ? "" : "s"));
-    hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id,
-                                config.save_bundle.has_value()};
-    evidence.findings = hss::fetch_findings(*transport, scanned, fetch, options);
+    evidence.findings = hss::fetch_findings(transport, scanned, fetch, finding_options(config, effective));
   }
   evidence.findings.fetched_at = units::format_date_time(std::chrono::floor<std::chrono::seconds>(clock.wall_now()));
+  if (recorder) evidence.exchanges = recorder->exchanges();
   return evidence;
 }
 
@@ -137,7 +229,7 @@ void save_bundle(const Evidence& evidence, const std::string& path) {
     records.insert(records.end(), image.lookup.records.begin(), image.lookup.records.end());
     records.insert(records.end(), image.lookup.stale_digest.begin(), image.lookup.stale_digest.end());
   }
-  report::write_file_atomically(path, hss::bundle_json(records, evidence.findings));
+  report::write_file_atomically(path, hss::bundle_json(evidence.exchanges, records, evidence.findings.fetched_at));
 }
 
 } // namespace gate

@@ -3,6 +3,7 @@
 #include "gate/config/config.hpp"
 #include "gate/hss/findings.hpp"
 #include "gate/hss/lookup.hpp"
+#include "gate/hss/recording_transport.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/model.hpp"
 
@@ -18,6 +19,7 @@ struct Evidence {
   std::vector<hss::ImageLookup> lookups;
   hss::RunFindings findings;
   bool replayed_bundle = false;
+  std::vector<hss::Exchange> exchanges; // what the run read, recorded for --save-bundle
 };
 
 // The rules' plan plus the lists the requested reports need (every vulnerability's CVEs for
@@ -25,8 +27,9 @@ struct Evidence {
 hss::FindingPlan with_report_needs(const hss::FindingPlan& plan, const config::Config& config, policy::Context& context);
 
 // Looks the images up in HSS, waiting as the policy and the flags say, and reads the lists `fetch`
-// names for every image whose scan succeeded; or reads --from-file, which must answer `plan` (the
-// rules' needs): a list it lacks is exit 2. Throws ServiceError, UsageError, Interrupted.
+// names for every image whose scan succeeded; or replays --from-file through the same lookup and
+// reading code, which must answer `plan` (the rules' needs): a list it lacks, or one it cannot
+// answer to its end, is exit 2. Throws ServiceError, UsageError, Interrupted.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
                          const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say);
 

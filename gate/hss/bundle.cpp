@@ -1,22 +1,35 @@
 #include "gate/hss/bundle.hpp"
 
 #include "gate/error.hpp"
+#include "gate/hss/bundle_v1.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/json_reader.hpp"
+#include "gate/units/units.hpp"
 
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace gate::hss {
 
 namespace {
 
+using Poco::Dynamic::Var;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
 constexpr std::string_view k_bundle_key = "hss_gate_bundle";
-constexpr std::string_view k_cves_key = "cves";
 constexpr std::uintmax_t k_max_saved_run = std::uintmax_t{256} << 20;
+constexpr std::chrono::minutes k_scan_time_slack{5};
 
 std::string read_file(const std::string& path) {
   std::error_code error;
@@ -33,98 +46,219 @@ std::string read_file(const std::string& path) {
   return body.str();
 }
 
-void read_bundle(const JsonObject& root, SavedRun& run, bool keep_json) {
-  auto version = root.integer(k_bundle_key, 0, 1000);
-  if (version != k_bundle_version) fail_response(root.member(k_bundle_key), fmt::format("{}", k_bundle_version));
-  run.bundle = true;
-  run.findings.fetched_at = root.text("fetched_at").value_or("");
-  auto images = root.object("images");
-  if (!images) fail_response("response", "member images, the saved list response");
-  run.records = read_cicd_images_page(*images, keep_json).items;
-  auto findings = root.object("findings");
-  if (!findings) return;
-  for (const auto& image_id : findings->keys()) {
-    JsonObject lists = *findings->object(image_id);
-    ImageFindings& image = run.findings.images[image_id];
-    for (const auto& name : lists.keys()) {
-      if (name == k_cves_key) {
-        JsonObject cves = *lists.object(name);
-        for (const auto& vul_id : cves.keys()) {
-          run.findings.cves[vul_id] = read_finding_records(cve_endpoint(), cves.objects(vul_id).value_or(std::vector<JsonObject>{}), keep_json);
-        }
-        continue;
-      }
-      auto kind = finding_kind_named(name);
-      if (!kind) fail_response(lists.member(name), "a finding kind or cves");
-      image.lists.emplace_back(*kind, read_finding_records(endpoint_for(*kind), lists.objects(name).value_or(std::vector<JsonObject>{}), keep_json));
+[[noreturn]] void fail_bundle(const std::string& what, const std::string& expected) {
+  throw UsageError(fmt::format("the bundle's {}: expected {}", what, expected));
+}
+
+Object::Ptr object_in(const Object& parent, const std::string& key, const std::string& what) {
+  if (!parent.has(key) || parent.isNull(key)) fail_bundle(what, "an object, got none");
+  if (!parent.isObject(key)) fail_bundle(what, "an object");
+  return parent.getObject(key);
+}
+
+Pairs strings_in(const Object& parent, const std::string& key, const std::string& what) {
+  Pairs pairs;
+  Object::Ptr object = object_in(parent, key, what);
+  for (const auto& name : object->getNames()) {
+    Var value = object->get(name);
+    if (!value.isString()) fail_bundle(fmt::format("{}.{}", what, name), "a string");
+    pairs.emplace_back(name, value.extract<std::string>());
+  }
+  return pairs;
+}
+
+std::string json_of(const Object::Ptr& object) {
+  std::ostringstream out;
+  object->stringify(out);
+  return out.str();
+}
+
+Object::Ptr parse_ordered(std::string_view text) {
+  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+  return parser.parse(std::string(text)).extract<Object::Ptr>();
+}
+
+std::map<std::string, std::vector<std::string>> read_index(const Object& index, const std::string& key) {
+  std::map<std::string, std::vector<std::string>> by_name;
+  std::string what = fmt::format("index.{}", key);
+  Object::Ptr names = object_in(index, key, what);
+  for (const auto& name : names->getNames()) {
+    Array::Ptr ids = names->isArray(name) ? names->getArray(name) : nullptr;
+    if (!ids) fail_bundle(fmt::format("{}.{}", what, name), "an array of image_ids");
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+      Var id = ids->get(static_cast<unsigned>(i));
+      if (!id.isString()) fail_bundle(fmt::format("{}.{}[{}]", what, name, i), "an image_id string");
+      by_name[name].push_back(id.extract<std::string>());
     }
+  }
+  return by_name;
+}
+
+Bundle read_v2(std::string_view text) {
+  Object::Ptr root = parse_ordered(text);
+  Bundle bundle;
+  bundle.source = Bundle::Source::bundle_v2;
+  if (!root->has("fetched_at") || !root->get("fetched_at").isString()) fail_bundle("fetched_at", "an ISO date-time");
+  bundle.fetched_at = root->getValue<std::string>("fetched_at");
+  Object::Ptr index = object_in(*root, "index", "index");
+  bundle.by_cicd_name = read_index(*index, "cicd_name");
+  bundle.by_image_name = read_index(*index, "namespace/image_name");
+  Array::Ptr exchanges = root->isArray("exchanges") ? root->getArray("exchanges") : nullptr;
+  if (!exchanges) fail_bundle("exchanges", "an array of recorded requests and answers");
+  for (std::size_t i = 0; i < exchanges->size(); ++i) {
+    std::string what = fmt::format("exchanges[{}]", i);
+    if (!exchanges->isObject(static_cast<unsigned>(i))) fail_bundle(what, "an object");
+    Object::Ptr item = exchanges->getObject(static_cast<unsigned>(i));
+    if (!item->has("path") || !item->get("path").isString()) fail_bundle(what + ".path", "a path template");
+    Exchange exchange;
+    exchange.path = item->getValue<std::string>("path");
+    what = fmt::format("{} ({})", what, exchange.path);
+    exchange.path_parameters = strings_in(*item, "path_parameters", what + ".path_parameters");
+    exchange.query = strings_in(*item, "query", what + ".query");
+    exchange.body = json_of(object_in(*item, "response", what + ".response"));
+    bundle.exchanges.push_back(std::move(exchange));
+  }
+  return bundle;
+}
+
+// The plain ListCicdImages response: read as HSS's answer (ServiceError for a defect, as online),
+// then served as one whole list.
+Bundle read_list_response(const JsonObject& root) {
+  read_cicd_images_page(root);
+  Bundle bundle;
+  WholeList list{std::string(k_cicd_images_path), {}, {}, {}};
+  for (const auto& item : root.objects("data_list").value_or(std::vector<JsonObject>{})) list.items.push_back(item.to_json());
+  bundle.lists.push_back(std::move(list));
+  return bundle;
+}
+
+// The newest latest_scan_time of the image records the bundle holds, read leniently: a defect
+// in a record is the lookup's to report, naming the list.
+std::optional<std::int64_t> newest_scan_time(const Bundle& bundle) {
+  std::optional<std::int64_t> newest;
+  auto consider = [&](const JsonObject& record) {
+    try {
+      auto time = record.integer("latest_scan_time", 0, units::k_max_epoch_ms);
+      if (time && (!newest || *time > *newest)) newest = time;
+    } catch (const ServiceError&) {
+    }
+  };
+  for (const auto& exchange : bundle.exchanges) {
+    if (exchange.path != k_cicd_images_path) continue;
+    try {
+      for (const auto& record : parse_json_object(exchange.body).objects("data_list").value_or(std::vector<JsonObject>{})) {
+        consider(record);
+      }
+    } catch (const ServiceError&) {
+    }
+  }
+  for (const auto& list : bundle.lists) {
+    if (list.path != k_cicd_images_path) continue;
+    for (const auto& item : list.items) consider(parse_json_object(item));
+  }
+  return newest;
+}
+
+void check_fetched_at(const Bundle& bundle) {
+  auto fetched = units::parse_date_time(bundle.fetched_at);
+  if (!fetched) fail_bundle("fetched_at", fmt::format("an ISO date-time such as 2026-11-27T12:00:00Z, got \"{}\"", bundle.fetched_at));
+  auto newest = newest_scan_time(bundle);
+  if (!newest) return;
+  auto scanned = units::time_from_epoch_ms(*newest);
+  if (scanned && *fetched + k_scan_time_slack < *scanned) {
+    fail_bundle("fetched_at", fmt::format("a time no more than 5 minutes before the newest latest_scan_time it holds ({}), "
+                                          "got {}",
+                                          units::format_date_time(*scanned), bundle.fetched_at));
   }
 }
 
 } // namespace
 
-SavedRun read_saved_run(const std::string& path, bool keep_json) {
-  std::string body = read_file(path);
-  SavedRun run;
-  try {
-    JsonObject root = parse_json_object(body);
-    body = std::string(); // the text is not needed once parsed: a large response holds memory twice otherwise
-    if (root.has(k_bundle_key)) {
-      read_bundle(root, run, keep_json);
-    } else {
-      run.records = read_cicd_images_page(root, keep_json).items;
-    }
-  } catch (const ServiceError& e) {
-    throw e.reworded(fmt::format("{}: {}", path, e.what()));
+std::vector<std::string> image_ids_named(const Bundle& bundle, const Record& names) {
+  const std::map<std::string, std::vector<std::string>>* index = &bundle.by_image_name;
+  std::string key = fmt::format("{}/{}", names.namespace_name.value_or(""), names.image_name.value_or(""));
+  if (names.cicd_name && !names.cicd_name->empty()) {
+    index = &bundle.by_cicd_name;
+    key = *names.cicd_name;
   }
-  return run;
+  auto found = index->find(key);
+  return found == index->end() ? std::vector<std::string>{} : found->second;
 }
 
-std::string bundle_json(const std::vector<Record>& records, const RunFindings& findings) {
-  std::vector<std::string> image_items;
-  std::vector<const Record*> distinct;
-  for (const auto& record : records) {
-    bool seen = std::any_of(distinct.begin(), distinct.end(), [&](const Record* r) { return r->json == record.json; });
-    if (seen || record.json.empty()) continue;
-    distinct.push_back(&record);
-    image_items.push_back(record.json);
+Bundle read_bundle_file(const std::string& path) {
+  std::string body = read_file(path);
+  try {
+    JsonObject root = parse_json_object(body); // the readers' checks: duplicated keys, 64-bit integers
+    if (!root.has(k_bundle_key)) return read_list_response(root);
+    auto version = root.integer(k_bundle_key, 0, 1000);
+    Bundle bundle;
+    if (version == 1) {
+      bundle = convert_v1_bundle(body);
+    } else if (version == k_bundle_version) {
+      bundle = read_v2(body);
+    } else {
+      fail_bundle(std::string(k_bundle_key), fmt::format("1 or {}", k_bundle_version));
+    }
+    check_fetched_at(bundle);
+    return bundle;
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("--from-file {}: {}", path, e.what()));
+  } catch (const ServiceError& e) {
+    throw e.reworded(fmt::format("{}: {}", path, e.what()));
+  } catch (const Poco::Exception& e) {
+    throw UsageError(fmt::format("--from-file {}: not a readable bundle: {}", path, e.displayText()));
   }
-  JsonBuilder images;
-  images.set("total_num", static_cast<std::int64_t>(image_items.size())).set_array("data_list", image_items);
+}
 
-  JsonBuilder by_image;
-  for (const auto& [image_id, image] : findings.images) {
-    JsonBuilder lists;
-    std::vector<std::string> vul_ids;
-    for (const auto& [kind, list] : image.lists) {
-      if (image.error(kind)) continue; // a partial list would replay as a complete one
-      std::vector<std::string> items;
-      items.reserve(list.size());
-      for (const auto& finding : list) {
-        items.push_back(finding.json);
-        if (kind.spec().cves) vul_ids.push_back(finding.text(kind.spec().cves->key_member).value_or(""));
-      }
-      lists.set_array(std::string(name_of(kind)), items);
+std::string bundle_json(const std::vector<Exchange>& exchanges, const std::vector<Record>& records,
+                        const std::string& fetched_at) {
+  std::map<std::string, std::vector<std::string>> by_cicd_name, by_image_name;
+  auto add = [](std::vector<std::string>& ids, const std::string& id) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  };
+  for (const auto& record : records) {
+    if (record.image_id.empty()) continue;
+    if (record.cicd_name && !record.cicd_name->empty()) add(by_cicd_name[*record.cicd_name], record.image_id);
+    if (record.namespace_name || record.image_name) {
+      add(by_image_name[fmt::format("{}/{}", record.namespace_name.value_or(""), record.image_name.value_or(""))],
+          record.image_id);
     }
-    JsonBuilder cves;
-    bool any_cves = false;
-    for (const auto& vul_id : vul_ids) {
-      auto found = findings.cves.find(vul_id);
-      if (found == findings.cves.end()) continue;
-      std::vector<std::string> items;
-      for (const auto& cve : found->second) items.push_back(cve.json);
-      cves.set_array(vul_id, items);
-      any_cves = true;
-    }
-    if (any_cves) lists.set(std::string(k_cves_key), std::move(cves));
-    by_image.set(image_id, std::move(lists));
   }
-  JsonBuilder root;
-  root.set(std::string(k_bundle_key), std::int64_t{k_bundle_version});
-  root.set("fetched_at", findings.fetched_at);
-  root.set("images", std::move(images));
-  root.set("findings", std::move(by_image));
-  return root.str();
+  auto index_object = [](const std::map<std::string, std::vector<std::string>>& by_name) {
+    Object::Ptr object = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [name, ids] : by_name) {
+      Array::Ptr array = new Array();
+      for (const auto& id : ids) array->add(id);
+      object->set(name, array);
+    }
+    return object;
+  };
+  Object::Ptr index = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  index->set("cicd_name", index_object(by_cicd_name));
+  index->set("namespace/image_name", index_object(by_image_name));
+
+  auto pairs_object = [](const Pairs& pairs) {
+    Object::Ptr object = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [name, value] : pairs) object->set(name, value);
+    return object;
+  };
+  Array::Ptr recorded = new Array();
+  for (const auto& exchange : exchanges) {
+    Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    item->set("path", exchange.path);
+    item->set("path_parameters", pairs_object(exchange.path_parameters));
+    item->set("query", pairs_object(exchange.query));
+    item->set("response", parse_ordered(exchange.body));
+    recorded->add(item);
+  }
+  Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set(std::string(k_bundle_key), k_bundle_version);
+  root.set("fetched_at", fetched_at);
+  root.set("index", index);
+  root.set("exchanges", recorded);
+  std::ostringstream out;
+  root.stringify(out, 1);
+  return out.str();
 }
 
 } // namespace gate::hss

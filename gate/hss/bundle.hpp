@@ -1,31 +1,59 @@
 #pragma once
 
-#include "gate/hss/findings.hpp"
 #include "gate/hss/record.hpp"
+#include "gate/hss/recording_transport.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
-// A run's HSS answers saved in one file, to replay offline: the image list and every finding
-// list the run fetched (--save-bundle), read back by --from-file, which also takes a plain
-// ListCicdImages response.
+// A run's HSS answers saved in one file, to replay offline (--save-bundle, --from-file): the
+// exchanges the recording transport kept, when they were fetched, and an index of the image
+// records by names. --from-file also takes a plain ListCicdImages response and a version 1 bundle,
+// both converted on read into answers the replaying transport serves.
 namespace gate::hss {
 
-inline constexpr int k_bundle_version = 1;
+inline constexpr int k_bundle_version = 2;
 
-struct SavedRun {
-  std::vector<Record> records;
-  bool bundle = false;  // false: a plain list response, which holds no findings
-  RunFindings findings; // with fetched_at
+// A whole list kept as one (a version 1 bundle's lists, a plain list response): it answers every
+// page of any query at its path, path parameters and selectors, sliced as the request's offset and
+// limit say (version 1 recorded no queries: the filters a replay sends are not compared).
+struct WholeList {
+  std::string path;
+  Pairs path_parameters;
+  Pairs query_selectors;          // query parameters that name the image (image_id), compared
+  std::vector<std::string> items; // each a JSON object
 };
 
-// Reads --from-file. Throws UsageError for a file it cannot read, ServiceError (naming the file)
-// for one it cannot parse. With keep_json the image records keep their JSON, to be saved again.
-SavedRun read_saved_run(const std::string& path, bool keep_json = false);
+// A saved run as the replaying transport serves it.
+struct Bundle {
+  enum class Source { list_response, bundle_v1, bundle_v2 };
+  Source source = Source::list_response;
+  std::vector<Exchange> exchanges; // answered only to the same request
+  std::vector<WholeList> lists;
+  std::string fetched_at; // ISO time; empty for a plain list response
+  // image_ids by cicd_name and by "namespace/image_name", for finding an image in another bundle.
+  std::map<std::string, std::vector<std::string>> by_cicd_name;
+  std::map<std::string, std::vector<std::string>> by_image_name;
 
-// {"hss_gate_bundle": 1, "fetched_at": ..., "images": {"total_num": n, "data_list": [...]},
-//  "findings": {"<image_id>": {"<kind>": [...], "cves": {"<vul_id>": [...]}}}}: records as HSS
-// sent them, only the lists that were fetched; an image's cves are those of its vulnerabilities.
-std::string bundle_json(const std::vector<Record>& records, const RunFindings& findings);
+  bool holds_findings() const { return source != Source::list_response; }
+};
+
+// The image_ids of the records named like `names`: by cicd_name when it has one, else by
+// namespace and image_name.
+std::vector<std::string> image_ids_named(const Bundle& bundle, const Record& names);
+
+// Reads --from-file. Throws UsageError (exit 2, naming the file) for a file it cannot read and
+// for a bundle that is not one: a missing, null or ill-typed member, list, image entry or CVE map
+// (naming the image and the list), a fetched_at that does not parse or lies more than 5 minutes
+// before the newest latest_scan_time the bundle holds. A file that is not JSON, or a plain list
+// response, is left to the readers: ServiceError as HSS's answer would be.
+Bundle read_bundle_file(const std::string& path);
+
+// {"hss_gate_bundle": 2, "fetched_at": "...", "index": {"cicd_name": {"<name>": ["<image_id>"]},
+//  "namespace/image_name": {"<ns>/<name>": [...]}}, "exchanges": [{"path": "<template>",
+//  "path_parameters": {...}, "query": {...}, "response": {...}}]}
+std::string bundle_json(const std::vector<Exchange>& exchanges, const std::vector<Record>& records,
+                        const std::string& fetched_at);
 
 } // namespace gate::hss

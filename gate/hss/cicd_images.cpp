@@ -23,7 +23,7 @@ std::string one_of(auto names) {
   return text;
 }
 
-Record read_record(const JsonObject& in, bool keep_json) {
+Record read_record(const JsonObject& in) {
   Record record;
   record.image_id = in.text("image_id").value_or("");
   record.cicd_name = in.text("cicd_name");
@@ -58,17 +58,16 @@ Record read_record(const JsonObject& in, bool keep_json) {
     fail_response(in.member("severity_level"),
                   fmt::format("one of {}, got \"{}\"", one_of(severity_levels()), *record.severity_level));
   }
-  if (keep_json) record.json = in.to_json();
   return record;
 }
 
 } // namespace
 
-Page<Record> parse_cicd_images_page(std::string_view body, bool keep_json) {
-  return read_cicd_images_page(parse_json_object(body), keep_json);
+Page<Record> parse_cicd_images_page(std::string_view body) {
+  return read_cicd_images_page(parse_json_object(body));
 }
 
-Page<Record> read_cicd_images_page(const JsonObject& root, bool keep_json) {
+Page<Record> read_cicd_images_page(const JsonObject& root) {
   Page<Record> page;
   page.total_num = root.integer("total_num", 0, k_max_int32);
   auto list = root.objects("data_list");
@@ -76,7 +75,7 @@ Page<Record> read_cicd_images_page(const JsonObject& root, bool keep_json) {
     if (!root.has("total_num")) fail_response("response", "members total_num and data_list");
     return page;
   }
-  for (const auto& item : *list) page.items.push_back(read_record(item, keep_json));
+  for (const auto& item : *list) page.items.push_back(read_record(item));
   return page;
 }
 
@@ -93,11 +92,11 @@ Request cicd_images_request(const Query& query, std::int64_t offset, int limit) 
   return request;
 }
 
-void list_cicd_images(Transport& transport, const Query& query, std::vector<Record>& into, bool keep_json) {
+void list_cicd_images(Transport& transport, const Query& query, std::vector<Record>& into) {
   auto fetch = [&](std::int64_t offset, int limit) {
     Response response = transport.get(cicd_images_request(query, offset, limit));
     try {
-      return parse_cicd_images_page(response.body, keep_json);
+      return parse_cicd_images_page(response.body);
     } catch (const ServiceError& e) {
       throw e.reworded(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
     }

@@ -16,17 +16,16 @@ inline constexpr std::string_view k_cicd_images_path = "/v5/{project_id}/image/c
 // Parses one page of the response. Accepts the documented shape (data_list an array, image_size
 // an integer) and the API page's example shape (data_list one object, image_size a string such
 // as "1,000 (bytes)"). Throws ServiceError naming the offending member.
-// With keep_json, each record also keeps its JSON as HSS sent it (for a bundle).
-Page<Record> parse_cicd_images_page(std::string_view body, bool keep_json = false);
+Page<Record> parse_cicd_images_page(std::string_view body);
 // The same from a response already parsed.
 class JsonObject;
-Page<Record> read_cicd_images_page(const JsonObject& root, bool keep_json = false);
+Page<Record> read_cicd_images_page(const JsonObject& root);
 
 // The request for one page of the query's records.
 Request cicd_images_request(const Query& query, std::int64_t offset, int limit);
 
 // Appends every record the server returns for the query (a loose filter: exact matching comes
 // later) to `into`, page by page: when a page fails, what was read before stays there.
-void list_cicd_images(Transport& transport, const Query& query, std::vector<Record>& into, bool keep_json = false);
+void list_cicd_images(Transport& transport, const Query& query, std::vector<Record>& into);
 
 } // namespace gate::hss

@@ -28,14 +28,14 @@ const std::vector<FindingKind>& registry() {
   return kinds;
 }
 
-std::string with_placeholder(std::string path, std::string_view name, const std::string& value) {
-  std::string placeholder = fmt::format("{{{}}}", name);
-  auto at = path.find(placeholder);
-  if (at != std::string::npos) path.replace(at, placeholder.size(), value);
-  return path;
+// The path parameter `name` when the endpoint's path names it: some endpoints take the image as a
+// query parameter instead.
+Pairs path_parameter(std::string_view path, std::string_view name, const std::string& value) {
+  if (path.find(fmt::format("{{{}}}", name)) == std::string_view::npos) return {};
+  return {{std::string(name), value}};
 }
 
-FindingRecord read_finding(const FindingEndpoint& endpoint, const JsonObject& in, bool keep_json) {
+FindingRecord read_finding(const FindingEndpoint& endpoint, const JsonObject& in) {
   FindingRecord record;
   for (const auto& spec : endpoint.fields) {
     FieldValue value;
@@ -52,15 +52,13 @@ FindingRecord read_finding(const FindingEndpoint& endpoint, const JsonObject& in
     }
     record.fields.emplace_back(spec.name, std::move(value));
   }
-  if (keep_json) record.json = in.to_json(endpoint.never_read);
   return record;
 }
 
-Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endpoint, const Request& request,
-                               bool keep_json) {
+Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endpoint, const Request& request) {
   Response response = transport.get(request);
   try {
-    return parse_finding_page(endpoint, response.body, keep_json);
+    return parse_finding_page(endpoint, response.body);
   } catch (const ServiceError& e) {
     throw e.reworded(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
   }
@@ -70,14 +68,13 @@ Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endp
 // promises, fetched in parallel (a hint, capped by the page bound); then on in offset order until
 // a short page, whatever total_num said. On an error, `items` holds the pages before the failing one.
 void read_prefetching(std::string_view list, const std::function<Request(std::int64_t)>& request_at,
-                      Transport& transport, const FindingEndpoint& endpoint, bool keep_json,
-                      std::vector<FindingRecord>& items) {
+                      Transport& transport, const FindingEndpoint& endpoint, std::vector<FindingRecord>& items) {
   auto append = [&](Page<FindingRecord>& page) {
     std::size_t size = page.items.size();
     items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
     return size == static_cast<std::size_t>(k_page_size);
   };
-  Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0), keep_json);
+  Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0));
   std::int64_t total = first.total_num.value_or(0);
   if (!append(first)) return;
 
@@ -90,7 +87,7 @@ void read_prefetching(std::string_view list, const std::function<Request(std::in
   std::vector<std::exception_ptr> failures(offsets.size());
   for_each_in_parallel(offsets.size(), k_parallel_finding_requests, [&](std::size_t i) {
     try {
-      pages[i] = fetch_page(transport, endpoint, request_at(offsets[i]), keep_json);
+      pages[i] = fetch_page(transport, endpoint, request_at(offsets[i]));
     } catch (const Interrupted&) {
       throw; // a cancelled run ends here, not as a failed page of this list
     } catch (...) {
@@ -103,7 +100,7 @@ void read_prefetching(std::string_view list, const std::function<Request(std::in
   }
   // total_num promised too little: go on one page at a time.
   for (int read = static_cast<int>(pages.size()) + 1; read < k_max_pages; ++read) {
-    Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(std::int64_t{k_page_size} * read), keep_json);
+    Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(std::int64_t{k_page_size} * read));
     if (!append(page)) return;
   }
   throw ServiceError(fmt::format("{}: more than {} pages of {} records; refusing to judge a partial list", list,
@@ -189,7 +186,8 @@ const std::string* ImageFindings::error(FindingKind kind) const {
 Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,
                         std::int64_t offset, int limit) {
   Request request;
-  request.path = with_placeholder(std::string(endpoint.path), "image_id", image.image_id);
+  request.path = std::string(endpoint.path);
+  request.path_parameters = path_parameter(endpoint.path, "image_id", image.image_id);
   request.query = endpoint.parameters(image);
   if (endpoint.handled_filter && !options.include_handled) request.query.emplace_back("handle_status", "unhandled");
   if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
@@ -199,15 +197,7 @@ Request finding_request(const FindingEndpoint& endpoint, const Record& image, co
   return request;
 }
 
-std::vector<FindingRecord> read_finding_records(const FindingEndpoint& endpoint, const std::vector<JsonObject>& items,
-                                                bool keep_json) {
-  std::vector<FindingRecord> records;
-  records.reserve(items.size());
-  for (const auto& item : items) records.push_back(read_finding(endpoint, item, keep_json));
-  return records;
-}
-
-Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body, bool keep_json) {
+Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body) {
   JsonObject root = parse_json_object(body);
   Page<FindingRecord> page;
   page.total_num = root.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
@@ -216,7 +206,7 @@ Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::str
     if (!root.has("total_num")) fail_response("response", "members total_num and data_list");
     return page;
   }
-  for (const auto& item : *list) page.items.push_back(read_finding(endpoint, item, keep_json));
+  for (const auto& item : *list) page.items.push_back(read_finding(endpoint, item));
   return page;
 }
 
@@ -229,12 +219,13 @@ void list_findings(Transport& transport, const FindingEndpoint& endpoint, const 
   std::string list = fmt::format("the {} of {}", name_of(endpoint.kind), describe_record(image));
   read_prefetching(list, [&](std::int64_t offset) {
     return finding_request(endpoint, image, options, offset, k_page_size);
-  }, transport, endpoint, options.keep_json, into);
+  }, transport, endpoint, into);
 }
 
 Request cve_request(const std::string& vul_id, const FindingOptions& options, std::int64_t offset, int limit) {
   Request request;
-  request.path = with_placeholder(std::string(cve_endpoint().path), cve_key_member(), vul_id);
+  request.path = std::string(cve_endpoint().path);
+  request.path_parameters = path_parameter(cve_endpoint().path, cve_key_member(), vul_id);
   if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
   request.query.emplace_back("limit", std::to_string(limit));
   request.query.emplace_back("offset", std::to_string(offset));
@@ -246,7 +237,7 @@ std::vector<FindingRecord> list_cves(Transport& transport, const std::string& vu
   std::string list = fmt::format("the CVEs of vulnerability {}", vul_id);
   std::vector<FindingRecord> cves;
   read_prefetching(list, [&](std::int64_t offset) { return cve_request(vul_id, options, offset, k_page_size); },
-                   transport, endpoint, options.keep_json, cves);
+                   transport, endpoint, cves);
   return cves;
 }
 

@@ -31,7 +31,6 @@ struct FieldSpec {
 
 struct FindingRecord {
   std::vector<std::pair<std::string_view, FieldValue>> fields; // in the endpoint's field order
-  std::string json; // as HSS sent it, secrets' content left out; only when kept for a bundle
   const FieldValue& field(std::string_view name) const;        // std::monostate when absent
   std::optional<std::string> text(std::string_view name) const;
 };
@@ -64,7 +63,7 @@ struct FindingPlan {
 struct FindingEndpoint {
   FindingKind kind;
   std::string_view path;                   // with {project_id} and {image_id} (or the sub-list's key)
-  std::span<const FieldSpec> fields;       // read and checked; anything else is kept only in `json`
+  std::span<const FieldSpec> fields;       // read and checked; anything else is ignored
   std::span<const std::string_view> never_read; // members that may hold secrets: dropped at once
   bool handled_filter = false;             // takes handle_status=unhandled unless handled ones are wanted
   bool region_header = false;              // takes the region as a request header
@@ -140,21 +139,14 @@ struct FindingOptions {
   bool include_handled = false;
   std::optional<std::string> region;
   std::optional<std::string> enterprise_project_id;
-  bool keep_json = false; // keep each record's JSON, for --save-bundle
 };
 
 // The request for one page of one image's list.
 Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,
                         std::int64_t offset, int limit);
 
-class JsonObject;
-// Reads records of a list already parsed (a saved bundle's); throws ServiceError as a page would.
-std::vector<FindingRecord> read_finding_records(const FindingEndpoint& endpoint, const std::vector<JsonObject>& items,
-                                                bool keep_json = false);
-
 // Parses one page; throws ServiceError naming the member at fault.
-// With keep_json each record also keeps its JSON (for a bundle).
-Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body, bool keep_json = false);
+Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::string_view body);
 
 // Appends every finding of one kind for one image: the first page, then the pages total_num
 // promises fetched in parallel (a hint only), then on in offset order until a short page. When it

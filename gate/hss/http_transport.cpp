@@ -86,13 +86,6 @@ ServiceCause cause_of(int refusing_status) {
   return ServiceCause::http_status;
 }
 
-std::string with_project(std::string path, const std::string& project_id) {
-  static const std::string k_placeholder = "{project_id}";
-  auto at = path.find(k_placeholder);
-  if (at != std::string::npos) path.replace(at, k_placeholder.size(), project_id);
-  return path;
-}
-
 class HttpTransport : public Transport {
 public:
   HttpTransport(const TransportSettings& settings, Clock& clock)
@@ -108,6 +101,7 @@ public:
   }
 
   Response get(const Request& request) override {
+    encoded_path(request, m_settings.project_id); // a path that cannot be sent fails before any connection
     Answer answer;
     RetryBudget budget;
     if (!m_settings.retry) budget.max_attempts = 1;
@@ -191,9 +185,8 @@ private:
   }
 
   Poco::Net::HTTPRequest build(const Request& request) {
-    std::string path = with_project(request.path, m_settings.project_id);
-    std::string target = canonical_uri(path);
-    target.pop_back(); // the trailing '/' is for signing only
+    std::string path = encoded_path(request, m_settings.project_id);
+    std::string target = path;
     std::string query = canonical_query(request.query);
     if (!query.empty()) target += "?" + query;
 

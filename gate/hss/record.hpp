@@ -36,7 +36,6 @@ struct Record {
   std::optional<std::int64_t> unsafe_setting_num;
   std::optional<std::int64_t> malicious_file_num;
   std::optional<std::string> severity_level;
-  std::string json; // the record as HSS sent it, for bundles
 };
 
 // What identifies the image a pipeline built; the first two are required.

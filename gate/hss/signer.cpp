@@ -44,16 +44,8 @@ std::string canonical_query(const Pairs& query) {
   return out;
 }
 
-std::string canonical_uri(std::string_view path) {
-  std::string out;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    auto end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    out += percent_encode(path.substr(start, end - start));
-    if (end < path.size()) out += '/';
-    start = end + 1;
-  }
+std::string canonical_uri(std::string_view encoded_path) {
+  std::string out(encoded_path);
   if (out.empty() || out.back() != '/') out += '/';
   return out;
 }

@@ -14,7 +14,7 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 struct SignInput {
   std::string method;  // "GET"
   std::string host;    // host[:port], as sent in the Host header
-  std::string path;    // unencoded path, e.g. /v5/PROJECT/image/cicd/images
+  std::string path;    // the path as sent, each segment percent-encoded (encoded_path in transport.hpp)
   Pairs query;         // unencoded; a repeated key appears once per value
   Pairs headers;       // headers to sign besides Host and X-Sdk-Date, with their sent spelling
   std::string body;
@@ -42,8 +42,9 @@ std::string percent_encode(std::string_view text);
 // query string sent on the wire, so that what is signed is exactly what is sent.
 std::string canonical_query(const Pairs& query);
 
-// Each path segment percent-encoded, with '/' appended for signing.
-std::string canonical_uri(std::string_view path);
+// The encoded path as sent, with '/' appended for signing: what is signed is what is sent, so a
+// path parameter's %2F is signed as %2F.
+std::string canonical_uri(std::string_view encoded_path);
 
 // Lower-case hex of SHA-256.
 std::string sha256_hex(std::string_view data);

@@ -62,10 +62,17 @@ struct TransportSettings {
 };
 
 struct Request {
-  std::string path; // as documented, e.g. /v5/{project_id}/image/cicd/images
-  Pairs query;      // unencoded
-  Pairs headers;    // extra headers an endpoint needs (signed with the rest)
+  std::string path;      // the template as documented, e.g. /v5/{project_id}/image/{image_id}/vulnerabilities
+  Pairs path_parameters; // unencoded values of the template's {name}s besides {project_id}
+  Pairs query;           // unencoded
+  Pairs headers;         // extra headers an endpoint needs (signed with the rest)
 };
+
+// The path as sent and signed: the template's literal segments and each parameter's value
+// percent-encoded as one whole segment (a '/' in a value is %2F, never a second segment).
+// `project_id` fills {project_id}. Throws ServiceError naming the parameter for a value that
+// cannot be one segment (empty, "." or ".."), or for a {name} without a value.
+std::string encoded_path(const Request& request, const std::string& project_id);
 
 // The server's certificate, as `doctor` shows it.
 struct PeerCertificate {

@@ -275,13 +275,17 @@ class Dashboards(FakeServerTest):
     def test_sarif_stays_within_githubs_limit(self):
         bundle = {"hss_gate_bundle": 1, "fetched_at": "2026-11-27T12:00:00Z",
                   "images": {"total_num": 1, "data_list": [record()]},
+                  # two lists, each within the page bound that a replay keeps as online does
                   "findings": {"img-1": {"malware": [{"file_name": f"m{i}", "file_path": f"/m/{i}"}
-                                                     for i in range(25003)]}}}
+                                                     for i in range(12502)],
+                                         "secrets": [{"name": f"s{i}", "file_path": f"/s/{i}", "severity": "high"}
+                                                     for i in range(12501)]}}}
         path = os.path.join(self.folder, "bundle.json")
         with open(path, "w") as f:
             json.dump(bundle, f)
         result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--from-file", path,
-                           "--policy", self.policy('[rules.m]\nfindings = "malware"\n'), "--sarif", "r.sarif")
+                           "--policy", self.policy('[rules.m]\nfindings = "malware"\n[rules.s]\nfindings = "secrets"\n'),
+                           "--sarif", "r.sarif")
         self.assertEqual(result.code, 1, result.err)
         run = result.json("r.sarif")["runs"][0]
         self.assertEqual(len(run["results"]), 25000)

@@ -1,6 +1,6 @@
 """Findings rules against the fake HSS: every kind blocking and passing, CVE and CVSS rules,
-finding waivers, include_handled, failing finding requests, policy errors, and bundles that
-replay to the same verdict."""
+finding waivers, include_handled, failing finding requests and policy errors (bundles that replay
+to the same verdict are in test_bundles.py)."""
 import json
 import os
 import unittest
@@ -230,43 +230,6 @@ class Findings(FakeServerTest):
         result = self.run_gate('[rules.v]\nfindings = "vulnerabilities"\nmax = 10\n', "--timeout", "2s")
         self.assertEqual(result.code, 1, result.out + result.err)
         self.assertEqual(self.rule(result.json(), "v")["actual"], 200)
-
-    def test_bundle_save_and_replay_give_the_same_verdict_and_reports(self):
-        policy = ('[scan]\nmax_age = "7d"\n[rules.c]\nfindings = "vulnerabilities"\nwhere.cvss = { min = 9.0 }\n'
-                  '[rules.s]\nfindings = "secrets"\n[rules.b]\nfindings = "base_image"\nwhere.os_version = "9"\n')
-        online = self.run_gate(policy, "--region", "ap-southeast-1", "--save-bundle", "bundle.json",
-                               env={"HSS_GATE_NOW": ""})
-        self.assertEqual(online.code, 1, online.out + online.err)
-        bundle_text = online.text("bundle.json")
-        self.assertNotIn(SECRET_CONTENT, bundle_text)
-        bundle = json.loads(bundle_text)
-        self.assertEqual(bundle["hss_gate_bundle"], 1)
-        self.assertEqual(sorted(bundle["findings"]["img-1"]), ["base_image", "cves", "secrets", "vulnerabilities"])
-        self.assertEqual(bundle["images"]["data_list"][0]["image_id"], "img-1")
-        region = [r for r in self.fake.finding_requests() if r["path"].endswith("basic-image")][0]["headers"]
-        self.assertEqual(region.get("region"), "ap-southeast-1")
-        first = online.json()
-
-        replay = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy",
-                           self.policy(policy), "--from-file", "bundle.json", "--json", "report.json",
-                           env={"HSS_GATE_NOW": ""})
-        self.assertEqual(replay.code, 1, replay.out + replay.err)
-        self.assertIn("when the bundle was fetched", replay.out)
-        second = replay.json()
-        self.assertEqual([i["results"] for i in second["images"]], [i["results"] for i in first["images"]])
-
-        # a policy that needs a list the bundle lacks cannot be answered by it
-        missing = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy",
-                            self.policy('[rules.m]\nfindings = "malware"\n'), "--from-file", "bundle.json")
-        self.assertEqual(missing.code, 2, missing.out + missing.err)
-        self.assertIn("no malware list", missing.err)
-        plain = os.path.join(self.folder, "plain.json")
-        with open(plain, "w") as f:
-            json.dump({"total_num": 1, "data_list": [record()]}, f)
-        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy",
-                           self.policy('[rules.m]\nfindings = "malware"\n'), "--from-file", plain)
-        self.assertEqual(result.code, 2, result.out + result.err)
-        self.assertIn("holds no findings", result.err)
 
     def test_findings_are_not_fetched_for_images_whose_scan_did_not_succeed(self):
         self.fake.reset([record(scan_status="failed")])

@@ -1,5 +1,4 @@
 #include "gate/error.hpp"
-#include "gate/hss/bundle.hpp"
 #include "gate/hss/lookup.hpp"
 #include "gate/hss/paging.hpp"
 
@@ -175,18 +174,6 @@ BOOST_AUTO_TEST_CASE(no_wait_means_one_look) {
   BOOST_TEST(lookup.records.empty());
   BOOST_TEST(list.offsets.size() == 1u);
   BOOST_TEST(clock.sleeps.empty());
-}
-
-BOOST_AUTO_TEST_CASE(a_saved_response_is_read_from_a_file) {
-  test::TempDir dir;
-  auto file = dir.write("r.json", R"json({"total_num": 1, "data_list": {"cicd_name": "shop", "image_version": "1.0.0",
-    "scan_status": "success", "image_size": "1,000 (bytes)"}})json");
-  auto run = read_saved_run(file);
-  BOOST_TEST(!run.bundle);
-  BOOST_TEST(select_matches(test::query_for(test::clean_record()), run.records).records.size() == 1u);
-  auto broken = dir.write("b.json", "{");
-  BOOST_CHECK_EXCEPTION(read_saved_run(broken), gate::ServiceError,
-                        [&](const gate::ServiceError& e) { return std::string(e.what()).find(broken) == 0; });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

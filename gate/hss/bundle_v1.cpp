@@ -1,0 +1,141 @@
+#include "gate/hss/bundle_v1.hpp"
+
+#include "gate/error.hpp"
+#include "gate/hss/cicd_images.hpp"
+#include "gate/hss/findings.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace gate::hss {
+
+namespace {
+
+using Poco::Dynamic::Var;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+constexpr std::string_view k_cves_key = "cves";
+
+std::string shape_of(const Object& parent, const std::string& key) {
+  if (!parent.has(key)) return "none";
+  if (parent.isNull(key)) return "null";
+  if (parent.isArray(key)) return "an array";
+  if (parent.isObject(key)) return "an object";
+  Var value = parent.get(key);
+  if (value.isString()) return "a string";
+  if (value.isBoolean()) return "a boolean";
+  return "a number";
+}
+
+[[noreturn]] void fail(const std::string& what, const std::string& expected, const std::string& got) {
+  throw UsageError(fmt::format("the bundle's {}: expected {}, got {}", what, expected, got));
+}
+
+Object::Ptr object_member(const Object& parent, const std::string& key, const std::string& what,
+                          const std::string& expected) {
+  if (!parent.isObject(key)) fail(what, expected, shape_of(parent, key));
+  return parent.getObject(key);
+}
+
+// The items of a list as JSON objects; anything but an array of objects is a defect.
+std::vector<std::string> items_of(const Object& parent, const std::string& key, const std::string& what) {
+  if (!parent.isArray(key)) fail(what, "an array of records", shape_of(parent, key));
+  Array::Ptr array = parent.getArray(key);
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    if (!array->isObject(static_cast<unsigned>(i))) fail(fmt::format("{}[{}]", what, i), "a record (an object)", "something else");
+    std::ostringstream out;
+    array->getObject(static_cast<unsigned>(i))->stringify(out);
+    items.push_back(out.str());
+  }
+  return items;
+}
+
+// "shop:1.0.0 (img-1)" when the image list holds the image, else its image_id.
+std::string image_named(const Array& images, const std::string& image_id) {
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    Object::Ptr record = images.getObject(static_cast<unsigned>(i));
+    if (!record || record->optValue<std::string>("image_id", "") != image_id) continue;
+    return fmt::format("{}:{} ({})", record->optValue<std::string>("cicd_name", ""),
+                       record->optValue<std::string>("image_version", ""), image_id);
+  }
+  return image_id;
+}
+
+// How the finding request for `kind` names an image: in its path, or as a query parameter.
+WholeList finding_list(FindingKind kind, const std::string& image_id, std::vector<std::string> items) {
+  Record image;
+  image.image_id = image_id;
+  Request request = finding_request(endpoint_for(kind), image, FindingOptions{}, 0, k_page_size);
+  WholeList list{request.path, request.path_parameters, {}, std::move(items)};
+  for (const auto& [name, value] : request.query) {
+    if (name == "image_id") list.query_selectors.emplace_back(name, value);
+  }
+  return list;
+}
+
+void add_index(Bundle& bundle, const Object& record) {
+  std::string image_id = record.optValue<std::string>("image_id", "");
+  if (image_id.empty()) return;
+  auto add = [&](std::vector<std::string>& ids) {
+    if (std::find(ids.begin(), ids.end(), image_id) == ids.end()) ids.push_back(image_id);
+  };
+  std::string cicd_name = record.optValue<std::string>("cicd_name", "");
+  if (!cicd_name.empty()) add(bundle.by_cicd_name[cicd_name]);
+  if (record.has("namespace") || record.has("image_name")) {
+    add(bundle.by_image_name[fmt::format("{}/{}", record.optValue<std::string>("namespace", ""),
+                                         record.optValue<std::string>("image_name", ""))]);
+  }
+}
+
+} // namespace
+
+Bundle convert_v1_bundle(std::string_view text) {
+  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+  Object::Ptr root = parser.parse(std::string(text)).extract<Object::Ptr>();
+  Bundle bundle;
+  bundle.source = Bundle::Source::bundle_v1;
+  if (!root->has("fetched_at") || !root->get("fetched_at").isString()) {
+    fail("fetched_at", "an ISO date-time", shape_of(*root, "fetched_at"));
+  }
+  bundle.fetched_at = root->getValue<std::string>("fetched_at");
+
+  Object::Ptr images = object_member(*root, "images", "image list (images)", "the saved list response, an object");
+  WholeList image_list{std::string(k_cicd_images_path), {}, {}, items_of(*images, "data_list", "image list (images.data_list)")};
+  bundle.lists.push_back(std::move(image_list));
+  Array::Ptr records = images->getArray("data_list");
+  for (std::size_t i = 0; i < records->size(); ++i) add_index(bundle, *records->getObject(static_cast<unsigned>(i)));
+
+  if (!root->has("findings")) return bundle;
+  Object::Ptr findings = object_member(*root, "findings", "findings", "an object of images by image_id");
+  for (const auto& image_id : findings->getNames()) {
+    std::string image = image_named(*records, image_id);
+    Object::Ptr lists = object_member(*findings, image_id, fmt::format("findings of image {}", image), "an object of lists");
+    for (const auto& name : lists->getNames()) {
+      if (name == k_cves_key) {
+        std::string what = fmt::format("cves map of image {}", image);
+        Object::Ptr cves = object_member(*lists, name, what, "an object of CVE lists by vul_id");
+        for (const auto& vul_id : cves->getNames()) {
+          auto items = items_of(*cves, vul_id, fmt::format("CVE list of vulnerability {} of image {}", vul_id, image));
+          Request request = cve_request(vul_id, FindingOptions{}, 0, k_page_size);
+          bundle.lists.push_back(WholeList{request.path, request.path_parameters, {}, std::move(items)});
+        }
+        continue;
+      }
+      auto kind = finding_kind_named(name);
+      if (!kind) fail(fmt::format("findings of image {}", image), "finding kinds and cves", fmt::format("\"{}\"", name));
+      auto items = items_of(*lists, name, fmt::format("{} list of image {}", name, image));
+      bundle.lists.push_back(finding_list(*kind, image_id, std::move(items)));
+    }
+  }
+  return bundle;
+}
+
+} // namespace gate::hss

@@ -1,0 +1,138 @@
+#include "gate/hss/replaying_transport.hpp"
+
+#include "gate/hss/cicd_images.hpp"
+#include "gate/hss/json_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <optional>
+
+namespace gate::hss {
+
+namespace {
+
+const std::string* query_value(const Pairs& query, std::string_view name) {
+  for (const auto& [key, value] : query) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+std::int64_t query_number(const Pairs& query, std::string_view name, std::int64_t otherwise) {
+  const std::string* text = query_value(query, name);
+  std::int64_t number = 0;
+  if (!text || std::from_chars(text->data(), text->data() + text->size(), number).ec != std::errc{} || number < 0) {
+    return otherwise;
+  }
+  return number;
+}
+
+bool same_parameters(Pairs a, Pairs b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+const WholeList* whole_list_for(const Bundle& bundle, const Request& request) {
+  for (const auto& list : bundle.lists) {
+    if (list.path != request.path || !same_parameters(list.path_parameters, request.path_parameters)) continue;
+    bool selected = std::all_of(list.query_selectors.begin(), list.query_selectors.end(), [&](const auto& selector) {
+      const std::string* value = query_value(request.query, selector.first);
+      return value && *value == selector.second;
+    });
+    if (selected) return &list;
+  }
+  return nullptr;
+}
+
+// A whole image list is narrowed as HSS narrows it, to the records whose names equal the query's
+// filters (the gate matches exactly afterwards anyway), so that a saved response larger than the
+// page bound still answers a query for a few of its images.
+std::vector<std::string> matching_items(const WholeList& list, const Request& request) {
+  if (list.path != k_cicd_images_path) return list.items;
+  std::vector<std::string> items;
+  for (const auto& item : list.items) {
+    JsonObject record = parse_json_object(item);
+    bool matches = true;
+    for (std::string_view name : {"cicd_name", "image_version", "image_name", "namespace"}) {
+      const std::string* wanted = query_value(request.query, name);
+      std::optional<std::string> value;
+      try {
+        value = record.text(name);
+      } catch (const ServiceError&) {
+        // An ill-typed member is the reader's to report: keep the record.
+      }
+      if (wanted && value && *value != *wanted) matches = false;
+    }
+    if (matches) items.push_back(item);
+  }
+  return items;
+}
+
+std::string page_of(const WholeList& list, const Request& request) {
+  std::vector<std::string> all = matching_items(list, request);
+  auto size = static_cast<std::int64_t>(all.size());
+  std::int64_t offset = std::min(query_number(request.query, "offset", 0), size);
+  std::int64_t limit = query_number(request.query, "limit", size);
+  std::int64_t end = std::min(size, offset + std::min(limit, size - offset));
+  std::vector<std::string> items(all.begin() + offset, all.begin() + end);
+  JsonBuilder page;
+  page.set("total_num", size).set_array("data_list", items);
+  return page.str();
+}
+
+// A recorded page with fewer records than asked for ends its list; when total_num promises more
+// than it and the pages before it hold, the recording stopped early and the list must not be judged.
+std::optional<std::string> cut_short(const Exchange& exchange, const Request& request) {
+  try {
+    JsonObject root = parse_json_object(exchange.body);
+    auto listed = root.objects("data_list");
+    auto total = root.integer("total_num", 0, std::numeric_limits<std::int64_t>::max());
+    if (!listed || !total) return std::nullopt;
+    auto count = static_cast<std::int64_t>(listed->size());
+    std::int64_t offset = query_number(request.query, "offset", 0);
+    std::int64_t limit = query_number(request.query, "limit", std::numeric_limits<std::int64_t>::max());
+    if (count < limit && *total > offset + count) {
+      return fmt::format("the recorded page at offset {} holds {} records while total_num promises {}: the list was "
+                         "cut short; refusing to judge a partial list",
+                         offset, count, *total);
+    }
+  } catch (const ServiceError&) {
+    // A body the reader refuses is the reader's to report, naming the member at fault.
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+ReplayingTransport::ReplayingTransport(const Bundle& bundle) : m_bundle(bundle) {
+  for (const auto& exchange : bundle.exchanges) {
+    m_exchanges.emplace(exchange_key(exchange.path, exchange.path_parameters, exchange.query), &exchange);
+  }
+}
+
+const Exchange* ReplayingTransport::exchange_for(const Request& request) const {
+  auto found = m_exchanges.find(exchange_key(request.path, request.path_parameters, request.query));
+  return found == m_exchanges.end() ? nullptr : found->second;
+}
+
+bool ReplayingTransport::answers(const Request& request) const {
+  return exchange_for(request) || whole_list_for(m_bundle, request);
+}
+
+Response ReplayingTransport::get(const Request& request) {
+  encoded_path(request, "project"); // the same refusal of a value that cannot be a path segment as online
+  if (const Exchange* exchange = exchange_for(request)) {
+    if (auto problem = cut_short(*exchange, request)) throw ServiceError(*problem);
+    return Response{exchange->body, {}, {}, std::nullopt};
+  }
+  if (const WholeList* list = whole_list_for(m_bundle, request)) return Response{page_of(*list, request), {}, {}, std::nullopt};
+  throw Unanswered(fmt::format("the bundle holds no answer to {} {}{}", request.path,
+                               canonical_query(request.path_parameters),
+                               request.query.empty() ? "" : "?" + canonical_query(request.query)));
+}
+
+} // namespace gate::hss
