@@ -118,7 +118,8 @@ BOOST_AUTO_TEST_CASE(a_finding_waiver_waives_through_its_last_second_and_not_aft
   BOOST_TEST(status_at(rules, "m", record, expires - seconds(1), findings) == "excepted");
   BOOST_TEST(status_at(rules, "m", record, expires, findings) == "excepted");
   BOOST_TEST(status_at(rules, "m", record, expires + seconds(1), findings) == "fail");
-  const auto& waived = result_of(evaluate_at(rules, record, expires, findings), "m");
+  const Outcome outcome = evaluate_at(rules, record, expires, findings);
+  const auto& waived = result_of(outcome, "m");
   BOOST_REQUIRE(waived.findings.size() == 1u);
   BOOST_TEST(waived.findings.front().waived);
 }
