@@ -2,6 +2,7 @@
 // that data reaches them, asserting the invariants: no console line that data could start
 // (workflow commands begin with "::" or "##["), well-formed XML, Markdown without live links,
 // images or HTML, and SARIF, GitLab and CycloneDX documents that are valid JSON.
+#include "gate/hss/findings.hpp"
 #include "gate/policy/outcome.hpp"
 #include "gate/report/report.hpp"
 
@@ -114,10 +115,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   counted.findings[1].waived = true;
   counted.findings[1].waiver = waived.waiver;
   image.results.push_back(counted);
-  image.inventory.vulnerabilities = std::vector<policy::FindingResult>{finding};
+  image.inventory.lists[*hss::finding_kind_named("vulnerabilities")] = {finding};
   policy::FindingResult software;
   software.attributes = {{"app_name", {s[10]}, false}, {"app_version", {s[11]}, false}, {"app_type", {s[12]}, false}};
-  image.inventory.software = std::vector<policy::FindingResult>{software};
+  image.inventory.lists[*hss::finding_kind_named("software")] = {software};
   image.inventory.operating_system = s[13];
   image.dockerfile = s[14];
   image.decision = policy::Decision::fail;
@@ -147,6 +148,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_json(report::render_sarif(outcome, options));
   check_json(report::render_gitlab(outcome, options));
   outcome.images.pop_back(); // the image HSS could not be read for leaves no SBOM at all
-  check_json(report::render_sbom(outcome, options));
+  report::Rendered sbom = report::render_sbom(outcome, options);
+  if (sbom.skipped) std::abort(); // a judged image whose software was read always gets an SBOM
+  check_json(sbom.text);
   return 0;
 }
