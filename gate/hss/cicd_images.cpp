@@ -70,12 +70,7 @@ Page<Record> parse_cicd_images_page(std::string_view body) {
 Page<Record> read_cicd_images_page(const JsonObject& root) {
   Page<Record> page;
   page.total_num = root.integer("total_num", 0, k_max_int32);
-  auto list = root.objects("data_list");
-  if (!list) {
-    if (!root.has("total_num")) fail_response("response", "members total_num and data_list");
-    return page;
-  }
-  for (const auto& item : *list) page.items.push_back(read_record(item));
+  for (const auto& item : root.page_items(page.total_num.value_or(0))) page.items.push_back(read_record(item));
   return page;
 }
 

@@ -201,12 +201,7 @@ Page<FindingRecord> parse_finding_page(const FindingEndpoint& endpoint, std::str
   JsonObject root = parse_json_object(body);
   Page<FindingRecord> page;
   page.total_num = root.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
-  auto list = root.objects("data_list");
-  if (!list) {
-    if (!root.has("total_num")) fail_response("response", "members total_num and data_list");
-    return page;
-  }
-  for (const auto& item : *list) page.items.push_back(read_finding(endpoint, item));
+  for (const auto& item : root.page_items(page.total_num.value_or(0))) page.items.push_back(read_finding(endpoint, item));
   return page;
 }
 

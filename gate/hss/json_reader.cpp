@@ -185,6 +185,18 @@ std::optional<std::int64_t> JsonObject::size(std::string_view key) const {
   return integer(key, 0, std::numeric_limits<std::int64_t>::max());
 }
 
+std::vector<JsonObject> JsonObject::page_items(std::int64_t total_num) const {
+  auto list = objects("data_list");
+  if (list) return std::move(*list);
+  if (!has("total_num")) fail_response("response", "members total_num and data_list");
+  if (total_num > 0) {
+    fail_response(member("data_list"),
+                  fmt::format("an array of records, since total_num is {}, got {}", total_num,
+                              has("data_list") ? "null" : "no data_list"));
+  }
+  return {};
+}
+
 std::optional<std::vector<JsonObject>> JsonObject::objects(std::string_view key) const {
   Var list = member_of(*m_impl->object, key);
   if (list.isEmpty()) return std::nullopt;

@@ -28,6 +28,9 @@ public:
   // A list of objects. The API page's example writes a list of one as a bare object; both
   // shapes are accepted. nullopt when absent or null.
   std::optional<std::vector<JsonObject>> objects(std::string_view key) const;
+  // The records of a list page: `data_list`, which may be absent or null only when `total_num`
+  // (already read) is 0. A page that promises records and holds none is never an empty list.
+  std::vector<JsonObject> page_items(std::int64_t total_num) const;
 
   // A member that must be an object; nullopt when absent or null.
   std::optional<JsonObject> object(std::string_view key) const;

@@ -90,10 +90,14 @@ std::vector<std::string> exception_hint(const ImageResult& image, const RuleResu
   const hss::Query& query = image.query;
   std::string cicd_name = image.record ? image.record->cicd_name.value_or("") : query.cicd_name;
   std::optional<std::string> image_name = image.record ? image.record->image_name : query.image_name;
+  std::optional<std::string> namespace_name = image.record ? image.record->namespace_name : query.namespace_name;
+  // Every name of the image, an absent one as "" (which matches only an image without it), so
+  // that the pasted entry waives this image and no other image of the same cicd_name.
   Node entry;
   entry.set("rules", Node::strings({result.rule}));
   entry.set("cicd_name", Node::text(literal_glob(cicd_name)));
-  if (image_name && !image_name->empty()) entry.set("image_name", Node::text(literal_glob(*image_name)));
+  entry.set("namespace", Node::text(literal_glob(namespace_name.value_or(""))));
+  entry.set("image_name", Node::text(literal_glob(image_name.value_or(""))));
   std::vector<std::string> lines = write_toml_lines(entry);
   if (!result.finding_waiver_hint.empty()) lines.push_back(result.finding_waiver_hint);
   return lines;

@@ -183,6 +183,12 @@ BOOST_AUTO_TEST_CASE(ill_typed_members_are_service_errors_naming_them) {
                  .find("cvss_score: expected a number, got a boolean") != std::string::npos);
   BOOST_TEST(error(endpoint_for(kind_named("software")), R"({"total_num": 1, "data_list": [{"app_name": 7}]})")
                  .find("app_name: expected a string") != std::string::npos);
+  // A page that promises records and holds no list is never an empty list (a false pass otherwise).
+  for (const std::string body : {R"({"total_num": 1, "data_list": null})", R"({"total_num": 3})"}) {
+    BOOST_TEST(error(endpoint_for(kind_named("malware")), body)
+                   .find("response.data_list: expected an array of records, since total_num is") != std::string::npos, body);
+  }
+  BOOST_TEST(parse_finding_page(endpoint_for(kind_named("malware")), R"({"total_num": 0, "data_list": null})").items.empty());
 }
 
 // total_num is a hint for fetching pages in parallel; reading stops only at a short page.

@@ -99,6 +99,35 @@ BOOST_AUTO_TEST_CASE(the_suggested_exception_waives_exactly_one_finding_of_one_i
   BOOST_TEST(untouched.status == RuleStatus::fail);
 }
 
+// Found by the invariant review: the hint named only cicd_name and image_name, so pasted it also
+// waived a same-named image of another namespace, and every image of the cicd_name when the
+// image had no image_name. Now every name is written, an absent one as "".
+BOOST_AUTO_TEST_CASE(the_suggested_rule_exception_waives_that_image_and_no_other_of_the_same_cicd_name) {
+  Record mine = test::clean_record();
+  mine.vul_num = 3;
+  Record other_namespace = mine;
+  other_namespace.image_id = "id-2";
+  other_namespace.namespace_name = "other-team";
+  Record nameless = mine;
+  nameless.image_id = "id-3";
+  nameless.image_name.reset();
+  nameless.namespace_name.reset();
+  const std::string rule = "[rules.v]\nfield = \"vul_num\"\nmax = 0\n";
+  Context context{std::nullopt, std::nullopt, k_now};
+  for (std::size_t chosen : {0u, 2u}) {
+    Lookup lookup = lookup_of({mine, other_namespace, nameless});
+    Outcome first = evaluate(policy_from(rule), context, {{lookup, std::nullopt}}, {});
+    std::string entry;
+    for (const auto& line : result_of(first, "v", chosen).exception_hint) entry += line + "\n";
+    Outcome second = evaluate(policy_from(rule + "[[exceptions]]\n" + entry + "expires = 2027-01-01\nreason = \"r\"\n"),
+                              context, {{lookup, std::nullopt}}, {});
+    for (std::size_t image = 0; image < 3; ++image) {
+      BOOST_TEST((result_of(second, "v", image).status == (image == chosen ? RuleStatus::excepted : RuleStatus::fail)),
+                 "hint of image " << chosen << " on image " << image << ":\n" << entry);
+    }
+  }
+}
+
 // The plan (which lists to fetch) and the verdict ask the same functions: an exception that
 // expires at the very second of evaluation is active in both, and a second later in neither.
 BOOST_AUTO_TEST_CASE(the_plan_and_the_verdict_agree_on_when_and_expiry) {

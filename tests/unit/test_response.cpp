@@ -82,6 +82,8 @@ BOOST_AUTO_TEST_CASE(bad_bodies_name_the_member_and_what_was_expected) {
       {R"({"total_num": 1, "data_list": [{"scan_status": "success", "vul_num": 1e3}]})",
        "data_list[0].vul_num: expected an integer, got a number written with a fraction or an exponent (1000)"},
       {R"({"total_num": 1E1, "data_list": []})", "response.total_num: expected an integer, got a number written"},
+      {R"({"total_num": 2, "data_list": null})", "response.data_list: expected an array of records, since total_num is 2"},
+      {R"({"total_num": 1})", "response.data_list: expected an array of records, since total_num is 1, got no data_list"},
       {R"({"total_num": 1, "data_list": [{"scan_status": "done"}]})", "data_list[0].scan_status: expected one of"},
       {R"({"total_num": 1, "data_list": [{"scan_status": "success", "severity_level": "Critical"}]})",
        "data_list[0].severity_level: expected one of Security, Low, Medium, High"},
