@@ -24,6 +24,9 @@ void install_interrupt_handlers() {
   action.sa_flags = 0; // no SA_RESTART: a blocking read returns early
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // A file-size limit (ulimit -f) must fail a report's write, which the gate reports, rather than
+  // kill the process before any report says why.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 bool interrupted() { return g_interrupted.load(); }

@@ -190,7 +190,14 @@ Bundle read_bundle_file(const std::string& path) {
   try {
     JsonObject root = parse_json_object(body); // the readers' checks: duplicated keys, 64-bit integers
     if (!root.has(k_bundle_key)) return read_list_response(root);
-    auto version = root.integer(k_bundle_key, 0, 1000);
+    // A bundle is a file the user gave: a version of the wrong type is a bad input (exit 2), not
+    // an unreadable HSS answer that --on-error pass could let through.
+    std::int64_t version = 0;
+    try {
+      version = root.integer(k_bundle_key, 0, 1000).value_or(0);
+    } catch (const ServiceError&) {
+      fail_bundle(std::string(k_bundle_key), fmt::format("the integer 1 or {}", k_bundle_version));
+    }
     Bundle bundle;
     if (version == 1) {
       bundle = convert_v1_bundle(body);

@@ -149,6 +149,35 @@ class Bundles(FakeServerTest):
         self.assertIn("cut short", result.err)
         self.assertFalse(os.path.exists(result.path("report.json")))
 
+    def test_a_recorded_list_that_is_null_or_missing_is_never_an_empty_list(self):
+        # Found by the invariant review: total_num promised records, data_list held none, and the
+        # replay passed. Both shapes, on a finding list and on the image list.
+        self.save(BLOCKING)
+        for path_end, key in (("/vulnerabilities", None), ("/vulnerabilities", "drop"), ("/cicd/images", None)):
+            with self.subTest(path=path_end, shape=key or "null"):
+                self.save(BLOCKING)
+
+                def empty(bundle):
+                    for exchange in bundle["exchanges"]:
+                        if exchange["path"].endswith(path_end):
+                            if key == "drop":
+                                del exchange["response"]["data_list"]
+                            else:
+                                exchange["response"]["data_list"] = None
+                self.edit_bundle(empty)
+                result = self.replay(BLOCKING, "bundle.json", "--on-error", "pass")
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn("data_list: expected an array of records, since total_num is", result.err)
+
+    def test_a_bundle_version_of_another_type_is_a_usage_error_even_under_on_error_pass(self):
+        for version in ("1", 1.0, True, None):
+            with self.subTest(version=version):
+                self.save(BLOCKING)
+                self.edit_bundle(lambda bundle: bundle.__setitem__("hss_gate_bundle", version))
+                result = self.replay(BLOCKING, "bundle.json", "--on-error", "pass")
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn("hss_gate_bundle", result.err)
+
     def test_a_list_whose_recorded_pages_stop_early_is_never_judged(self):
         with self.fake.lock:
             self.fake.findings["img-1"]["malware"] = [{"file_name": f"m{i}", "file_path": f"/opt/m{i}"}
