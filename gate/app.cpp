@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 namespace gate {
@@ -74,7 +75,9 @@ int lint(const std::vector<std::string>& files, const World& world) {
 int show(const std::vector<std::string>& files, const World& world) {
   auto now = evaluation_time(config::pinned_now(world.environment), world.clock);
   auto policy = policy::load_policies_or_throw(files, now);
-  std::cerr << report::printable(policy::describe_origins(policy)) << '\n';
+  // One provenance comment per line: each line is cleaned, the line breaks between them are kept.
+  std::istringstream origins(policy::describe_origins(policy));
+  for (std::string line; std::getline(origins, line);) std::cerr << report::printable(line) << '\n';
   std::cout << policy::describe_policy(policy);
   return k_exit_pass;
 }

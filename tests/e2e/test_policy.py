@@ -76,6 +76,11 @@ class PolicyCommands(GateTest):
         self.assertIn("# rules.vuln-budget from " + os.path.join(POLICIES, "repo", ".hss-gate.toml"), result.err)
         self.assertIn("# rules.no-malware from " + os.path.join(POLICIES, "org", "baseline.toml"), result.err)
         self.assertNotIn("#", result.out)
+        # Each provenance comment on its own line, never joined by an escaped "\n".
+        self.assertNotIn("\\n", result.err)
+        comments = [line for line in result.err.splitlines() if line.startswith("# ")]
+        self.assertGreaterEqual(len(comments), 3, result.err)
+        self.assertTrue(all(line.count("# ") == 1 for line in comments), result.err)
 
     def shipped_policies(self):
         found = []
