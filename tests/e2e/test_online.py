@@ -145,8 +145,7 @@ class Online(GateTest):
 
     def test_waiting_polls_until_the_scan_finishes(self):
         self.fake.statuses.extend(["waiting_for_scan", "scanning", "success"])
-        # Real one-second polls: at a scaled 50 ms, a loaded machine once saw two page requests.
-        result = self.online("--wait", "30s", "--poll-interval", "1s")
+        result = self.online("--wait", "30s", "--poll-interval", "1s", env=FAST)
         self.assertEqual(result.code, 0, result.out)
         self.assertEqual(len(self.fake.page_requests()), 3)
         self.assertEqual(result.out.count("hss-gate: poll "), 2)  # one progress line per poll

@@ -93,6 +93,7 @@ class FakeHss:
         self.script = collections.deque()    # per-request actions, consumed in order
         self.requests = []            # what was received: path, query, headers
         self.lock = threading.Lock()
+        self.generation = 0  # bumped by reset(): a request that slept through a reset answers nothing
         # keep_alive: HTTP/1.1 with persistent connections, as HSS's gateway answers; the default
         # closes each connection, which the fault scripts rely on.
         members = {"fake": self}
@@ -127,6 +128,7 @@ class FakeHss:
 
     def reset(self, records=None):
         with self.lock:
+            self.generation += 1
             self.records = list(records or [])
             self.loose = True
             self.total_override = None
@@ -173,12 +175,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                   "headers": dict(self.headers.items()), "client_port": self.client_address[1]})
             action = fake.script.popleft() if fake.script else {}
             failure = fake.fail_for.get(dict(query).get("cicd_name"))
+            generation = fake.generation
         if fake.latency:
             time.sleep(fake.latency)
         if failure and not action:
             action = {"status": failure[0], "body": failure[1]}
         if action.get("delay"):
             time.sleep(action["delay"])
+            if fake.generation != generation:
+                # The client gave up and a later test reset the server while this request slept:
+                # answering now would consume that test's scripted statuses.
+                self.close_connection = True
+                return
         if action.get("drop"):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
