@@ -21,6 +21,21 @@ _SCRUBBED = ("HSS_GATE_", "HUAWEICLOUD_", "CLOUD_SDK_", "GITHUB_", "GITLAB_", "C
              "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "SSL_CERT_FILE")
 
 
+GOLDEN = os.path.join(SOURCE, "tests", "data", "golden")
+
+
+def assert_golden(test, name, actual):
+    """`actual` must equal tests/data/golden/NAME byte for byte; HSS_GATE_UPDATE_GOLDEN=1 rewrites
+    the file first (then read the diff)."""
+    path = os.path.join(GOLDEN, name)
+    if os.environ.get("HSS_GATE_UPDATE_GOLDEN") == "1":
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(actual)
+    with open(path, encoding="utf-8") as f:
+        test.assertEqual(actual, f.read(), f"{name} differs from the golden file; refresh with HSS_GATE_UPDATE_GOLDEN=1 if meant")
+
+
 def parse_github_output(text):
     """Reads a $GITHUB_OUTPUT file as the runner does: `name=value` lines, and `name<<DELIMITER`
     blocks whose value runs until a line that is the delimiter."""

@@ -9,13 +9,12 @@ import sys
 import tempfile
 import unittest
 
-from harness import BIN, GateTest, NOW, SOURCE, parse_github_output, record
+from harness import BIN, GateTest, NOW, SOURCE, assert_golden, parse_github_output, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
 
 TOOLS = os.path.join(SOURCE, "tests", "ci", "node_modules")
-GOLDEN = os.path.join(SOURCE, "tests", "data", "golden")
 TOKEN = "ci-SECRET-token-41"
 
 
@@ -490,13 +489,7 @@ class Golden(GateTest):
     """The Markdown summary and the annotations, byte for byte (refresh: HSS_GATE_UPDATE_GOLDEN=1)."""
 
     def compare(self, name, actual):
-        path = os.path.join(GOLDEN, name)
-        if os.environ.get("HSS_GATE_UPDATE_GOLDEN") == "1":
-            os.makedirs(GOLDEN, exist_ok=True)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(actual)
-        with open(path, encoding="utf-8") as f:
-            self.assertEqual(actual, f.read(), f"{name} differs from the golden file")
+        assert_golden(self, name, actual)
 
     def test_summary_and_annotations_match_the_golden_files(self):
         policy = os.path.join(SOURCE, "tests", "data", "policies", "golden.toml")

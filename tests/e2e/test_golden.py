@@ -7,9 +7,8 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, SOURCE
+from harness import BIN, SOURCE, assert_golden
 
-GOLDEN = os.path.join(SOURCE, "tests", "data", "golden")
 NOW = "2026-12-01T00:00:00Z"
 
 # name: (saved response, policy or None for the built-in one, flags, expected exit code)
@@ -49,15 +48,7 @@ class GoldenReports(unittest.TestCase):
             with open(os.path.join(folder, report), encoding="utf-8") as f:
                 outputs[report] = f.read()
         for report, text in outputs.items():
-            self.compare(f"{name}.{report}", text.replace(folder, "FOLDER"))
-
-    def compare(self, name, actual):
-        path = os.path.join(GOLDEN, name)
-        if os.environ.get("HSS_GATE_UPDATE_GOLDEN") == "1":
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(actual)
-        with open(path, encoding="utf-8") as f:
-            self.assertEqual(actual, f.read(), f"{name} changed; refresh with HSS_GATE_UPDATE_GOLDEN=1 if meant")
+            assert_golden(self, f"{name}.{report}", text.replace(folder, "FOLDER"))
 
     def test_the_shipped_example_passes(self):
         self.run_case("example")
