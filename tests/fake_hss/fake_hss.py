@@ -182,11 +182,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             action = {"status": failure[0], "body": failure[1]}
         if action.get("delay"):
             time.sleep(action["delay"])
-            if fake.generation != generation:
-                # The client gave up and a later test reset the server while this request slept:
-                # answering now would consume that test's scripted statuses.
-                self.close_connection = True
-                return
+        if fake.generation != generation:
+            # The client gave up and a later test reset the server while this request slept (a
+            # scripted delay or the added latency): answering now would consume that test's state.
+            self.close_connection = True
+            return
         if action.get("drop"):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
