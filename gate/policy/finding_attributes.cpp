@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 
 namespace gate::policy {
 
@@ -48,9 +49,10 @@ AttributeValue read_severity(const FindingAttribute& self, const FindingSubject&
   return value;
 }
 
-// Every CVE of the vulnerability; none when they were not fetched or it has none.
+// Every CVE of the vulnerability; none when it has none, unread when they were not fetched.
 AttributeValue read_cve_ids(const FindingAttribute&, const FindingSubject& finding) {
   AttributeValue value;
+  value.read = finding.cves != nullptr;
   if (!finding.cves) return value;
   for (const auto& cve : *finding.cves) {
     if (auto id = cve.text("cve_id"); id && !id->empty()) value.texts.push_back(*id);
@@ -58,17 +60,22 @@ AttributeValue read_cve_ids(const FindingAttribute&, const FindingSubject& findi
   return value;
 }
 
-// The highest cvss_score of the vulnerability's CVEs.
+// The highest cvss_score of the vulnerability's CVEs, known only when every CVE has one: a CVE
+// without a score might be the worst, so the maximum of the others would understate it.
 AttributeValue read_cvss(const FindingAttribute&, const FindingSubject& finding) {
   AttributeValue value;
+  value.read = finding.cves != nullptr;
   if (!finding.cves) return value;
+  std::optional<double> highest;
   for (const auto& cve : *finding.cves) {
     const hss::FieldValue& score = cve.field("cvss_score");
     std::optional<double> number;
     if (const auto* d = std::get_if<double>(&score)) number = *d;
     if (const auto* i = std::get_if<std::int64_t>(&score)) number = static_cast<double>(*i);
-    if (number && (!value.number || *number > *value.number)) value.number = number;
+    if (!number || !std::isfinite(*number)) return value;
+    if (!highest || *number > *highest) highest = number;
   }
+  value.number = highest;
   if (value.number) value.texts.push_back(number_text(*value.number));
   return value;
 }
@@ -90,7 +97,8 @@ const std::vector<FindingAttribute>& all_attributes() {
     for (auto kind : hss::finding_kinds()) {
       for (const auto& spec : kind.spec().attributes) {
         bool from_cves = spec.source == hss::AttributeSource::cve_ids || spec.source == hss::AttributeSource::cvss_max;
-        built.push_back({kind, spec.name, spec.order, from_cves, spec.role, reader_of(spec.source)});
+        bool several = spec.source == hss::AttributeSource::cve_ids;
+        built.push_back({kind, spec.name, spec.order, from_cves, several, spec.role, reader_of(spec.source)});
       }
     }
     return built;
@@ -158,15 +166,34 @@ std::optional<int> finding_severity(FindingKind kind, const FindingRecord& recor
   return std::nullopt;
 }
 
+std::optional<std::string> off_ladder_word(const std::vector<std::string>& globs) {
+  for (const auto& glob : globs) {
+    auto word = glob_literal(glob);
+    if (word && !word->empty() && !finding_severity_rank(*word)) return glob;
+  }
+  return std::nullopt;
+}
+
+std::string off_ladder_problem(std::string_view what, std::string_view word) {
+  return fmt::format("{}: \"{}\" is not a severity: expected one of {} (any case), or a glob with *, ? or [...]",
+                     what, word, fmt::join(k_severities, ", "));
+}
+
 Match match(const FindingCondition& condition, const AttributeValue& value) {
   if (!condition.ordered()) {
-    bool caseless = condition.attribute->order == AttributeOrder::severity;
+    if (!value.read) return Match::no; // not fetched: neither has nor lacks the value
+    bool severity = condition.attribute->order == AttributeOrder::severity;
+    if (value.texts.empty()) {
+      if (std::find(condition.globs.begin(), condition.globs.end(), "") != condition.globs.end()) return Match::yes;
+      // An unknown severity may be any severity, so a severity glob list counts it.
+      return severity ? Match::unknown : Match::no;
+    }
     for (const auto& text : value.texts) {
       for (const auto& glob : condition.globs) {
-        if (caseless ? glob_match(lower(glob), lower(text)) : glob_match(glob, text)) return Match::yes;
+        if (severity ? glob_match(lower(glob), lower(text)) : glob_match(glob, text)) return Match::yes;
       }
     }
-    return Match::no; // a finding without the value is not the one named
+    return Match::no;
   }
   if (!value.number) return condition.skip_unknown ? Match::no : Match::unknown;
   if (condition.min && *value.number < *condition.min) return Match::no;
@@ -174,12 +201,25 @@ Match match(const FindingCondition& condition, const AttributeValue& value) {
   return Match::yes;
 }
 
-bool matches(const std::vector<FindingPattern>& pattern, FindingKind kind, const FindingSubject& finding) {
+bool waiver_names(const std::vector<FindingPattern>& pattern, const FindingSelector& selector,
+                  const FindingSubject& finding) {
   return std::all_of(pattern.begin(), pattern.end(), [&](const FindingPattern& part) {
-    const FindingAttribute* attribute = find_attribute(kind, part.attribute);
+    const FindingAttribute* attribute = find_attribute(selector.kind, part.attribute);
     if (!attribute) return false;
+    AttributeValue value = attribute->read(*attribute, finding);
+    if (!value.read) return false;
     FindingCondition condition{attribute, part.globs, std::nullopt, std::nullopt, false};
-    return match(condition, attribute->read(*attribute, finding)) == Match::yes;
+    if (!attribute->several) return match(condition, value) == Match::yes;
+    // The values to cover: those the rule's own condition counted, else every one.
+    std::vector<std::string> to_cover;
+    const FindingCondition* counted = selector.condition(attribute->name);
+    for (const auto& text : value.texts) {
+      if (!counted || match(*counted, AttributeValue{{text}, std::nullopt}) == Match::yes) to_cover.push_back(text);
+    }
+    if (to_cover.empty()) return value.texts.empty() && match(condition, value) == Match::yes; // `= ""` only
+    return std::all_of(to_cover.begin(), to_cover.end(), [&](const std::string& text) {
+      return match(condition, AttributeValue{{text}, std::nullopt}) == Match::yes;
+    });
   });
 }
 
@@ -212,9 +252,7 @@ std::string finding_key(FindingKind kind, const FindingRecord& record) {
 
 std::vector<std::pair<std::string, std::string>> finding_identity(FindingKind kind, const FindingRecord& record) {
   std::vector<std::pair<std::string, std::string>> identity;
-  for (auto name : kind.spec().key_members) {
-    if (auto value = member_text(record, name); !value.empty()) identity.emplace_back(name, value);
-  }
+  for (auto name : kind.spec().key_members) identity.emplace_back(name, member_text(record, name));
   return identity;
 }
 

@@ -22,10 +22,13 @@ struct FindingSubject {
 };
 
 // What an attribute holds for one finding: the texts globs are matched against (several for
-// cve_id; none when the finding lacks the value) and, for an ordered attribute, its number.
+// cve_id; none when the finding lacks the value, an empty text included) and, for an ordered
+// attribute, its number. `read` is false when its source was not fetched (a vulnerability's
+// CVEs): the finding then neither has nor lacks the value, and no glob matches it.
 struct AttributeValue {
   std::vector<std::string> texts;
   std::optional<double> number;
+  bool read = true;
   bool known() const { return !texts.empty(); }
 };
 
@@ -36,6 +39,7 @@ struct FindingAttribute {
   std::string_view name;
   AttributeOrder order = AttributeOrder::none;
   bool from_cves = false; // needs the finding's CVE sub-list
+  bool several = false;   // holds several texts (cve_id): a waiver must cover every one
   hss::FindingRole role = hss::FindingRole::none;
   AttributeValue (*read)(const FindingAttribute& self, const FindingSubject& finding);
 };
@@ -58,14 +62,27 @@ std::optional<int> finding_severity_rank(std::string_view name);
 // finding has none we know.
 std::optional<int> finding_severity(hss::FindingKind kind, const hss::FindingRecord& record);
 
+// The first of `globs` on a severity attribute that is a plain word (no glob characters, not
+// empty) off the ladder, such as "hgih": it could only ever match unknown severities.
+std::optional<std::string> off_ladder_word(const std::vector<std::string>& globs);
+// The one-line policy error for such a word: where it was written, the word and the ladder.
+std::string off_ladder_problem(std::string_view what, std::string_view word);
+
 // How one condition judged one finding.
 enum class Match { no, yes, unknown }; // unknown: matched only because the value is missing
 
+// A glob list matches a value when any glob matches one of its texts; the empty glob "" matches
+// a finding that lacks the value; a finding whose severity is unknown matches any severity glob
+// list (unknown). A range matches a number within it; a missing number is unknown unless the
+// condition says unknown = "skip".
 Match match(const FindingCondition& condition, const AttributeValue& value);
 
-// True when every attribute of the pattern matches the finding (of `kind`); an attribute the kind
-// does not have matches nothing.
-bool matches(const std::vector<FindingPattern>& pattern, hss::FindingKind kind, const FindingSubject& finding);
+// True when a `finding` waiver's pattern names this finding of the rule's kind: every attribute
+// matches, a value that is unknown never does, and a several-valued attribute (cve_id) matches
+// only when its globs cover every value the rule counted the finding for (the values that met
+// the rule's own condition on it, or all of them). An attribute the kind lacks matches nothing.
+bool waiver_names(const std::vector<FindingPattern>& pattern, const FindingSelector& selector,
+                  const FindingSubject& finding);
 
 // A bound of an ordered condition as people read it: "high", or "9".
 std::string show_bound(const FindingAttribute& attribute, double bound);
@@ -74,8 +91,8 @@ std::string show_bound(const FindingAttribute& attribute, double bound);
 // image from one image version to the next.
 std::string finding_id(hss::FindingKind kind, const hss::FindingRecord& record);
 std::string finding_key(hss::FindingKind kind, const hss::FindingRecord& record);
-// The members behind the key that the finding has, with their values: what a waiver of exactly
-// this finding names.
+// Every member behind the key with its value, "" for one the finding lacks (which a waiver reads
+// as "lacks it"): what a waiver of exactly this finding names.
 std::vector<std::pair<std::string, std::string>> finding_identity(hss::FindingKind kind,
                                                                   const hss::FindingRecord& record);
 

@@ -29,6 +29,17 @@ public:
     return values;
   }
 
+  // A severity glob list may not hold a plain word off the ladder: "hgih" would match only
+  // findings of unknown severity, which is never what was meant.
+  bool on_ladder(const FindingAttribute& attribute, const std::vector<std::string>& values, const Node& node,
+                 const std::string& what) {
+    if (attribute.order != AttributeOrder::severity) return true;
+    auto word = off_ladder_word(values);
+    if (!word) return true;
+    problem(node, off_ladder_problem(what, *word));
+    return false;
+  }
+
   // A bound of an ordered attribute: a severity's name, or a number.
   std::optional<double> bound(const Node& node, const FindingAttribute& attribute, const std::string& what) {
     if (attribute.order == AttributeOrder::severity) {
@@ -49,7 +60,7 @@ public:
     condition.attribute = &attribute;
     if (node.type != Node::Type::table) {
       auto values = globs(node, what);
-      if (!values) return std::nullopt;
+      if (!values || !on_ladder(attribute, *values, node, what)) return std::nullopt;
       condition.globs = *values;
       return condition;
     }

@@ -304,7 +304,16 @@ private:
       }
       hss::FindingKind kind = rule->findings->kind;
       for (const auto& part : exception.finding) {
-        if (find_attribute(kind, part.attribute)) continue;
+        if (const FindingAttribute* attribute = find_attribute(kind, part.attribute)) {
+          auto word = attribute->order == AttributeOrder::severity ? off_ladder_word(part.globs) : std::nullopt;
+          if (word) {
+            m_problems.push_back({exception.finding_source,
+                                  off_ladder_problem(fmt::format("exceptions.finding.{} (rule '{}')", part.attribute,
+                                                                 rule->id),
+                                                     *word)});
+          }
+          continue;
+        }
         m_problems.push_back({exception.finding_source,
                               fmt::format("exceptions.finding.{}: rule '{}' counts {}, which have no attribute '{}': "
                                           "expected one of {}",

@@ -84,4 +84,15 @@ bool any_glob(const std::vector<std::string>& patterns, std::string_view text) {
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return glob_match(p, text); });
 }
 
+std::optional<std::string> glob_literal(std::string_view pattern) {
+  std::string text;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '*' || c == '?' || c == '[') return std::nullopt;
+    if (c == '\\' && i + 1 < pattern.size()) c = pattern[++i];
+    text += c;
+  }
+  return text;
+}
+
 } // namespace gate::policy

@@ -180,5 +180,8 @@ bool is_built_in_rule(std::string_view id);
 // included; used for exceptions, `in`, `not_in` and `when`.
 bool glob_match(std::string_view pattern, std::string_view text);
 bool any_glob(const std::vector<std::string>& patterns, std::string_view text);
+// The one text a glob without wildcards matches (its escapes undone); nullopt when it has a
+// `*`, `?` or `[...]`.
+std::optional<std::string> glob_literal(std::string_view pattern);
 
 } // namespace gate::policy

@@ -39,8 +39,8 @@ std::string literal_glob(const std::string& text) {
   return out;
 }
 
-// `finding = { vul_id = "...", app_name = "..." }`: every value a literal glob, the line written
-// by the TOML writer.
+// `finding = { vul_id = "...", app_name = "..." }`: every key member, each value a literal glob
+// and a missing one "" (which matches only a finding without it), written by the TOML writer.
 std::string finding_hint(const std::vector<std::pair<std::string, std::string>>& identity) {
   Node pattern;
   for (const auto& [name, value] : identity) pattern.set(name, Node::text(literal_glob(value)));
@@ -59,7 +59,7 @@ FindingResult describe(hss::FindingKind kind, const FindingSubject& subject) {
     if (attribute->from_cves && !subject.cves) continue; // not fetched: not shown as missing
     AttributeValue value = attribute->read(*attribute, subject);
     result.attributes.push_back({std::string(attribute->name), std::move(value.texts),
-                                 attribute->from_cves && attribute->order == AttributeOrder::none, attribute->role});
+                                 attribute->several, attribute->role});
   }
   for (auto name : kind.spec().console) result.console_shown.emplace_back(name);
   return result;
@@ -211,7 +211,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
     found.unknown = by_unknown;
     unknown += by_unknown ? 1 : 0;
     for (const auto& waiver : waivers) {
-      if (!matches(waiver.exception->finding, selector.kind, subject)) continue;
+      if (!waiver_names(waiver.exception->finding, selector, subject)) continue;
       const Exception& exception = *waiver.exception;
       used.insert(waiver.index);
       found.waived = true;

@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(the_suggested_waiver_names_exactly_one_finding_even_with_gl
   Context context{{}, {}, TimePoint{}};
   Outcome first = evaluate(policy_of(rule), context, {{lookup, std::nullopt}}, findings);
   const RuleResult& failed = first.images.at(0).results.at(1);
-  BOOST_TEST(failed.finding_waiver_hint == R"(finding = { vul_id = "V-1", app_name = "lib\\*\\[x\\]\\?" })");
+  BOOST_TEST(failed.finding_waiver_hint == R"(finding = { vul_id = "V-1", app_name = "lib\\*\\[x\\]\\?", app_path = "", version = "" })");
 
   std::string waiver = "[[exceptions]]\nrules = [\"v\"]\n" + failed.finding_waiver_hint +
                        "\nexpires = 2027-01-01\nreason = \"r\"\n";
