@@ -5,6 +5,7 @@ import json
 import os
 import unittest
 
+from findings_matching import FindingMatching  # noqa: F401 (run with this suite)
 from harness import FakeServerTest, record
 
 TOKEN = "findings-SECRET-token"
@@ -187,7 +188,8 @@ class Findings(FakeServerTest):
         verdict = self.rule(result.json(), "v")
         self.assertEqual(verdict["actual"], 1)
         self.assertEqual([f["waived"] for f in verdict["findings"]], [False, True])
-        self.assertIn('finding = { vul_id = "USN-1", app_name = "openssl", version = "1.1.1" }', result.out)
+        self.assertIn('finding = { vul_id = "USN-1", app_name = "openssl", app_path = "", version = "1.1.1" }',
+                      result.out)
         self.assertIn("finding = {", result.text("summary.md"))
 
         # not matching, and expired: nothing waived; the first is unused, the second expired
