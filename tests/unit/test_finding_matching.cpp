@@ -189,6 +189,11 @@ BOOST_AUTO_TEST_CASE(a_severity_glob_list_counts_findings_of_unknown_severity) {
         BOOST_TEST(result.findings.at(0).unknown);
         BOOST_TEST(result.findings.at(1).unknown);
         BOOST_TEST(!result.findings.at(2).unknown);
+        // A waiver's severity glob names known severities only: the unknown ones stay counted.
+        RuleResult waived_high = run.judge("[rules.r]\nfindings = \"" + c.kind + "\"\nwhere.severity = " + globs +
+                                           "\n" + waiver_for("r", "finding = { severity = \"high\" }"));
+        BOOST_TEST(counted(waived_high) == 2);
+        BOOST_TEST(waived_high.findings.at(2).waived);
       }
     }
   }
