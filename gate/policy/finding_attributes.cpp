@@ -216,7 +216,8 @@ bool waiver_names(const std::vector<FindingPattern>& pattern, const FindingSelec
     for (const auto& text : value.texts) {
       if (!counted || match(*counted, AttributeValue{{text}, std::nullopt}) == Match::yes) to_cover.push_back(text);
     }
-    if (to_cover.empty()) return value.texts.empty() && match(condition, value) == Match::yes; // `= ""` only
+    // An empty set would be covered by any glob, so it never matches by CVE (`""` included).
+    if (to_cover.empty()) return false;
     return std::all_of(to_cover.begin(), to_cover.end(), [&](const std::string& text) {
       return match(condition, AttributeValue{{text}, std::nullopt}) == Match::yes;
     });
