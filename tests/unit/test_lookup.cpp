@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <fmt/format.h>
+
 #include <deque>
 
 using namespace gate::hss;
@@ -17,6 +19,7 @@ namespace {
 struct FakeList {
   std::vector<Record> records;
   std::int64_t claimed_total = -1;  // total_num to report; -1 for the truth
+  std::int64_t overfull_at = -1;    // the page at this offset holds one record more than the limit
   std::deque<std::string> statuses; // scan_status of record 0 on successive polls
   std::vector<std::int64_t> offsets;
 
@@ -28,7 +31,8 @@ struct FakeList {
     }
     Page<Record> answer;
     answer.total_num = claimed_total >= 0 ? claimed_total : static_cast<std::int64_t>(records.size());
-    for (std::int64_t i = offset; i < offset + limit && i < static_cast<std::int64_t>(records.size()); ++i) {
+    std::int64_t end = offset + limit + (offset == overfull_at ? 1 : 0);
+    for (std::int64_t i = offset; i < end && i < static_cast<std::int64_t>(records.size()); ++i) {
       answer.items.push_back(records[static_cast<std::size_t>(i)]);
     }
     return answer;
@@ -105,6 +109,27 @@ BOOST_AUTO_TEST_CASE(reaching_the_page_bound_is_a_service_error_not_a_verdict) {
     return std::string(e.what()).find("the test list: more than 100 pages") == 0;
   });
   BOOST_TEST(list.offsets.size() == static_cast<std::size_t>(k_max_pages));
+}
+
+BOOST_AUTO_TEST_CASE(an_image_page_over_the_limit_or_empty_while_promising_records_is_an_error) {
+  for (std::int64_t at : {0, 200}) {
+    FakeList list;
+    list.records = many(450);
+    list.overfull_at = at;
+    BOOST_CHECK_EXCEPTION(list.all(), gate::ServiceError, [&](const gate::ServiceError& e) {
+      return std::string(e.what()).find(fmt::format("the test list: the page at offset {} holds 201 records", at)) == 0;
+    });
+  }
+  for (std::int64_t claimed : {1, 500}) {
+    FakeList list;
+    list.claimed_total = claimed;
+    BOOST_CHECK_EXCEPTION(list.all(), gate::ServiceError, [&](const gate::ServiceError& e) {
+      return std::string(e.what()).find(fmt::format("the test list: total_num is {} but the first page holds no", claimed)) == 0;
+    });
+  }
+  FakeList none;
+  none.claimed_total = 0;
+  BOOST_TEST(none.all().empty());
 }
 
 BOOST_AUTO_TEST_CASE(waiting_polls_until_the_scan_is_final) {
