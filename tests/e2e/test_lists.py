@@ -10,14 +10,28 @@ import unittest
 
 import test_bundles as bundles
 import test_findings as base
-from harness import record
+from harness import FakeServerTest, record
 
 # A policy per kind that passes on the findings the fake serves, so a list judged in part passes.
 PASSING = {kind: f'[rules.r]\nfindings = "{kind}"\n{missing}\n' for kind, (_, missing) in base.CONDITIONS.items()}
 CVE_POLICY = '[rules.c]\nfindings = "vulnerabilities"\nwhere.cvss = { min = 9.5, unknown = "skip" }\n'
 
 
-class OnlineLists(base.Findings):
+class OnlineServer(FakeServerTest):
+    """The fake server with the findings of test_findings, and its runner (not its tests)."""
+    TOKEN = base.TOKEN
+    policy = base.Findings.policy
+    run_gate = base.Findings.run_gate
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset([record()])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": copy.deepcopy(base.FINDINGS)}
+            self.fake.cves = copy.deepcopy(base.CVES)
+
+
+class OnlineLists(OnlineServer):
     def serve(self, kind, body):
         with self.fake.lock:
             self.fake.fail_findings = {kind: (200, body)}
@@ -73,6 +87,45 @@ class OnlineLists(base.Findings):
                 self.assert_not_judged(result, "the CI/CD image list", f"total_num is {claimed} but the first page")
 
 
+RISKY = {"vul_num": 999, "severity_level": "High"}
+
+
+class EvidenceSeenWhileWaiting(OnlineServer):
+    """The wait saw one image blocked while another's scan ran; then HSS fails: exit 1 with that
+    verdict, under --on-error pass too, for one query and for several images listed together."""
+
+    def test_a_block_seen_before_hss_fails_during_the_wait_stands(self):
+        images = {"one query": [], "two images": ["--image", "image_name=web", "--image", "image_name=api"]}
+        failures = {"500": {"status": 500, "body": {"error_code": "HSS.0002", "error_msg": "internal error"}},
+                    "reset": {"drop": True}}
+        for (how, args), (name, failure) in ((i, f) for i in images.items() for f in failures.items()):
+            with self.subTest(images=how, failure=name):
+                self.fake.reset([record(image_name="web", **RISKY),
+                                 record(image_id="img-2", image_name="api", scan_status="scanning")])
+                self.fake.script.extend([{}] + [failure] * 20)
+                environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                               "HSS_GATE_AUTH_TOKEN": base.TOKEN, "HSS_GATE_TEST_TIME_SCALE": "50"}
+                result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", *args, "--wait", "60s", "--poll-interval", "5s", "--on-error", "pass",
+                                   "--json", "report.json", env=environment)
+                self.assertEqual(result.code, 1, result.out + result.err)
+                report = result.json()
+                self.assertEqual(report["decision"], "fail")
+                self.assertFalse(report["error_ignored"])
+                self.assertEqual(report["exit_code"], 1)
+                blocked = [i for i in report["images"] if i["decision"] == "fail"]
+                self.assertEqual([i["image_name"] for i in blocked], ["web"])
+                self.assertTrue(any(i["decision"] == "error" for i in report["images"]))
+                self.assertIn("BLOCKED", result.out)
+        # what the wait saw passing proves nothing: the error stands, and --on-error pass may excuse it
+        self.fake.reset([record(image_name="web"), record(image_id="img-2", image_name="api", scan_status="scanning")])
+        self.fake.script.extend([{}] + [failures["500"]] * 20)
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--wait", "60s",
+                           "--poll-interval", "5s", "--json", "report.json",
+                           env={"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                                "HSS_GATE_AUTH_TOKEN": base.TOKEN, "HSS_GATE_TEST_TIME_SCALE": "50"})
+        self.assertEqual(result.code, 3, result.out + result.err)
+
+
 POLICY = bundles.BLOCKING + '[rules.sw]\nfindings = "software"\nwhere.app_type = "npm"\n'
 
 
@@ -80,10 +133,17 @@ def exchange(bundle, path_end):
     return [e for e in bundle["exchanges"] if e["path"].endswith(path_end)][0]
 
 
-class ReplayedLists(bundles.Bundles):
+class ReplayedLists(FakeServerTest):
+    TOKEN = base.TOKEN
+    policy, online, replay = bundles.Bundles.policy, bundles.Bundles.online, bundles.Bundles.replay
+    save, edit_bundle = bundles.Bundles.save, bundles.Bundles.edit_bundle
+
     def setUp(self):
         super().setUp()
+        self.fake.reset([record()])
         with self.fake.lock:
+            self.fake.findings = {"img-1": copy.deepcopy(base.FINDINGS)}
+            self.fake.cves = copy.deepcopy(base.CVES)
             self.fake.findings["img-1"]["software"] = copy.deepcopy(base.FINDINGS["software"])
 
     def replay_changed(self, change, policy=POLICY):

@@ -191,6 +191,38 @@ BOOST_AUTO_TEST_CASE(a_failure_part_way_keeps_the_records_read_before_it) {
   BOOST_TEST(image.lookup.records.size() == 1u);
 }
 
+// The wait saw a finished record while another was pending; a later poll fails: what the wait
+// saw stays as evidence, for one image and for each image of a group listed together.
+BOOST_AUTO_TEST_CASE(a_poll_that_fails_after_the_wait_saw_records_keeps_them) {
+  for (std::size_t failing_poll : {2u, 3u}) {
+    Record done = test::clean_record();
+    done.vul_num = 999;
+    Record pending = test::clean_record();
+    pending.image_id = "img-2";
+    pending.image_name = "api";
+    pending.scan_status = "scanning";
+    std::size_t polls = 0;
+    auto list = [&](const Query&, std::vector<Record>& into) {
+      if (++polls >= failing_poll) throw gate::ServiceError("HSS request failed: 500");
+      into = {done, pending};
+    };
+    Query both = test::query_for(done); // names neither image: matches both records
+    Query web = both, api = both;
+    web.image_name = "web";
+    api.image_name = "api";
+    test::FakeClock clock;
+    for (const auto& queries : {std::vector<Query>{both}, std::vector<Query>{web, api}}) {
+      polls = 0;
+      auto images = find_images(list, queries, {seconds(60), seconds(10)}, clock, [](const std::string&) {});
+      BOOST_TEST(polls == failing_poll);
+      BOOST_REQUIRE(images.at(0).error);
+      BOOST_TEST(*images.at(0).error == "HSS request failed: 500");
+      BOOST_REQUIRE(images.at(0).lookup.records.size() == (queries.size() == 1 ? 2u : 1u));
+      BOOST_TEST(images.at(0).lookup.records.at(0).vul_num.value_or(0) == 999);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(no_wait_means_one_look) {
   FakeList list;
   test::FakeClock clock;
