@@ -152,9 +152,10 @@ std::optional<std::vector<const FindingResult*>> Inventory::used_as(bool hss::Da
 
 std::vector<std::string> Inventory::errors_for(std::initializer_list<bool hss::DashboardUse::*> uses) const {
   std::vector<std::string> found;
-  for (const auto& [kind, message] : errors) {
-    bool used = std::any_of(uses.begin(), uses.end(), [&](auto use) { return hss::dashboards_of(kind).*use; });
-    if (used && std::find(found.begin(), found.end(), message) == found.end()) found.push_back(message);
+  for (const auto& error : errors) {
+    const hss::DashboardUse& dashboards = hss::dashboards_of(error.first);
+    bool used = std::any_of(uses.begin(), uses.end(), [&](auto use) { return dashboards.*use; });
+    if (used && std::find(found.begin(), found.end(), error.second) == found.end()) found.push_back(error.second);
   }
   return found;
 }
