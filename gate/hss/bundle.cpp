@@ -121,13 +121,25 @@ Bundle read_v2(std::string_view text) {
   return bundle;
 }
 
-// The plain ListCicdImages response: read as HSS's answer (ServiceError for a defect, as online),
-// then served as one whole list.
+// The plain ListCicdImages response, served as one whole list. The list itself is the file's
+// (exit 2, as in a bundle): a data_list that is null, missing or not an array of records while
+// total_num promises records, or empty while it promises some, is never an empty list. Its
+// records are read as HSS's answer (ServiceError for a member's defect, as online).
 Bundle read_list_response(const JsonObject& root) {
+  std::vector<JsonObject> items;
+  try {
+    auto total = root.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
+    items = root.page_items(total.value_or(0));
+    if (items.empty() && total.value_or(0) > 0) {
+      fail_bundle("CI/CD image list (data_list)", fmt::format("the {} records total_num promises, got none", *total));
+    }
+  } catch (const ServiceError& e) {
+    throw UsageError(fmt::format("the CI/CD image list is not a complete list: {}", e.what()));
+  }
   read_cicd_images_page(root);
   Bundle bundle;
   WholeList list{std::string(k_cicd_images_path), {}, {}, {}};
-  for (const auto& item : root.objects("data_list").value_or(std::vector<JsonObject>{})) list.items.push_back(item.to_json());
+  for (const auto& item : items) list.items.push_back(item.to_json());
   bundle.lists.push_back(std::move(list));
   return bundle;
 }

@@ -46,8 +46,9 @@ std::vector<std::string> image_ids_named(const Bundle& bundle, const Record& nam
 // Reads --from-file. Throws UsageError (exit 2, naming the file) for a file it cannot read and
 // for a bundle that is not one: a missing, null or ill-typed member, list, image entry or CVE map
 // (naming the image and the list), a fetched_at that does not parse or lies more than 5 minutes
-// before the newest latest_scan_time the bundle holds. A file that is not JSON, or a plain list
-// response, is left to the readers: ServiceError as HSS's answer would be.
+// before the newest latest_scan_time the bundle holds, and a plain list response whose data_list
+// is no complete list of records. A file that is not JSON, or a defect in a plain list response's
+// records, is left to the readers: ServiceError as HSS's answer would be.
 Bundle read_bundle_file(const std::string& path);
 
 // {"hss_gate_bundle": 2, "fetched_at": "...", "index": {"cicd_name": {"<name>": ["<image_id>"]},

@@ -66,17 +66,18 @@ Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endp
 
 // Reads a list into `items`: the first page; then, when it was full, the pages that total_num
 // promises, fetched in parallel (a hint, capped by the page bound); then on in offset order until
-// a short page, whatever total_num said. On an error, `items` holds the pages before the failing one.
+// a short page, whatever total_num said. Every page passes check_page. On an error, `items` holds the pages before the failing one.
 void read_prefetching(std::string_view list, const std::function<Request(std::int64_t)>& request_at,
                       Transport& transport, const FindingEndpoint& endpoint, std::vector<FindingRecord>& items) {
-  auto append = [&](Page<FindingRecord>& page) {
+  auto append = [&](Page<FindingRecord>& page, std::int64_t offset) {
+    check_page(list, page, offset, k_page_size);
     std::size_t size = page.items.size();
     items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
     return size == static_cast<std::size_t>(k_page_size);
   };
   Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0));
   std::int64_t total = first.total_num.value_or(0);
-  if (!append(first)) return;
+  if (!append(first, 0)) return;
 
   std::vector<std::int64_t> offsets;
   for (std::int64_t offset = k_page_size; offsets.size() + 1 < static_cast<std::size_t>(k_max_pages); offset += k_page_size) {
@@ -96,12 +97,13 @@ void read_prefetching(std::string_view list, const std::function<Request(std::in
   });
   for (std::size_t i = 0; i < pages.size(); ++i) {
     if (failures[i]) std::rethrow_exception(failures[i]);
-    if (!append(pages[i])) return;
+    if (!append(pages[i], offsets[i])) return;
   }
   // total_num promised too little: go on one page at a time.
   for (int read = static_cast<int>(pages.size()) + 1; read < k_max_pages; ++read) {
-    Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(std::int64_t{k_page_size} * read));
-    if (!append(page)) return;
+    std::int64_t offset = std::int64_t{k_page_size} * read;
+    Page<FindingRecord> page = fetch_page(transport, endpoint, request_at(offset));
+    if (!append(page, offset)) return;
   }
   throw ServiceError(fmt::format("{}: more than {} pages of {} records; refusing to judge a partial list", list,
                                  k_max_pages, k_page_size));

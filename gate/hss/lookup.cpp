@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -35,6 +36,20 @@ std::string state_of(const Lookup& lookup) {
     if (is_pending(record)) return "scan_status " + record.scan_status;
   }
   return "scan finished";
+}
+
+// A poll that failed part-way keeps what earlier polls saw of the image: records that already
+// block the policy then block it, as those read before a failure on the first poll do. A record
+// read again in the failing poll is taken from that poll, the newer answer.
+void keep_seen(Lookup& failed, const Lookup& seen) {
+  for (const auto& record : seen.records) {
+    bool again = std::any_of(failed.records.begin(), failed.records.end(), [&](const Record& newer) {
+      return newer.image_id == record.image_id && newer.cicd_name == record.cicd_name &&
+             newer.namespace_name == record.namespace_name && newer.image_name == record.image_name &&
+             newer.image_version == record.image_version;
+    });
+    if (!again) failed.records.push_back(record);
+  }
 }
 
 // Images listed by one query: those that share cicd_name, image_version and enterprise project.
@@ -95,7 +110,9 @@ std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Q
       bool all_final = true;
       for (std::size_t member : group.members) {
         ImageLookup& image = images[member];
-        image.lookup = select_matches(queries[member], records[g]);
+        Lookup found = select_matches(queries[member], records[g]);
+        if (errors[g]) keep_seen(found, image.lookup);
+        image.lookup = std::move(found);
         image.lookup.waited_seconds = waited;
         image.error = errors[g];
         all_final = all_final && is_final(image);

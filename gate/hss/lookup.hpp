@@ -33,7 +33,8 @@ inline constexpr std::size_t k_parallel_requests = 8;
 // parallel. While any image is missing or its scan unfinished, polls the groups that are not
 // final until the one wait budget runs out, sleeping through `clock`; one progress line per
 // poll names the images still pending. A group whose list fails gives each of its images that
-// error (with what was read before it). Throws Interrupted when the run is cancelled.
+// error, with what was read before it in that poll and what earlier polls of the wait saw.
+// Throws Interrupted when the run is cancelled.
 std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Query>& queries,
                                      const WaitSettings& wait, Clock& clock, const Progress& progress);
 

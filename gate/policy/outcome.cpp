@@ -150,4 +150,14 @@ std::optional<std::vector<const FindingResult*>> Inventory::used_as(bool hss::Da
   return found;
 }
 
+std::vector<std::string> Inventory::errors_for(std::initializer_list<bool hss::DashboardUse::*> uses) const {
+  std::vector<std::string> found;
+  for (const auto& error : errors) {
+    const hss::DashboardUse& dashboards = hss::dashboards_of(error.first);
+    bool used = std::any_of(uses.begin(), uses.end(), [&](auto use) { return dashboards.*use; });
+    if (used && std::find(found.begin(), found.end(), error.second) == found.end()) found.push_back(error.second);
+  }
+  return found;
+}
+
 } // namespace gate::policy

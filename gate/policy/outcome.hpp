@@ -89,11 +89,15 @@ struct RuleResult {
 struct Inventory {
   std::map<hss::FindingKind, std::vector<FindingResult>> lists; // the kinds read, each under its own
   std::optional<std::string> operating_system; // "Debian 12"; nullopt when unknown
-  std::vector<std::string> errors;             // lists a report needed that could not be read
+  // Lists a report needed that could not be read, by kind (a CVE list under the kind whose
+  // sub-list it is), so that each report fails only for the lists it uses.
+  std::vector<std::pair<hss::FindingKind, std::string>> errors;
 
   // Every finding of the kinds the dashboards use as `use` (e.g. &DashboardUse::components),
   // in kind order; nullopt when no such list was read.
   std::optional<std::vector<const FindingResult*>> used_as(bool hss::DashboardUse::*use) const;
+  // Why the lists of the kinds used as any of `uses` could not be read, each message once.
+  std::vector<std::string> errors_for(std::initializer_list<bool hss::DashboardUse::*> uses) const;
 };
 
 // One image of the run: what was asked for, what was found, and what the policy made of it.

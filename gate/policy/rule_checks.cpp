@@ -254,13 +254,14 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
     const std::vector<hss::FindingRecord>* list = nullptr;
     if (found != findings.images.end()) {
       if (const std::string* error = found->second.error(kind)) {
-        inventory.errors.push_back(*error);
+        inventory.errors.emplace_back(kind, *error);
         continue;
       }
       list = found->second.list(kind);
     }
     if (!list) {
-      inventory.errors.push_back(fmt::format("the {} of {} were not read", hss::name_of(kind), hss::describe_record(image)));
+      inventory.errors.emplace_back(kind, fmt::format("the {} of {} were not read", hss::name_of(kind),
+                                                      hss::describe_record(image)));
       continue;
     }
     const hss::FindingKindSpec& spec = kind.spec();
@@ -273,9 +274,10 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
         auto cves = findings.cves.find(key);
         if (cves != findings.cves.end()) subject.cves = &cves->second;
         auto error = findings.cve_errors.find(key);
+        std::pair<hss::FindingKind, std::string> failed{kind, error == findings.cve_errors.end() ? "" : error->second};
         if (error != findings.cve_errors.end() &&
-            std::find(inventory.errors.begin(), inventory.errors.end(), error->second) == inventory.errors.end()) {
-          inventory.errors.push_back(error->second);
+            std::find(inventory.errors.begin(), inventory.errors.end(), failed) == inventory.errors.end()) {
+          inventory.errors.push_back(std::move(failed));
         }
       }
       results.push_back(describe(kind, subject));

@@ -138,7 +138,9 @@ std::string render_gitlab(const Outcome& outcome, const ReportOptions&) {
                                                   image.label(), name_of(image.decision))));
       continue;
     }
-    for (const auto& error : image.inventory.errors) {
+    // Only the lists this report takes fail it: the software list of an SBOM does not.
+    for (const auto& error : image.inventory.errors_for({&hss::DashboardUse::vulnerabilities,
+                                                         &hss::DashboardUse::operating_system})) {
       success = false;
       messages->add(message("fatal", error));
     }

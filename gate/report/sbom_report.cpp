@@ -88,7 +88,9 @@ Rendered render_sbom(const Outcome& outcome, const ReportOptions&) {
       return Rendered::skip(fmt::format("no SBOM: {} was not evaluated ({}), so its software is unknown",
                                         image.label(), name_of(image.decision)));
     }
-    if (!image.inventory.errors.empty()) return Rendered::skip("no SBOM: " + image.inventory.errors.front());
+    // Only the lists the SBOM takes fail it: a vulnerability or base image list GitLab's report needs does not.
+    auto errors = image.inventory.errors_for({&hss::DashboardUse::components});
+    if (!errors.empty()) return Rendered::skip("no SBOM: " + errors.front());
     if (!image.inventory.used_as(&hss::DashboardUse::components)) {
       return Rendered::skip(fmt::format("no SBOM: the software of {} was not read", image.label()));
     }

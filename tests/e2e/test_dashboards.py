@@ -258,6 +258,38 @@ class Dashboards(FakeServerTest):
         self.assertTrue(any("base_image" in m["value"] for m in gitlab["scan"]["messages"]))
         self.assert_gitlab_valid(result.path("gl.json"))
 
+    def test_each_report_fails_only_for_the_lists_it_uses(self):
+        # (failing list, the report it fails): the other report is written whole, the verdict stands.
+        lists = (("software", "sbom"), ("base_image", "gitlab"), ("vulnerabilities", "gitlab"), ("cves", "gitlab"))
+        failures = {"500": (500, {"error_code": "HSS.0002", "error_msg": "boom"}),
+                    "empty first page": (200, {"total_num": 2, "data_list": []}),
+                    "page over the limit": (200, {"total_num": 201, "data_list": [{"vul_id": "X"}] * 201})}
+        for (kind, failed), (how, answer) in ((l, f) for l in lists for f in failures.items()):
+            for policy, code in (('[rules.n]\nfield = "vul_num"\nmax = 5\n', 0),
+                                 ('[rules.m]\nfindings = "malware"\n', 1)):
+                with self.subTest(kind=kind, failure=how, code=code):
+                    self.setUp()
+                    with self.fake.lock:
+                        self.fake.fail_findings[kind] = answer
+                    result = self.run_gate(policy, env={"HSS_GATE_TEST_TIME_SCALE": "50"})
+                    self.assertEqual(result.code, code, result.out + result.err)
+                    self.assertEqual(result.json()["exit_code"], code)
+                    self.assertEqual(result.json()["decision"], "pass" if code == 0 else "fail")
+                    self.assertEqual(result.json("r.sarif")["runs"][0]["invocations"][0]["executionSuccessful"], True)
+                    gitlab = result.json("gl.json")
+                    name = "CVEs" if kind == "cves" else kind
+                    if failed == "sbom":
+                        self.assertFalse(os.path.exists(result.path("sbom.json")))
+                        self.assertIn(f"no SBOM: the {name} of", result.err)
+                        self.assertEqual(gitlab["scan"]["status"], "success", gitlab["scan"].get("messages"))
+                        self.assertEqual(len(gitlab["vulnerabilities"]), 3)
+                    else:
+                        self.assertEqual(gitlab["scan"]["status"], "failure")
+                        self.assertTrue(any(name in m["value"] for m in gitlab["scan"]["messages"]))
+                        components = result.json("sbom.json")["components"]
+                        self.assertIn("openssl", json.dumps(components))
+                    self.all_valid(result)
+
     def test_several_images_nest_their_software(self):
         self.fake.reset([record(), record(image_id="img-2", image_name="worker")])
         with self.fake.lock:

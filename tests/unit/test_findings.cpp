@@ -29,6 +29,7 @@ class PagingTransport : public Transport {
 public:
   int count = 0;
   int claimed = -1;
+  std::int64_t overfull_at = -1; // the page at this offset holds one record more than the limit
   std::vector<Request> requests;
 
   Response get(const Request& request) override {
@@ -42,7 +43,8 @@ public:
       requests.push_back(request);
     }
     std::string items;
-    for (std::int64_t i = offset; i < std::min<std::int64_t>(offset + limit, count); ++i) {
+    std::int64_t end = std::min<std::int64_t>(offset + limit + (offset == overfull_at ? 1 : 0), count);
+    for (std::int64_t i = offset; i < end; ++i) {
       items += fmt::format("{}{{\"vul_id\": \"V-{}\", \"app_name\": \"openssl\"}}", items.empty() ? "" : ",", i);
     }
     Response response;
@@ -222,6 +224,49 @@ BOOST_AUTO_TEST_CASE(a_list_longer_than_the_page_bound_is_an_error) {
   transport.count = k_page_size * (k_max_pages + 1);
   auto message = test::error_of([&] { std::vector<FindingRecord> into; list_findings(transport, endpoint_for(kind_named("software")), test::clean_record(), {}, into); });
   BOOST_TEST(message.find("the software of team/web:1.0.0 (cicd_name shop): more than 100 pages") == 0u);
+}
+
+// A page over the limit sent cannot be placed in the list: whichever page, kind or sub-list.
+BOOST_AUTO_TEST_CASE(a_page_holding_more_records_than_the_limit_is_an_error_naming_the_list) {
+  for (std::int64_t at : {0, 200, 400}) {
+    for (std::string_view kind : {"vulnerabilities", "malware", "base_image"}) {
+      PagingTransport transport;
+      transport.count = 1000;
+      transport.overfull_at = at;
+      std::vector<FindingRecord> into;
+      auto message = test::error_of([&] { list_findings(transport, endpoint_for(kind_named(kind)), test::clean_record(), {}, into); });
+      BOOST_TEST(message.find(fmt::format("the {} of team/web:1.0.0 (cicd_name shop): the page at offset {} holds 201 "
+                                          "records, more than the limit 200",
+                                          kind, at)) == 0u,
+                 message);
+    }
+  }
+  PagingTransport transport;
+  transport.count = 500;
+  transport.overfull_at = 0;
+  auto message = test::error_of([&] { list_cves(transport, "USN-1", {}); });
+  BOOST_TEST(message.find("the CVEs of vulnerability USN-1: the page at offset 0 holds 201 records") == 0u, message);
+}
+
+// total_num promises records and the first page holds none: never an empty list, of any kind.
+BOOST_AUTO_TEST_CASE(an_empty_first_page_that_promises_records_is_an_error) {
+  for (auto kind : finding_kinds()) {
+    for (int claimed : {1, 250}) {
+      PagingTransport transport;
+      transport.count = 0;
+      transport.claimed = claimed;
+      std::vector<FindingRecord> into;
+      auto message = test::error_of([&] { list_findings(transport, endpoint_for(kind), test::clean_record(), {}, into); });
+      BOOST_TEST(message.find(fmt::format("the {} of team/web:1.0.0 (cicd_name shop): total_num is {} but the first "
+                                          "page holds no records",
+                                          name_of(kind), claimed)) == 0u,
+                 message);
+    }
+  }
+  PagingTransport empty;
+  empty.count = 0;
+  empty.claimed = 0;
+  BOOST_TEST(list_cves(empty, "USN-1", {}).empty()); // total_num 0: an empty list is an answer
 }
 
 BOOST_AUTO_TEST_CASE(cves_are_asked_per_vulnerability) {

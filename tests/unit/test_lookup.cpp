@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <fmt/format.h>
+
 #include <deque>
 
 using namespace gate::hss;
@@ -17,6 +19,7 @@ namespace {
 struct FakeList {
   std::vector<Record> records;
   std::int64_t claimed_total = -1;  // total_num to report; -1 for the truth
+  std::int64_t overfull_at = -1;    // the page at this offset holds one record more than the limit
   std::deque<std::string> statuses; // scan_status of record 0 on successive polls
   std::vector<std::int64_t> offsets;
 
@@ -28,7 +31,8 @@ struct FakeList {
     }
     Page<Record> answer;
     answer.total_num = claimed_total >= 0 ? claimed_total : static_cast<std::int64_t>(records.size());
-    for (std::int64_t i = offset; i < offset + limit && i < static_cast<std::int64_t>(records.size()); ++i) {
+    std::int64_t end = offset + limit + (offset == overfull_at ? 1 : 0);
+    for (std::int64_t i = offset; i < end && i < static_cast<std::int64_t>(records.size()); ++i) {
       answer.items.push_back(records[static_cast<std::size_t>(i)]);
     }
     return answer;
@@ -107,6 +111,27 @@ BOOST_AUTO_TEST_CASE(reaching_the_page_bound_is_a_service_error_not_a_verdict) {
   BOOST_TEST(list.offsets.size() == static_cast<std::size_t>(k_max_pages));
 }
 
+BOOST_AUTO_TEST_CASE(an_image_page_over_the_limit_or_empty_while_promising_records_is_an_error) {
+  for (std::int64_t at : {0, 200}) {
+    FakeList list;
+    list.records = many(450);
+    list.overfull_at = at;
+    BOOST_CHECK_EXCEPTION(list.all(), gate::ServiceError, [&](const gate::ServiceError& e) {
+      return std::string(e.what()).find(fmt::format("the test list: the page at offset {} holds 201 records", at)) == 0;
+    });
+  }
+  for (std::int64_t claimed : {1, 500}) {
+    FakeList list;
+    list.claimed_total = claimed;
+    BOOST_CHECK_EXCEPTION(list.all(), gate::ServiceError, [&](const gate::ServiceError& e) {
+      return std::string(e.what()).find(fmt::format("the test list: total_num is {} but the first page holds no", claimed)) == 0;
+    });
+  }
+  FakeList none;
+  none.claimed_total = 0;
+  BOOST_TEST(none.all().empty());
+}
+
 BOOST_AUTO_TEST_CASE(waiting_polls_until_the_scan_is_final) {
   FakeList list;
   list.records = {test::clean_record()};
@@ -164,6 +189,38 @@ BOOST_AUTO_TEST_CASE(a_failure_part_way_keeps_the_records_read_before_it) {
   BOOST_REQUIRE(image.error);
   BOOST_TEST(*image.error == "HSS request failed: 500");
   BOOST_TEST(image.lookup.records.size() == 1u);
+}
+
+// The wait saw a finished record while another was pending; a later poll fails: what the wait
+// saw stays as evidence, for one image and for each image of a group listed together.
+BOOST_AUTO_TEST_CASE(a_poll_that_fails_after_the_wait_saw_records_keeps_them) {
+  for (std::size_t failing_poll : {2u, 3u}) {
+    Record done = test::clean_record();
+    done.vul_num = 999;
+    Record pending = test::clean_record();
+    pending.image_id = "img-2";
+    pending.image_name = "api";
+    pending.scan_status = "scanning";
+    std::size_t polls = 0;
+    auto list = [&](const Query&, std::vector<Record>& into) {
+      if (++polls >= failing_poll) throw gate::ServiceError("HSS request failed: 500");
+      into = {done, pending};
+    };
+    Query both = test::query_for(done); // names neither image: matches both records
+    Query web = both, api = both;
+    web.image_name = "web";
+    api.image_name = "api";
+    test::FakeClock clock;
+    for (const auto& queries : {std::vector<Query>{both}, std::vector<Query>{web, api}}) {
+      polls = 0;
+      auto images = find_images(list, queries, {seconds(60), seconds(10)}, clock, [](const std::string&) {});
+      BOOST_TEST(polls == failing_poll);
+      BOOST_REQUIRE(images.at(0).error);
+      BOOST_TEST(*images.at(0).error == "HSS request failed: 500");
+      BOOST_REQUIRE(images.at(0).lookup.records.size() == (queries.size() == 1 ? 2u : 1u));
+      BOOST_TEST(images.at(0).lookup.records.at(0).vul_num.value_or(0) == 999);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(no_wait_means_one_look) {

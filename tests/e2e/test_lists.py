@@ -1,0 +1,245 @@
+"""A list is complete or it is not judged: a finding or image page holding more records than the
+limit sent, or a first page that promises records and holds none, is exit 3 naming the list online;
+in a replay (v2 bundle, v1 bundle, plain list response) a null, missing or ill-typed list, image
+entry, exchange body, `cves` map or CVE entry, and the same page defects, are exit 2 naming the
+image and the list, never an empty list and never a crash."""
+import copy
+import json
+import os
+import unittest
+
+import test_bundles as bundles
+import test_findings as base
+from harness import FakeServerTest, record
+
+# A policy per kind that passes on the findings the fake serves, so a list judged in part passes.
+PASSING = {kind: f'[rules.r]\nfindings = "{kind}"\n{missing}\n' for kind, (_, missing) in base.CONDITIONS.items()}
+CVE_POLICY = '[rules.c]\nfindings = "vulnerabilities"\nwhere.cvss = { min = 9.5, unknown = "skip" }\n'
+
+
+class OnlineServer(FakeServerTest):
+    """The fake server with the findings of test_findings, and its runner (not its tests)."""
+    TOKEN = base.TOKEN
+    policy = base.Findings.policy
+    run_gate = base.Findings.run_gate
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset([record()])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": copy.deepcopy(base.FINDINGS)}
+            self.fake.cves = copy.deepcopy(base.CVES)
+
+
+class OnlineLists(OnlineServer):
+    def serve(self, kind, body):
+        with self.fake.lock:
+            self.fake.fail_findings = {kind: (200, body)}
+
+    def assert_not_judged(self, result, list_name, problem):
+        self.assertEqual(result.code, 3, result.out + result.err)
+        report = result.json()
+        self.assertEqual(report["decision"], "error")
+        self.assertEqual(report["exit_code"], 3)
+        self.assertIn(list_name, result.out + result.err)
+        self.assertIn(problem, result.out + result.err)
+
+    def test_a_finding_page_over_the_limit_is_exit_3_naming_the_list_for_every_kind(self):
+        for kind, policy in PASSING.items():
+            for extra in (0, 50):
+                with self.subTest(kind=kind, extra=extra):
+                    item = base.FINDINGS[kind][0]
+                    self.serve(kind, {"total_num": 201 + extra, "data_list": [dict(item) for _ in range(201 + extra)]})
+                    result = self.run_gate(policy, "--region", "ap-southeast-1")
+                    self.assert_not_judged(result, f"the {kind} of team/web:1.0.0",
+                                           f"holds {201 + extra} records, more than the limit 200")
+
+    def test_an_empty_first_finding_page_that_promises_records_is_exit_3_for_every_kind(self):
+        for kind, policy in PASSING.items():
+            for shape in ({"total_num": 3, "data_list": []}, {"total_num": 1, "data_list": None},
+                          {"total_num": 2}):
+                with self.subTest(kind=kind, shape=shape):
+                    self.serve(kind, shape)
+                    result = self.run_gate(policy, "--region", "ap-southeast-1", "--on-error", "fail")
+                    self.assertEqual(result.code, 3, result.out + result.err)
+                    self.assertIn(f"the {kind} of team/web:1.0.0", result.out + result.err)
+
+    def test_a_cve_list_over_the_limit_or_empty_while_promising_records_is_exit_3(self):
+        cve = dict(base.CVES["USN-1"][0], cvss_score=1.0)  # low: a list judged in part would pass
+        for body, problem in (({"total_num": 201, "data_list": [dict(cve) for _ in range(201)]}, "more than the limit"),
+                              ({"total_num": 4, "data_list": []}, "total_num is 4 but the first page holds no")):
+            with self.subTest(problem=problem):
+                self.serve("cves", body)
+                result = self.run_gate(CVE_POLICY)
+                self.assert_not_judged(result, "the CVEs of vulnerability USN-", problem)
+
+    def test_an_image_page_over_the_limit_or_empty_while_promising_records_is_exit_3(self):
+        records = [record(image_name=f"img-{i}") for i in range(201)]
+        self.fake.reset(records)
+        self.fake.script.append({"status": 200, "body": {"total_num": 201, "data_list": records}})
+        result = self.run_gate('[rules.v]\nfield = "vul_num"\nmax = 1000\n')
+        self.assert_not_judged(result, "the CI/CD image list", "holds 201 records, more than the limit 200")
+        for claimed in (1, 300):
+            with self.subTest(total_num=claimed):
+                self.fake.reset([])
+                self.fake.total_override = claimed
+                result = self.run_gate('[rules.v]\nfield = "vul_num"\nmax = 1000\n')
+                self.assert_not_judged(result, "the CI/CD image list", f"total_num is {claimed} but the first page")
+
+
+RISKY = {"vul_num": 999, "severity_level": "High"}
+
+
+class EvidenceSeenWhileWaiting(OnlineServer):
+    """The wait saw one image blocked while another's scan ran; then HSS fails: exit 1 with that
+    verdict, under --on-error pass too, for one query and for several images listed together."""
+
+    def test_a_block_seen_before_hss_fails_during_the_wait_stands(self):
+        images = {"one query": [], "two images": ["--image", "image_name=web", "--image", "image_name=api"]}
+        failures = {"500": {"status": 500, "body": {"error_code": "HSS.0002", "error_msg": "internal error"}},
+                    "reset": {"drop": True}}
+        for (how, args), (name, failure) in ((i, f) for i in images.items() for f in failures.items()):
+            with self.subTest(images=how, failure=name):
+                self.fake.reset([record(image_name="web", **RISKY),
+                                 record(image_id="img-2", image_name="api", scan_status="scanning")])
+                self.fake.script.extend([{}] + [failure] * 20)
+                environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                               "HSS_GATE_AUTH_TOKEN": base.TOKEN, "HSS_GATE_TEST_TIME_SCALE": "50"}
+                result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", *args, "--wait", "60s", "--poll-interval", "5s", "--on-error", "pass",
+                                   "--json", "report.json", env=environment)
+                self.assertEqual(result.code, 1, result.out + result.err)
+                report = result.json()
+                self.assertEqual(report["decision"], "fail")
+                self.assertFalse(report["error_ignored"])
+                self.assertEqual(report["exit_code"], 1)
+                blocked = [i for i in report["images"] if i["decision"] == "fail"]
+                self.assertEqual([i["image_name"] for i in blocked], ["web"])
+                self.assertTrue(any(i["decision"] == "error" for i in report["images"]))
+                self.assertIn("BLOCKED", result.out)
+        # what the wait saw passing proves nothing: the error stands, and --on-error pass may excuse it
+        self.fake.reset([record(image_name="web"), record(image_id="img-2", image_name="api", scan_status="scanning")])
+        self.fake.script.extend([{}] + [failures["500"]] * 20)
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--wait", "60s",
+                           "--poll-interval", "5s", "--json", "report.json",
+                           env={"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                                "HSS_GATE_AUTH_TOKEN": base.TOKEN, "HSS_GATE_TEST_TIME_SCALE": "50"})
+        self.assertEqual(result.code, 3, result.out + result.err)
+
+
+POLICY = bundles.BLOCKING + '[rules.sw]\nfindings = "software"\nwhere.app_type = "npm"\n'
+
+
+def exchange(bundle, path_end):
+    return [e for e in bundle["exchanges"] if e["path"].endswith(path_end)][0]
+
+
+class ReplayedLists(FakeServerTest):
+    TOKEN = base.TOKEN
+    policy, online, replay = bundles.Bundles.policy, bundles.Bundles.online, bundles.Bundles.replay
+    save, edit_bundle = bundles.Bundles.save, bundles.Bundles.edit_bundle
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset([record()])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": copy.deepcopy(base.FINDINGS)}
+            self.fake.cves = copy.deepcopy(base.CVES)
+            self.fake.findings["img-1"]["software"] = copy.deepcopy(base.FINDINGS["software"])
+
+    def replay_changed(self, change, policy=POLICY):
+        self.save(policy)
+        self.edit_bundle(change)
+        result = self.replay(policy, "bundle.json", "--on-error", "pass")
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertNotIn("internal error", result.err)
+        return result
+
+    def test_a_defective_v2_list_entry_or_body_is_exit_2_naming_the_image_and_the_list(self):
+        images, vulns, apps, cves = "/cicd/images", "/vulnerabilities", "/apps", "/cve"
+        cases = [
+            (lambda b: exchange(b, images)["response"]["data_list"].__setitem__(0, None), "CI/CD image list"),
+            (lambda b: exchange(b, images)["response"]["data_list"].__setitem__(0, "img-1"), "CI/CD image list"),
+            (lambda b: exchange(b, images)["response"].__setitem__("data_list", {"x": 1}), "CI/CD image list"),
+            (lambda b: exchange(b, images)["response"].__setitem__("data_list", []), "CI/CD image list"),
+            (lambda b: exchange(b, images).__setitem__("response", None), "cicd/images).response"),
+            (lambda b: exchange(b, vulns).__setitem__("response", [1]), "vulnerabilities).response"),
+            (lambda b: exchange(b, apps).pop("response"), "apps).response"),
+            (lambda b: exchange(b, vulns)["response"]["data_list"].__setitem__(1, None), "the vulnerabilities of team/web"),
+            (lambda b: exchange(b, apps)["response"].__setitem__("data_list", None), "the software of team/web"),
+            (lambda b: exchange(b, apps)["response"].__setitem__("data_list", 7), "the software of team/web"),
+            (lambda b: exchange(b, vulns)["response"].__setitem__("data_list", []), "the vulnerabilities of team/web"),
+            (lambda b: exchange(b, cves)["response"]["data_list"].__setitem__(0, None), "the CVEs of vulnerability"),
+            (lambda b: exchange(b, cves)["response"].__setitem__("data_list", "x"), "the CVEs of vulnerability"),
+            (lambda b: b["exchanges"].__setitem__(0, None), "exchanges[0]"),
+        ]
+        for i, (change, named) in enumerate(cases):
+            with self.subTest(case=i, named=named):
+                result = self.replay_changed(change)
+                self.assertIn(named, result.err)
+                self.assertIn("--from-file", result.err)
+
+    def test_a_recorded_page_over_the_limit_is_exit_2_naming_the_list(self):
+        def overfull(path_end, kind):
+            def change(bundle):
+                response = exchange(bundle, path_end)["response"]
+                response["data_list"] = [dict(base.FINDINGS[kind][0]) for _ in range(201)]
+                response["total_num"] = 201
+            return change
+        for path_end, kind in (("/apps", "software"), ("/sensitive", "secrets")):
+            with self.subTest(kind=kind):
+                result = self.replay_changed(overfull(path_end, kind))
+                self.assertIn(f"the {kind} of team/web:1.0.0", result.err)
+                self.assertIn("more than the limit 200", result.err)
+
+    def v1_bundle(self):
+        findings = {kind: copy.deepcopy(base.FINDINGS[kind]) for kind in ("vulnerabilities", "secrets", "base_image",
+                                                                           "software")}
+        findings["secrets"] = [{k: v for k, v in s.items() if k != "content"} for s in findings["secrets"]]
+        findings["cves"] = {v["vul_id"]: copy.deepcopy(base.CVES[v["vul_id"]]) for v in base.VULNS}
+        return {"hss_gate_bundle": 1, "fetched_at": "2026-11-28T12:00:00Z",
+                "images": {"total_num": 1, "data_list": [record()]}, "findings": {"img-1": findings}}
+
+    def test_a_defective_v1_list_entry_or_cve_map_is_exit_2_naming_the_image_and_the_list(self):
+        lists = lambda b: b["findings"]["img-1"]
+        cases = [
+            (lambda b: b["images"]["data_list"].__setitem__(0, None), "image list (images.data_list)[0]"),
+            (lambda b: b["images"]["data_list"].append(None), "image list (images.data_list)[1]"),
+            (lambda b: b["images"].__setitem__("data_list", None), "image list (images.data_list)"),
+            (lambda b: b.__setitem__("images", None), "image list (images)"),
+            (lambda b: b["findings"].__setitem__("img-1", None), "findings of image shop:1.0.0 (img-1)"),
+            (lambda b: b["findings"].__setitem__("img-1", []), "findings of image shop:1.0.0 (img-1)"),
+            (lambda b: lists(b).__setitem__("vulnerabilities", None), "vulnerabilities list of image shop:1.0.0"),
+            (lambda b: lists(b).__setitem__("software", {"a": 1}), "software list of image shop:1.0.0"),
+            (lambda b: lists(b)["secrets"].__setitem__(0, None), "secrets list of image shop:1.0.0 (img-1)[0]"),
+            (lambda b: lists(b).pop("vulnerabilities"), "no vulnerabilities list for team/web:1.0.0"),
+            (lambda b: lists(b).__setitem__("cves", None), "cves map of image shop:1.0.0"),
+            (lambda b: lists(b).__setitem__("cves", ["USN-1"]), "cves map of image shop:1.0.0"),
+            (lambda b: lists(b)["cves"].__setitem__("USN-1", None), "CVE list of vulnerability USN-1 of image"),
+            (lambda b: lists(b)["cves"]["USN-1"].__setitem__(0, None), "CVE list of vulnerability USN-1 of image"),
+            (lambda b: lists(b)["cves"].pop("USN-1"), "no CVEs of vulnerability USN-1 of team/web:1.0.0"),
+        ]
+        for i, (change, named) in enumerate(cases):
+            with self.subTest(case=i, named=named):
+                bundle = self.v1_bundle()
+                change(bundle)
+                with open(os.path.join(self.folder, "v1.json"), "w") as f:
+                    json.dump(bundle, f)
+                result = self.replay(POLICY, "v1.json", "--on-error", "pass")
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn(named, result.err)
+
+    def test_a_plain_list_response_that_is_not_a_complete_list_is_exit_2(self):
+        for body in ({"total_num": 1, "data_list": [None]}, {"total_num": 2, "data_list": [record(), "x"]},
+                     {"total_num": 1, "data_list": "x"}, {"total_num": 1, "data_list": []},
+                     {"total_num": 3, "data_list": None}, {"total_num": 1}):
+            with self.subTest(body=body):
+                with open(os.path.join(self.folder, "plain.json"), "w") as f:
+                    json.dump(body, f)
+                result = self.replay('[rules.v]\nfield = "vul_num"\nmax = 1000\n', "plain.json", "--on-error", "pass")
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn("plain.json", result.err)
+                self.assertIn("CI/CD image list", result.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
