@@ -163,6 +163,17 @@ class PrintableConsole(HostileTest, FakeServerTest):
                     # The machine-readable report keeps the data as it is.
                     self.assertIn(f"web{raw}app", json.dumps(result.json(), ensure_ascii=False))
 
+    def test_policy_show_writes_every_non_printing_code_point_as_a_toml_escape(self):
+        for raw, escaped in (("\u202e", "\\u202E"), ("\u0085", "\\u0085"), ("\u200b", "\\u200B")):
+            with self.subTest(code_point=escaped):
+                policy = os.path.join(self.folder, "p.toml")
+                with open(policy, "w", encoding="utf-8") as f:
+                    f.write(f'version = 1\n[rules.v]\nfield = "vul_num"\nmax = 0\nmessage = "fix{raw} it"\n')
+                result = self.gate("policy", "show", policy)
+                self.assertEqual(result.code, 0, result.err)
+                self.assertNotIn(raw, result.out + result.err)
+                self.assertIn(f'message = "fix{escaped} it"', result.out)
+
     def test_a_report_path_that_prints_nothing_is_refused(self):
         for raw in ("\u0085", "\u202e", "\n"):
             with self.subTest(code_point=repr(raw)):
