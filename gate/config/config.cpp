@@ -238,17 +238,8 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
   resolve_dotenv_prefix(in, config);
   config.sarif_location = std::string(report::k_default_sarif_location);
   if (auto location = in.get("sarif-location")) {
-    // A path inside the repository, as code scanning resolves it: relative, no "..", printable.
-    const std::string& path = location->value;
-    bool printable = std::all_of(path.begin(), path.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7f; });
-    bool climbs = ("/" + path + "/").find("/../") != std::string::npos;
-    if (path.empty() || path.size() > 1024 || path.front() == '/' || climbs || path.find('\\') != std::string::npos ||
-        !printable) {
-      throw UsageError(fmt::format("{}: expected a relative path inside the repository such as Dockerfile or "
-                                   "docker/api.Dockerfile, got \"{}\"",
-                                   location->origin, path));
-    }
-    config.sarif_location = path;
+    check_repository_path(location->value, location->origin);
+    config.sarif_location = location->value;
   }
 
   if (auto branch = in.get("branch")) {

@@ -97,7 +97,10 @@ ImageSpec parse_image_spec(const std::string& text, const std::string& origin, c
     if (key == "image_name") spec.query.image_name = value;
     if (key == "namespace") spec.query.namespace_name = value;
     if (key == "image_digest") spec.query.image_digest = value;
-    if (key == "dockerfile") spec.dockerfile = value;
+    if (key == "dockerfile") {
+      check_repository_path(value, fmt::format("{}: dockerfile", origin));
+      spec.dockerfile = value;
+    }
   }
   if (!spec.has_cicd_name) {
     throw UsageError(fmt::format("{}: no cicd_name: give cicd_name= or --cicd-name", origin));

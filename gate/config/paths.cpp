@@ -1,6 +1,7 @@
 #include "gate/config/paths.hpp"
 
 #include "gate/error.hpp"
+#include "gate/text/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -10,7 +11,10 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace gate::config {
 
@@ -21,10 +25,67 @@ namespace {
 // Long paths are cut in messages; they are someone's input, not worth a screenful.
 std::string shown(const std::string& path) { return path.size() > 200 ? path.substr(0, 200) + "..." : path; }
 
-std::string identity(const std::string& path) {
+// What makes two spellings one file: its device and inode when it exists (a hard link, a
+// symbolic link, ./x and a/../x alike), else the path with its existing folders resolved.
+struct FileIdentity {
+  std::optional<std::pair<dev_t, ino_t>> inode;
+  std::string path;
+  bool operator==(const FileIdentity& other) const {
+    return inode || other.inode ? inode == other.inode : path == other.path;
+  }
+};
+
+FileIdentity identity(const std::string& path) {
+  FileIdentity id;
+  struct stat status {};
+  if (::stat(path.c_str(), &status) == 0) id.inode = std::make_pair(status.st_dev, status.st_ino);
+  // Made absolute first: libstdc++ leaves a relative path whose first folder does not exist
+  // relative, so "x" and "./x" would differ.
   std::error_code error;
-  fs::path canonical = fs::weakly_canonical(path, error);
-  return error ? path : canonical.string();
+  fs::path absolute = fs::absolute(path, error);
+  if (error) absolute = path;
+  fs::path canonical = fs::weakly_canonical(absolute, error);
+  id.path = (error ? absolute : canonical).lexically_normal().string();
+  return id;
+}
+
+struct NamedPath {
+  std::string what; // "--json out.json", "the policy file p.toml": how messages name it
+  std::string path;
+};
+
+// Every file a run reads. A new input belongs here, and no report can then overwrite it.
+std::vector<NamedPath> input_paths(const Config& config, const std::vector<std::string>& policy_chain) {
+  std::vector<NamedPath> inputs;
+  for (const auto& policy : config.policy_files) inputs.push_back({"the policy file " + shown(policy), policy});
+  for (const auto& policy : policy_chain) inputs.push_back({"the policy file " + shown(policy), policy});
+  if (config.from_file) inputs.push_back({"--from-file " + shown(*config.from_file), *config.from_file});
+  if (config.images_file) inputs.push_back({"--images " + shown(*config.images_file), *config.images_file});
+  if (config.transport && config.transport->ca_file) {
+    inputs.push_back({"the CA file " + shown(*config.transport->ca_file), *config.transport->ca_file});
+  }
+  return inputs;
+}
+
+// Every file a run writes or appends to. A new report belongs here, and it can then neither
+// overwrite an input nor share a path with another output.
+std::vector<NamedPath> output_paths(const Config& config) {
+  // Named as given: "--json x", or "HSS_GATE_JSON x" when the variable set it.
+  auto named = [&](std::string_view setting, const std::string& path) {
+    std::string origin = fmt::format("--{}", setting);
+    for (const auto& source : config.sources) {
+      if (source.setting == setting) origin = source.origin;
+    }
+    return NamedPath{fmt::format("{} {}", origin, shown(path)), path};
+  };
+  std::vector<NamedPath> outputs;
+  for (const auto& [format, path] : config.reports) outputs.push_back(named(format, path));
+  if (config.save_bundle) outputs.push_back(named("save-bundle", *config.save_bundle));
+  if (config.github_output) outputs.push_back({"GITHUB_OUTPUT " + shown(*config.github_output), *config.github_output});
+  if (config.github_step_summary) {
+    outputs.push_back({"GITHUB_STEP_SUMMARY " + shown(*config.github_step_summary), *config.github_step_summary});
+  }
+  return outputs;
 }
 
 std::optional<std::string_view> special_file_kind(const std::string& path) {
@@ -54,6 +115,17 @@ bool is_file(const std::string& path) {
 
 void check_report_path(const std::string& path, const std::string& origin) {
   if (path.empty()) throw UsageError(fmt::format("{}: expected a file path", origin));
+  // Report paths reach dotenv lines, step outputs and the console: a line break, a control or an
+  // invisible character in one could forge a key there or hide what was written.
+  bool printable = text::count_code_points(path).has_value();
+  text::for_each_code_point(path, [&](std::optional<char32_t> value, std::string_view) {
+    printable = printable && value && !text::is_non_printing(*value);
+  });
+  if (!printable) {
+    throw UsageError(fmt::format("{}: expected a path of printable UTF-8 text, without controls or invisible "
+                                 "characters",
+                                 origin));
+  }
   std::error_code error;
   fs::path parent = fs::path(path).parent_path();
   if (parent.empty()) parent = ".";
@@ -81,28 +153,37 @@ void check_report_path(const std::string& path, const std::string& origin) {
   ::unlink(probe.c_str());
 }
 
-void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain) {
-  std::vector<std::pair<std::string, std::string>> inputs; // identity, what
-  for (const auto& policy : config.policy_files) inputs.emplace_back(identity(policy), "the policy file " + policy);
-  for (const auto& policy : policy_chain) inputs.emplace_back(identity(policy), "the policy file " + policy);
-  if (config.from_file) inputs.emplace_back(identity(*config.from_file), "--from-file " + *config.from_file);
-  if (config.images_file) inputs.emplace_back(identity(*config.images_file), "--images " + *config.images_file);
-  if (config.transport && config.transport->ca_file) {
-    inputs.emplace_back(identity(*config.transport->ca_file), "the CA file " + *config.transport->ca_file);
+void check_repository_path(const std::string& path, const std::string& origin) {
+  bool printable = text::count_code_points(path).has_value();
+  text::for_each_code_point(path, [&](std::optional<char32_t> value, std::string_view) {
+    printable = printable && value && !text::is_non_printing(*value);
+  });
+  // A colon before the first '/' would read as a URI scheme (https:, file:, C:), which is no
+  // file of the repository.
+  auto first_slash = path.find('/');
+  bool scheme = path.substr(0, first_slash).find(':') != std::string::npos;
+  bool climbs = ("/" + path + "/").find("/../") != std::string::npos;
+  if (path.empty() || path.size() > 4096 || path.front() == '/' || climbs || scheme ||
+      path.find('\\') != std::string::npos || !printable) {
+    throw UsageError(fmt::format("{}: expected a relative path inside the repository such as Dockerfile or "
+                                 "docker/api.Dockerfile (no leading /, no .., no scheme, no backslash), got \"{}\"",
+                                 origin, shown(path)));
   }
-  std::vector<std::pair<std::string, std::string>> written;
-  for (const auto& [format, path] : config.reports) written.emplace_back(fmt::format("--{} {}", format, path), path);
-  if (config.save_bundle) written.emplace_back(fmt::format("--save-bundle {}", *config.save_bundle), *config.save_bundle);
-  std::vector<std::pair<std::string, std::string>> outputs;
-  for (const auto& [what, path] : written) {
-    std::string id = identity(path);
+}
+
+void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain) {
+  std::vector<std::pair<FileIdentity, std::string>> inputs;
+  for (const auto& input : input_paths(config, policy_chain)) inputs.emplace_back(identity(input.path), input.what);
+  std::vector<std::pair<FileIdentity, std::string>> outputs;
+  for (const auto& output : output_paths(config)) {
+    FileIdentity id = identity(output.path);
     for (const auto& [other, other_what] : outputs) {
-      if (other == id) throw UsageError(fmt::format("{} and {}: two reports on one path", other_what, what));
+      if (other == id) throw UsageError(fmt::format("{} and {}: two reports on one path", other_what, output.what));
     }
     for (const auto& [input, input_what] : inputs) {
-      if (input == id) throw UsageError(fmt::format("{}: would overwrite {}", what, input_what));
+      if (input == id) throw UsageError(fmt::format("{}: would overwrite {}", output.what, input_what));
     }
-    outputs.emplace_back(id, what);
+    outputs.emplace_back(std::move(id), output.what);
   }
 }
 

@@ -19,8 +19,15 @@ void check_input_file(const std::string& path, const std::string& origin, std::s
 // existing non-regular file (device, FIFO, folder, symbolic link). Throws UsageError.
 void check_report_path(const std::string& path, const std::string& origin);
 
-// No two reports on one path, and no report on an input (policy files, every file of their
-// `extends` chain once it is known, --from-file, --images, the CA file).
+// A file of the repository as code scanning resolves it (--sarif-location, an image's
+// `dockerfile`): relative, no ".." segment, no scheme (https:, file:, C:), no backslash, printable.
+// Throws UsageError naming the origin.
+void check_repository_path(const std::string& path, const std::string& origin);
+
+// No two outputs on one file, and no output (every report, --save-bundle, GITHUB_OUTPUT,
+// GITHUB_STEP_SUMMARY) on an input (policy files, every file of their `extends` chain once it is
+// known, --from-file, --images, the CA file), however spelled: an existing file is compared by
+// device and inode, so a hard or symbolic link to an input counts as that input.
 void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain = {});
 
 } // namespace gate::config

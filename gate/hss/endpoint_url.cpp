@@ -12,14 +12,17 @@ namespace gate::hss {
 
 namespace {
 
-// The URL with any user information replaced, so that an AK:SK pasted into it is never echoed.
+// The URL as far as its host and port: user information becomes ***@, and any path, query or
+// fragment /***, so that an AK:SK or a ?token=... pasted into it is never echoed.
 std::string redacted(const std::string& text) {
   auto scheme_end = text.find("://");
   std::size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
   auto authority_end = text.find_first_of("/?#", start);
-  auto at = text.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
-  if (at == std::string::npos || at < start) return text;
-  return text.substr(0, start) + "***@" + text.substr(at + 1);
+  std::string authority = text.substr(start, authority_end == std::string::npos ? std::string::npos : authority_end - start);
+  auto at = authority.rfind('@');
+  if (at != std::string::npos) authority = "***@" + authority.substr(at + 1);
+  bool rest = authority_end != std::string::npos && authority_end + 1 < text.size();
+  return text.substr(0, start) + authority + (rest ? "/***" : "");
 }
 
 } // namespace
@@ -45,7 +48,9 @@ EndpointUrl parse_endpoint_url(const std::string& text, const std::string& origi
   }
   if ((uri.getScheme() != "https" && uri.getScheme() != "http") || uri.getHost().empty() ||
       (!uri.getPath().empty() && uri.getPath() != "/") || !uri.getQuery().empty() || !uri.getFragment().empty()) {
-    throw UsageError(fmt::format("{}: expected http(s)://host[:port] with no path, got \"{}\"", origin, shown));
+    throw UsageError(fmt::format("{}: expected http(s)://host[:port] with no path, query or fragment (they are not "
+                                 "shown: a token there would leak), got \"{}\"",
+                                 origin, shown));
   }
   return EndpointUrl{uri.getScheme(), uri.getHost(), uri.getPort()};
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <cctype>
 #include <cmath>
 
@@ -246,9 +247,30 @@ std::string finding_id(FindingKind kind, const FindingRecord& record) {
 }
 
 std::string finding_key(FindingKind kind, const FindingRecord& record) {
-  std::vector<std::string> parts;
-  for (auto name : kind.spec().key_members) parts.push_back(member_text(record, name));
-  return fmt::format("{}", fmt::join(parts, "|"));
+  std::string key;
+  bool first = true;
+  for (auto name : kind.spec().key_members) {
+    if (!first) key += '|';
+    first = false;
+    for (char c : member_text(record, name)) {
+      if (c == '\\' || c == '|' || c == '#') key += '\\';
+      key += c;
+    }
+  }
+  return key;
+}
+
+std::vector<std::string> finding_keys(FindingKind kind, const std::vector<FindingRecord>& list) {
+  std::vector<std::string> keys;
+  keys.reserve(list.size());
+  std::map<std::string, std::size_t, std::less<>> seen; // key -> how many findings have it so far
+  for (const auto& record : list) {
+    std::string key = finding_key(kind, record);
+    std::size_t count = ++seen[key];
+    // An unescaped '#' appears in no escaped key, so "#2" can collide with no other finding's key.
+    keys.push_back(count == 1 ? key : fmt::format("{}#{}", key, count));
+  }
+  return keys;
 }
 
 std::vector<std::pair<std::string, std::string>> finding_identity(FindingKind kind, const FindingRecord& record) {

@@ -90,7 +90,12 @@ std::string show_bound(const FindingAttribute& attribute, double bound);
 // What reports call a finding: `id` is what people read, `key` what identifies it within an
 // image from one image version to the next.
 std::string finding_id(hss::FindingKind kind, const hss::FindingRecord& record);
+// The kind's key members, each with `\`, `|` and `#` escaped by a backslash, joined by `|`:
+// two different member tuples never give one key.
 std::string finding_key(hss::FindingKind kind, const hss::FindingRecord& record);
+// The keys of one image's list, in HSS's order: a key that an earlier finding of the list
+// already has gets `#2`, `#3`, ... so that every finding of an image has its own.
+std::vector<std::string> finding_keys(hss::FindingKind kind, const std::vector<hss::FindingRecord>& list);
 // Every member behind the key with its value, "" for one the finding lacks (which a waiver reads
 // as "lacks it"): what a waiver of exactly this finding names.
 std::vector<std::pair<std::string, std::string>> finding_identity(hss::FindingKind kind,

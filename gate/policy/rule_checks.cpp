@@ -47,11 +47,12 @@ std::string finding_hint(const std::vector<std::pair<std::string, std::string>>&
   return inline_member("finding", pattern);
 }
 
-FindingResult describe(hss::FindingKind kind, const FindingSubject& subject) {
+// `key` is the finding's key among its image's list (finding_keys), told by the caller.
+FindingResult describe(hss::FindingKind kind, const FindingSubject& subject, std::string key) {
   FindingResult result;
   result.kind = hss::name_of(kind);
   result.id = finding_id(kind, *subject.record);
-  result.key = finding_key(kind, *subject.record);
+  result.key = std::move(key);
   if (auto rank = finding_severity(kind, *subject.record)) {
     result.severity = finding_severities()[static_cast<std::size_t>(*rank)];
   }
@@ -183,7 +184,9 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
                                  [&](const FindingWaiver& w) { return pattern_uses_cves(*w.exception, selector.kind); }));
   std::set<std::string> cve_errors;
   std::int64_t unknown = 0;
-  for (const auto& record : *list) {
+  const std::vector<std::string> keys = finding_keys(selector.kind, *list);
+  for (std::size_t index = 0; index < list->size(); ++index) {
+    const hss::FindingRecord& record = (*list)[index];
     FindingSubject subject{&record, nullptr};
     if (needs_cves) {
       std::string vul_id = record.text(cve_list->key_member).value_or("");
@@ -207,7 +210,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
       by_unknown = by_unknown || result == Match::unknown;
     }
     if (!matched) continue;
-    FindingResult found = describe(selector.kind, subject);
+    FindingResult found = describe(selector.kind, subject, keys[index]);
     found.unknown = by_unknown;
     unknown += by_unknown ? 1 : 0;
     for (const auto& waiver : waivers) {
@@ -267,7 +270,9 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
     const hss::FindingKindSpec& spec = kind.spec();
     std::vector<FindingResult> results;
     results.reserve(list->size());
-    for (const auto& record : *list) {
+    const std::vector<std::string> keys = finding_keys(kind, *list);
+    for (std::size_t index = 0; index < list->size(); ++index) {
+      const hss::FindingRecord& record = (*list)[index];
       FindingSubject subject{&record, nullptr};
       if (spec.cves) {
         std::string key = record.text(spec.cves->key_member).value_or("");
@@ -280,7 +285,7 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
           inventory.errors.push_back(std::move(failed));
         }
       }
-      results.push_back(describe(kind, subject));
+      results.push_back(describe(kind, subject, keys[index]));
     }
     if (spec.dashboards.operating_system && !inventory.operating_system) {
       for (const auto& result : results) {

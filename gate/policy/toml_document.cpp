@@ -1,4 +1,7 @@
 #include "gate/policy/document.hpp"
+#include "gate/text/utf8.hpp"
+
+#include <fmt/format.h>
 
 #include <toml++/toml.h>
 
@@ -143,12 +146,32 @@ Node parse_toml(const std::string& text, const std::string& name) {
   }
 }
 
+namespace {
+
+// The library escapes C0 controls and DEL; a code point that prints nothing (C1, bidirectional,
+// zero-width) gets TOML's \u escape too, so `policy show` and suggested waivers show it and a
+// reader sees the text that is there. Only strings can hold one, so the escape is always valid.
+std::string escaped_non_printing(const std::string& written) {
+  std::string out;
+  text::for_each_code_point(written, [&](std::optional<char32_t> value, std::string_view bytes) {
+    if (value && *value >= 0x80 && text::is_non_printing(*value)) {
+      out += *value > 0xFFFF ? fmt::format("\\U{:08X}", static_cast<unsigned>(*value))
+                             : fmt::format("\\u{:04X}", static_cast<unsigned>(*value));
+    } else {
+      out.append(bytes);
+    }
+  });
+  return out;
+}
+
+} // namespace
+
 std::string write_toml(const Node& table) {
   toml::table root = to_table(table);
   std::ostringstream out;
   out << toml::toml_formatter(root, toml::format_flags::allow_unicode_strings);
   out << '\n';
-  return out.str();
+  return escaped_non_printing(out.str());
 }
 
 namespace {
@@ -180,7 +203,7 @@ std::string inline_value(const Node& node) {
   std::ostringstream out;
   out << toml::toml_formatter(one, toml::format_flags::allow_unicode_strings);
   std::string text = out.str();
-  return text.substr(text.find(" = ") + 3);
+  return escaped_non_printing(text.substr(text.find(" = ") + 3));
 }
 
 bool is_bare_key(const std::string& key) {

@@ -25,7 +25,9 @@ std::string github_escape(std::string_view text, bool property) {
     default: out += c;
     }
   }
-  return clean_text(out); // after escaping, so that \r is escaped rather than replaced
+  // After escaping, so that \r and \n stay percent-encoded; every other control, bidirectional
+  // or invisible code point becomes a visible escape, as on the console.
+  return printable(out);
 }
 
 std::string render_github_annotations(const Outcome& outcome) {

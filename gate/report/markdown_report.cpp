@@ -1,5 +1,6 @@
 #include "gate/report/report.hpp"
 #include "gate/report/text.hpp"
+#include "gate/text/utf8.hpp"
 
 #include "gate/units/units.hpp"
 
@@ -12,11 +13,17 @@ namespace {
 using namespace gate::policy;
 
 // Data rendered as literal text: every character Markdown (or the HTML it allows) could act on
-// is escaped, so HSS data or a policy can add no link, image, emphasis, HTML or table cell.
+// is escaped, so HSS data or a policy can add no link, image, emphasis, HTML or table cell; a
+// code point that prints nothing (bidirectional, zero-width, C1) shows as its escape, \u202e.
 std::string cell(std::string_view text) {
   std::string out;
-  for (char c : clean_text(text)) {
-    switch (c) {
+  text::for_each_code_point(clean_text(text), [&](std::optional<char32_t> value, std::string_view bytes) {
+    char c = bytes.front();
+    if (value && *value != '\n' && *value != '\t' && text::is_non_printing(*value)) {
+      out += '\\' + printable(bytes); // the backslash of the escape, itself escaped
+      return;
+    }
+    switch (bytes.size() == 1 ? c : '\0') {
     case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>': case '!': case '|': case '#':
     case '&': case '~':
       out += '\\';
@@ -24,9 +31,9 @@ std::string cell(std::string_view text) {
       break;
     case '\n': out += "<br>"; break;
     case '\t': out += ' '; break;
-    default: out += c;
+    default: out.append(bytes);
     }
-  }
+  });
   return out;
 }
 

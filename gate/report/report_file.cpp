@@ -43,8 +43,12 @@ std::string printable(std::string_view text) {
       out += "\\r";
     } else if (*value == '\t') {
       out += "\\t";
-    } else if (text::is_control(*value)) {
+    } else if (*value < 0x80 && text::is_control(*value)) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned>(*value));
+    } else if (text::is_non_printing(*value)) {
+      // \u for a code point, so that U+0085 never reads like the byte 0x85 that is not UTF-8.
+      out += *value > 0xFFFF ? fmt::format("\\U{:08x}", static_cast<unsigned>(*value))
+                             : fmt::format("\\u{:04x}", static_cast<unsigned>(*value));
     } else {
       out.append(bytes);
     }

@@ -10,9 +10,11 @@ namespace gate::report {
 // with U+FFFD, so that HSS data can never break an XML or JSON report.
 std::string clean_text(std::string_view text);
 
-// Text safe to print on one terminal or CI log line: control characters (C0, DEL, C1; CR, LF
-// and ESC included) and bytes that are not UTF-8 become visible escapes such as \n or \x1b,
-// so that data can neither start a line of its own nor send terminal or workflow commands.
+// Text safe to print on one terminal or CI log line: control characters (C0 and DEL as \n, \r,
+// \t or \x1b), every other code point that prints nothing (C1 controls, bidirectional controls,
+// zero-width characters, line separators, BOM: text::is_non_printing, as \u0085 or \u202e) and
+// bytes that are not UTF-8 (as \xff) become visible escapes, so that data can neither start a
+// line of its own, send terminal or workflow commands, nor show other text than it holds.
 std::string printable(std::string_view text);
 
 // printable(), for a line that data begins: a line that would start with "::" or "##[" (a

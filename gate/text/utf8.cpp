@@ -38,4 +38,11 @@ std::optional<std::size_t> count_code_points(std::string_view text) {
 
 bool is_control(char32_t value) { return value < 0x20 || (value >= 0x7F && value <= 0x9F); }
 
+bool is_non_printing(char32_t value) {
+  auto in = [value](char32_t first, char32_t last) { return value >= first && value <= last; };
+  return is_control(value) || value == 0xAD || value == 0x61C || value == 0x180E || in(0x200B, 0x200F) ||
+         in(0x2028, 0x202E) || in(0x2060, 0x2064) || in(0x2066, 0x206F) || value == 0xFEFF || in(0xFFF9, 0xFFFB) ||
+         value == 0xFFFE || value == 0xFFFF || in(0xE0000, 0xE007F);
+}
+
 } // namespace gate::text

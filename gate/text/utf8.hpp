@@ -40,6 +40,13 @@ std::optional<std::size_t> count_code_points(std::string_view text);
 // True for C0 controls, DEL and C1 controls: the characters a terminal or a CI log may act on.
 bool is_control(char32_t value);
 
+// True for a code point that shows nothing of itself yet changes what a reader sees: controls
+// (is_control), bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069),
+// zero-width and invisible characters (U+00AD, U+180E, U+200B-U+200D, U+2060-U+2064, U+FEFF,
+// tags U+E0000-U+E007F), line and paragraph separators (U+2028, U+2029), other format characters
+// (U+206A-U+206F, U+FFF9-U+FFFB) and the non-characters U+FFFE, U+FFFF.
+bool is_non_printing(char32_t value);
+
 inline constexpr char32_t k_replacement_character = 0xFFFD;
 
 } // namespace gate::text

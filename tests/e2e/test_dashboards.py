@@ -208,6 +208,35 @@ class Dashboards(FakeServerTest):
         self.assertEqual(self.sarif_results(later)[0]["partialFingerprints"],
                          alerts[0]["partialFingerprints"])
 
+    def test_finding_keys_are_unique_so_fingerprints_and_gitlab_ids_never_collide(self):
+        # Per kind: two findings whose members differ only in where a separator falls, and three
+        # identical ones; every finding keeps its own key, fingerprint and GitLab id.
+        vuln = {"repair_necessity": "immediate_repair", "app_path": "", "version": "1"}
+        findings = {
+            "vulnerabilities": [{**vuln, "vul_id": "V|1", "app_name": "a"}, {**vuln, "vul_id": "V", "app_name": "1|a"}]
+                               + [{**vuln, "vul_id": "USN-9", "app_name": "zlib"}] * 3,
+            "malware": [{"file_path": "a|b", "file_name": "c"}, {"file_path": "a", "file_name": "b|c"},
+                        {"file_path": "x#2", "file_name": "y"}] + [{"file_path": "x", "file_name": "y"}] * 3,
+            "base_image": test_findings.FINDINGS["base_image"],
+        }
+        with self.fake.lock:
+            self.fake.findings = {"img-1": json.loads(json.dumps(findings))}
+        result = self.run_gate('[rules.v]\nfindings = "vulnerabilities"\n[rules.m]\nfindings = "malware"\n',
+                               reports=("sarif", "gitlab-report"))
+        self.assertEqual(result.code, 1, result.out + result.err)
+        self.all_valid(result)
+        keys = {r["rule"]: [f["key"] for f in r["findings"]] for r in result.json()["images"][0]["results"]
+                if r["rule"] in ("v", "m")}
+        self.assertEqual(keys["v"], ["V\\|1|a||1", "V|1\\|a||1", "USN-9|zlib||1", "USN-9|zlib||1#2",
+                                     "USN-9|zlib||1#3"])
+        self.assertEqual(keys["m"], ["a\\|b|c", "a|b\\|c", "x\\#2|y", "x|y", "x|y#2", "x|y#3"])
+        fingerprints = [a["partialFingerprints"]["hssGateFinding/v1"] for a in self.sarif_results(result)]
+        self.assertEqual(len(fingerprints), 11)
+        self.assertEqual(len(set(fingerprints)), 11)
+        ids = [v["id"] for v in result.json("gl.json")["vulnerabilities"]]
+        self.assertEqual(len(ids), 5)
+        self.assertEqual(len(set(ids)), 5)
+
     def test_gitlab_report_lists_every_vulnerability_with_cves_and_the_os(self):
         result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', reports=("gitlab-report",))
         self.assertEqual(result.code, 0, result.out + result.err)

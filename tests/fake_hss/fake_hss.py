@@ -193,6 +193,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if "status" in action or "body" in action or "redirect" in action:
             return self.scripted(action)
+        # A path parameter is one segment: "." or ".." (even percent-encoded) would climb or vanish.
+        if any(urllib.parse.unquote(segment) in (".", "..") for segment in split.path.split("/")):
+            return self.send_json(400, {"error_code": "HSS.0001", "error_msg": "a path segment is . or .."},
+                                  {"X-Request-Id": "fake-req-dot-segment"})
         for pattern, kind, values, names, header in FINDINGS:
             match = pattern.match(split.path)
             if match:
