@@ -84,10 +84,10 @@ int show(const std::vector<std::string>& files, const World& world) {
 
 // Writes every report with the exit code the process returns, then the CI conveniences.
 // Returns the final outcome: a report that could not be written is in its `unwritten`.
-policy::Outcome write_reports(const policy::Outcome& outcome, const config::Config& config) {
+policy::Outcome write_reports(policy::Outcome outcome, const config::Config& config) {
   report::ReportOptions options{report::ReportPaths(config.reports.begin(), config.reports.end()), config.dotenv_prefix,
                                 config.sarif_location, {}};
-  report::WrittenReports written = report::write_reports(outcome, options, report::disk_files());
+  report::WrittenReports written = report::write_reports(std::move(outcome), options, report::disk_files());
   for (const auto& warning : written.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
   const policy::Outcome& final_outcome = written.outcome;
   if (config.github_actions) {
@@ -111,7 +111,7 @@ policy::Outcome write_reports(const policy::Outcome& outcome, const config::Conf
     append(config.github_output, outputs, "GITHUB_OUTPUT");
     std::cout << report::render_github_annotations(final_outcome);
   }
-  return written.outcome;
+  return std::move(written.outcome); // a member is copied unless moved, and it holds every finding
 }
 
 int check(const cli::Arguments& arguments, const World& world) {
@@ -179,9 +179,7 @@ int check(const cli::Arguments& arguments, const World& world) {
     }
   }
   facts.finished = config.pinned_now ? start : evaluation_time(std::nullopt, world.clock);
-  const policy::Outcome decided = policy::evaluate_run(effective, context, facts);
-
-  const policy::Outcome outcome = write_reports(decided, config);
+  const policy::Outcome outcome = write_reports(policy::evaluate_run(effective, context, facts), config);
   report::ConsoleStyle style;
   style.color = !config.no_color && ::isatty(STDOUT_FILENO);
   style.verbose = config.verbose;
@@ -191,10 +189,8 @@ int check(const cli::Arguments& arguments, const World& world) {
   std::cout << report::render_console(outcome, style) << std::flush;
 
   for (const auto& failure : outcome.unwritten) print_error(failure, "report error", world);
-  policy::Outcome if_written = outcome;
-  if_written.unwritten.clear();
   // The verdict stands when it blocks; a pass is not a pass when its evidence was not written.
-  if (if_written.exit_code() != outcome.exit_code()) {
+  if (outcome.exit_code_if_written() != outcome.exit_code()) {
     std::cerr << fmt::format("hss-gate: a file could not be written, so the pass is withheld (exit {})\n",
                              outcome.exit_code());
   }

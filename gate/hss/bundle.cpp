@@ -138,9 +138,7 @@ Bundle read_list_response(const JsonObject& root) {
   }
   read_cicd_images_page(root);
   Bundle bundle;
-  WholeList list{std::string(k_cicd_images_path), {}, {}, {}};
-  for (const auto& item : items) list.items.push_back(item.to_json());
-  bundle.lists.push_back(std::move(list));
+  bundle.lists.push_back(WholeList{std::string(k_cicd_images_path), {}, {}, std::move(items)});
   return bundle;
 }
 
@@ -166,7 +164,7 @@ std::optional<std::int64_t> newest_scan_time(const Bundle& bundle) {
   }
   for (const auto& list : bundle.lists) {
     if (list.path != k_cicd_images_path) continue;
-    for (const auto& item : list.items) consider(parse_json_object(item));
+    for (const auto& item : list.items) consider(item);
   }
   return newest;
 }
@@ -212,7 +210,7 @@ Bundle read_bundle_file(const std::string& path) {
     }
     Bundle bundle;
     if (version == 1) {
-      bundle = convert_v1_bundle(body);
+      bundle = convert_v1_bundle(body, root);
     } else if (version == k_bundle_version) {
       bundle = read_v2(body);
     } else {

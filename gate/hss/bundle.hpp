@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gate/hss/json_reader.hpp"
 #include "gate/hss/record.hpp"
 #include "gate/hss/recording_transport.hpp"
 
@@ -22,7 +23,8 @@ struct WholeList {
   std::string path;
   Pairs path_parameters;
   Pairs query_selectors;          // query parameters that name the image (image_id), compared
-  std::vector<std::string> items; // each a JSON object
+  std::vector<JsonObject> items;  // each record as read from the file, kept parsed: a page is cut
+                                  // from them without writing every record out and parsing it again
 };
 
 // A saved run as the replaying transport serves it.

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sstream>
 
 namespace gate::hss {
 
@@ -44,18 +43,16 @@ Object::Ptr object_member(const Object& parent, const std::string& key, const st
   return parent.getObject(key);
 }
 
-// The items of a list as JSON objects; anything but an array of objects is a defect.
-std::vector<std::string> items_of(const Object& parent, const std::string& key, const std::string& what) {
+// The items of a list, checked in `parent` (anything but an array of objects is a defect), taken
+// from `read`, the same object as the readers parsed it.
+std::vector<JsonObject> items_of(const Object& parent, const JsonObject& read, const std::string& key,
+                                 const std::string& what) {
   if (!parent.isArray(key)) fail(what, "an array of records", shape_of(parent, key));
   Array::Ptr array = parent.getArray(key);
-  std::vector<std::string> items;
   for (std::size_t i = 0; i < array->size(); ++i) {
     if (!array->isObject(static_cast<unsigned>(i))) fail(fmt::format("{}[{}]", what, i), "a record (an object)", "something else");
-    std::ostringstream out;
-    array->getObject(static_cast<unsigned>(i))->stringify(out);
-    items.push_back(out.str());
   }
-  return items;
+  return read.objects(key).value_or(std::vector<JsonObject>{});
 }
 
 // "shop:1.0.0 (img-1)" when the image list holds the image, else its image_id.
@@ -70,7 +67,7 @@ std::string image_named(const Array& images, const std::string& image_id) {
 }
 
 // How the finding request for `kind` names an image: in its path, or as a query parameter.
-WholeList finding_list(FindingKind kind, const std::string& image_id, std::vector<std::string> items) {
+WholeList finding_list(FindingKind kind, const std::string& image_id, std::vector<JsonObject> items) {
   Record image;
   image.image_id = image_id;
   Request request = finding_request(endpoint_for(kind), image, FindingOptions{}, 0, k_page_size);
@@ -97,7 +94,7 @@ void add_index(Bundle& bundle, const Object& record) {
 
 } // namespace
 
-Bundle convert_v1_bundle(std::string_view text) {
+Bundle convert_v1_bundle(std::string_view text, const JsonObject& root_read) {
   Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
   Object::Ptr root = parser.parse(std::string(text)).extract<Object::Ptr>();
   Bundle bundle;
@@ -108,22 +105,27 @@ Bundle convert_v1_bundle(std::string_view text) {
   bundle.fetched_at = root->getValue<std::string>("fetched_at");
 
   Object::Ptr images = object_member(*root, "images", "image list (images)", "the saved list response, an object");
-  WholeList image_list{std::string(k_cicd_images_path), {}, {}, items_of(*images, "data_list", "image list (images.data_list)")};
+  JsonObject images_read = *root_read.object("images");
+  WholeList image_list{std::string(k_cicd_images_path), {}, {},
+                       items_of(*images, images_read, "data_list", "image list (images.data_list)")};
   bundle.lists.push_back(std::move(image_list));
   Array::Ptr records = images->getArray("data_list");
   for (std::size_t i = 0; i < records->size(); ++i) add_index(bundle, *records->getObject(static_cast<unsigned>(i)));
 
   if (!root->has("findings")) return bundle;
   Object::Ptr findings = object_member(*root, "findings", "findings", "an object of images by image_id");
+  JsonObject findings_read = *root_read.object("findings");
   for (const auto& image_id : findings->getNames()) {
     std::string image = image_named(*records, image_id);
     Object::Ptr lists = object_member(*findings, image_id, fmt::format("findings of image {}", image), "an object of lists");
+    JsonObject lists_read = *findings_read.object(image_id);
     for (const auto& name : lists->getNames()) {
       if (name == k_cves_key) {
         std::string what = fmt::format("cves map of image {}", image);
         Object::Ptr cves = object_member(*lists, name, what, "an object of CVE lists by vul_id");
+        JsonObject cves_read = *lists_read.object(name);
         for (const auto& vul_id : cves->getNames()) {
-          auto items = items_of(*cves, vul_id, fmt::format("CVE list of vulnerability {} of image {}", vul_id, image));
+          auto items = items_of(*cves, cves_read, vul_id, fmt::format("CVE list of vulnerability {} of image {}", vul_id, image));
           Request request = cve_request(vul_id, FindingOptions{}, 0, k_page_size);
           bundle.lists.push_back(WholeList{request.path, request.path_parameters, {}, std::move(items)});
         }
@@ -131,7 +133,7 @@ Bundle convert_v1_bundle(std::string_view text) {
       }
       auto kind = finding_kind_named(name);
       if (!kind) fail(fmt::format("findings of image {}", image), "finding kinds and cves", fmt::format("\"{}\"", name));
-      auto items = items_of(*lists, name, fmt::format("{} list of image {}", name, image));
+      auto items = items_of(*lists, lists_read, name, fmt::format("{} list of image {}", name, image));
       bundle.lists.push_back(finding_list(*kind, image_id, std::move(items)));
     }
   }

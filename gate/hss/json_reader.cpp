@@ -276,6 +276,13 @@ JsonBuilder& JsonBuilder::set_array(const std::string& key, const std::vector<st
   return *this;
 }
 
+JsonBuilder& JsonBuilder::set_array(const std::string& key, std::span<const JsonObject* const> items) {
+  Array::Ptr array = new Array();
+  for (const JsonObject* item : items) array->add(item->m_impl->object);
+  m_impl->object->set(key, array);
+  return *this;
+}
+
 std::string JsonBuilder::str() const {
   std::ostringstream out;
   m_impl->object->stringify(out);

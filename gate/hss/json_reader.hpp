@@ -48,6 +48,7 @@ public:
   JsonObject(std::shared_ptr<const Impl> impl, std::string where);
 
 private:
+  friend class JsonBuilder; // puts an object already read into a document as it is
   std::shared_ptr<const Impl> m_impl;
   std::string m_where;
 };
@@ -69,6 +70,8 @@ public:
   JsonBuilder& set(const std::string& key, std::int64_t number);
   JsonBuilder& set(const std::string& key, JsonBuilder object);
   JsonBuilder& set_array(const std::string& key, const std::vector<std::string>& json_items);
+  // The objects as they were read, shared rather than written out and parsed again.
+  JsonBuilder& set_array(const std::string& key, std::span<const JsonObject* const> items);
   std::string str() const;
 
 private:

@@ -51,36 +51,39 @@ const WholeList* whole_list_for(const Bundle& bundle, const Request& request) {
 // A whole image list is narrowed as HSS narrows it, to the records whose names equal the query's
 // filters (the gate matches exactly afterwards anyway), so that a saved response larger than the
 // page bound still answers a query for a few of its images.
-std::vector<std::string> matching_items(const WholeList& list, const Request& request) {
-  if (list.path != k_cicd_images_path) return list.items;
-  std::vector<std::string> items;
-  for (const auto& item : list.items) {
-    JsonObject record = parse_json_object(item);
+std::vector<const JsonObject*> matching_items(const WholeList& list, const Request& request) {
+  std::vector<const JsonObject*> items;
+  items.reserve(list.path == k_cicd_images_path ? 0 : list.items.size());
+  for (const auto& record : list.items) {
     bool matches = true;
-    for (std::string_view name : {"cicd_name", "image_version", "image_name", "namespace"}) {
-      const std::string* wanted = query_value(request.query, name);
-      std::optional<std::string> value;
-      try {
-        value = record.text(name);
-      } catch (const ServiceError&) {
-        // An ill-typed member is the reader's to report: keep the record.
+    if (list.path == k_cicd_images_path) {
+      for (std::string_view name : {"cicd_name", "image_version", "image_name", "namespace"}) {
+        const std::string* wanted = query_value(request.query, name);
+        if (!wanted) continue;
+        std::optional<std::string> value;
+        try {
+          value = record.text(name);
+        } catch (const ServiceError&) {
+          // An ill-typed member is the reader's to report: keep the record.
+        }
+        if (value && *value != *wanted) matches = false;
       }
-      if (wanted && value && *value != *wanted) matches = false;
     }
-    if (matches) items.push_back(item);
+    if (matches) items.push_back(&record);
   }
   return items;
 }
 
+// One page of the list as HSS would send it. The records are shared into the page as they were
+// read; only the page itself is written out, for the reader to parse as it parses HSS's answers.
 std::string page_of(const WholeList& list, const Request& request) {
-  std::vector<std::string> all = matching_items(list, request);
+  std::vector<const JsonObject*> all = matching_items(list, request);
   auto size = static_cast<std::int64_t>(all.size());
   std::int64_t offset = std::min(query_number(request.query, "offset", 0), size);
   std::int64_t limit = query_number(request.query, "limit", size);
   std::int64_t end = std::min(size, offset + std::min(limit, size - offset));
-  std::vector<std::string> items(all.begin() + offset, all.begin() + end);
   JsonBuilder page;
-  page.set("total_num", size).set_array("data_list", items);
+  page.set("total_num", size).set_array("data_list", std::span<const JsonObject* const>(all.data() + offset, all.data() + end));
   return page.str();
 }
 

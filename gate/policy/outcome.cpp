@@ -60,10 +60,11 @@ std::string ImageResult::stable_label() const {
   return fmt::format("{} (cicd_name {})", image_path(), record ? record->cicd_name.value_or("") : query.cicd_name);
 }
 
-int Outcome::exit_code() const {
-  // A block or a missing verdict stands whatever else went wrong; anything that would let the
-  // pipeline through is withheld when its evidence was not written.
-  bool written = unwritten.empty();
+namespace {
+
+// A block or a missing verdict stands whatever else went wrong; anything that would let the
+// pipeline through is withheld when its evidence was not written.
+int exit_code_of(Decision decision, bool error_ignored, bool written) {
   switch (decision) {
   case Decision::pass:
   case Decision::warn: return written ? k_exit_pass : k_exit_service;
@@ -73,6 +74,12 @@ int Outcome::exit_code() const {
   }
   return k_exit_service;
 }
+
+} // namespace
+
+int Outcome::exit_code() const { return exit_code_of(decision, error_ignored, unwritten.empty()); }
+
+int Outcome::exit_code_if_written() const { return exit_code_of(decision, error_ignored, true); }
 
 std::vector<std::string> Outcome::errors() const {
   std::vector<std::string> all;

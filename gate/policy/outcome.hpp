@@ -149,6 +149,9 @@ struct Outcome {
   // The documented process exit code of this outcome: derived from the decision,
   // `error_ignored` and `unwritten`, never set.
   int exit_code() const;
+  // The exit code this outcome would have with every file written, for saying when an unwritten
+  // file alone withholds a pass.
+  int exit_code_if_written() const;
   // Every image's errors, in image order.
   std::vector<std::string> errors() const;
 };

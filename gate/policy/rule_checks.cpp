@@ -47,8 +47,10 @@ std::string finding_hint(const std::vector<std::pair<std::string, std::string>>&
   return inline_member("finding", pattern);
 }
 
-// `key` is the finding's key among its image's list (finding_keys), told by the caller.
-FindingResult describe(hss::FindingKind kind, const FindingSubject& subject, std::string key) {
+// `key` is the finding's key among its image's list (finding_keys), told by the caller;
+// `attributes` are attributes_of(kind), looked up once per list rather than once per finding.
+FindingResult describe(hss::FindingKind kind, const std::vector<const FindingAttribute*>& attributes,
+                       const FindingSubject& subject, std::string key) {
   FindingResult result;
   result.kind = hss::name_of(kind);
   result.id = finding_id(kind, *subject.record);
@@ -56,12 +58,14 @@ FindingResult describe(hss::FindingKind kind, const FindingSubject& subject, std
   if (auto rank = finding_severity(kind, *subject.record)) {
     result.severity = finding_severities()[static_cast<std::size_t>(*rank)];
   }
-  for (const auto* attribute : attributes_of(kind)) {
+  result.attributes.reserve(attributes.size()); // one allocation per finding, not one per doubling
+  for (const auto* attribute : attributes) {
     if (attribute->from_cves && !subject.cves) continue; // not fetched: not shown as missing
     AttributeValue value = attribute->read(*attribute, subject);
     result.attributes.push_back({std::string(attribute->name), std::move(value.texts),
                                  attribute->several, attribute->role});
   }
+  result.console_shown.reserve(kind.spec().console.size());
   for (auto name : kind.spec().console) result.console_shown.emplace_back(name);
   return result;
 }
@@ -184,6 +188,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
                                  [&](const FindingWaiver& w) { return pattern_uses_cves(*w.exception, selector.kind); }));
   std::set<std::string> cve_errors;
   std::int64_t unknown = 0;
+  const std::vector<const FindingAttribute*> attributes = attributes_of(selector.kind);
   const std::vector<std::string> keys = finding_keys(selector.kind, *list);
   for (std::size_t index = 0; index < list->size(); ++index) {
     const hss::FindingRecord& record = (*list)[index];
@@ -210,7 +215,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
       by_unknown = by_unknown || result == Match::unknown;
     }
     if (!matched) continue;
-    FindingResult found = describe(selector.kind, subject, keys[index]);
+    FindingResult found = describe(selector.kind, attributes, subject, keys[index]);
     found.unknown = by_unknown;
     unknown += by_unknown ? 1 : 0;
     for (const auto& waiver : waivers) {
@@ -268,6 +273,7 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
       continue;
     }
     const hss::FindingKindSpec& spec = kind.spec();
+    const std::vector<const FindingAttribute*> attributes = attributes_of(kind);
     std::vector<FindingResult> results;
     results.reserve(list->size());
     const std::vector<std::string> keys = finding_keys(kind, *list);
@@ -285,7 +291,7 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
           inventory.errors.push_back(std::move(failed));
         }
       }
-      results.push_back(describe(kind, subject, keys[index]));
+      results.push_back(describe(kind, attributes, subject, keys[index]));
     }
     if (spec.dashboards.operating_system && !inventory.operating_system) {
       for (const auto& result : results) {

@@ -123,8 +123,8 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   files.commit(files.stage(path, content), path);
 }
 
-WrittenReports write_reports(const policy::Outcome& outcome, ReportOptions options, ReportFiles& files) {
-  WrittenReports written{outcome, {}};
+WrittenReports write_reports(policy::Outcome outcome, ReportOptions options, ReportFiles& files) {
+  WrittenReports written{std::move(outcome), {}};
   // Each round renders with the exit code the last one settled on; a failure can change it only
   // once (a pass becomes 3), so the third round at the latest finds it unchanged.
   for (int round = 0; round < 3; ++round) {

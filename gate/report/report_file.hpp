@@ -40,7 +40,8 @@ struct WrittenReports {
 // be written, the outcome records it (a pass or warn becomes exit 3) and every report is
 // rendered again, so that each one states the exit code the process returns; then all are
 // renamed into place. A report its renderer skipped is not written, and a stale file at its path
-// is removed.
-WrittenReports write_reports(const policy::Outcome& outcome, ReportOptions options, ReportFiles& files);
+// is removed. The outcome is taken by value: a run moves its own in, since with every finding of
+// a large list a copy costs as much memory as the findings themselves.
+WrittenReports write_reports(policy::Outcome outcome, ReportOptions options, ReportFiles& files);
 
 } // namespace gate::report

@@ -94,6 +94,43 @@ BOOST_AUTO_TEST_CASE(a_plain_list_response_is_served_whole_to_any_query) {
                         [&](const gate::ServiceError& e) { return std::string(e.what()).find(broken) == 0; });
 }
 
+// The records of a whole list are kept as read and shared into each page; a page must still be
+// the query's records, in the file's order, sliced by offset and limit, each member as saved.
+BOOST_AUTO_TEST_CASE(a_whole_list_is_served_page_by_page_narrowed_to_the_query_with_members_as_saved) {
+  test::TempDir dir;
+  std::vector<std::string> records;
+  for (int i = 0; i < 7; ++i) {
+    records.push_back(fmt::format(R"j({{"image_id": "img-{0}", "cicd_name": "{1}", "image_version": "1.0.0",
+      "image_name": "web-{0}", "scan_status": "success", "image_size": "1,00{0} (bytes)", "vul_num": {0}}})j",
+                                  i, i % 3 == 2 ? "other" : "shop"));
+  }
+  auto file = dir.write("r.json", fmt::format(R"({{"total_num": 7, "data_list": [{}]}})", fmt::join(records, ",")));
+  Bundle bundle = read_bundle_file(file);
+  ReplayingTransport replay(bundle);
+  Query query;
+  query.cicd_name = "shop";
+  query.image_version = "1.0.0";
+  // shop holds img-0, 1, 3, 4, 6: the page at offset 2 with limit 2 is img-3 and img-4.
+  Page<Record> page = parse_cicd_images_page(replay.get(cicd_images_request(query, 2, 2)).body);
+  BOOST_TEST(page.total_num.value_or(-1) == 5);
+  BOOST_REQUIRE(page.items.size() == 2u);
+  BOOST_TEST(page.items[0].image_id == "img-3");
+  BOOST_TEST(page.items[0].image_name.value_or("") == "web-3");
+  BOOST_TEST(page.items[0].image_size.value_or(0) == 1003);
+  BOOST_TEST(page.items[0].vul_num.value_or(0) == 3);
+  BOOST_TEST(page.items[1].image_id == "img-4");
+  Page<Record> last = parse_cicd_images_page(replay.get(cicd_images_request(query, 4, 2)).body);
+  BOOST_REQUIRE(last.items.size() == 1u);
+  BOOST_TEST(last.items[0].image_id == "img-6");
+  // The whole run reads all five, and the same list answers again (nothing was used up).
+  std::vector<Record> all;
+  list_cicd_images(replay, query, all);
+  BOOST_TEST(all.size() == 5u);
+  all.clear();
+  list_cicd_images(replay, query, all);
+  BOOST_TEST(all.size() == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(the_recording_drops_content_in_any_case_at_any_depth) {
   FixedTransport hss(R"({"total_num": 1, "content": "top-SECRET", "data_list": [
     {"name": "aws", "Content": "AKIA-ONE", "nested": {"CONTENT": "AKIA-TWO", "kept": 1},

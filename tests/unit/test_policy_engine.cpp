@@ -7,6 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <tuple>
+
 using namespace gate::policy;
 using gate::hss::Lookup;
 using gate::hss::Record;
@@ -282,6 +284,23 @@ BOOST_AUTO_TEST_CASE(a_missing_image_is_reported_through_scan_status) {
   auto warned = evaluate(policy_from("[scan]\non_missing = \"warn\"\n"), {std::nullopt, std::nullopt, k_now}, empty);
   BOOST_TEST(name_of(warned.decision) == "warn");
   BOOST_TEST(warned.exit_code() == 0);
+}
+
+// What app says when an unwritten file alone withholds a pass: the code with every file written,
+// computed without copying the outcome and its findings.
+BOOST_AUTO_TEST_CASE(exit_code_if_written_ignores_only_the_unwritten_files) {
+  Outcome outcome;
+  outcome.unwritten.push_back("--json r.json: disk full");
+  const std::vector<std::tuple<Decision, bool, int, int>> cases{
+      {Decision::pass, false, 3, 0},       {Decision::warn, false, 3, 0}, {Decision::fail, false, 1, 1},
+      {Decision::no_verdict, false, 4, 4}, {Decision::error, true, 3, 0}, {Decision::error, false, 3, 3}};
+  for (auto [decision, ignored, written, if_written] : cases) {
+    outcome.decision = decision;
+    outcome.error_ignored = ignored;
+    BOOST_TEST(outcome.exit_code() == written);
+    BOOST_TEST(outcome.exit_code_if_written() == if_written);
+    BOOST_TEST(outcome.unwritten.size() == 1u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_stale_digest_is_pending_and_names_both_digests) {
