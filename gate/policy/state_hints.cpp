@@ -54,7 +54,7 @@ constexpr std::array k_hints{
     HintRow{NoVerdict::missing, "likely causes (compare with the HSS console):", k_missing},
     HintRow{NoVerdict::pending, "likely causes:", k_pending},
     HintRow{NoVerdict::stale_digest, "likely causes:", k_stale_digest},
-    HintRow{NoVerdict::failed, "what to check:", k_failed},
+    HintRow{NoVerdict::failed, "where to look:", k_failed},
 };
 
 std::string quoted(std::string_view text) { return fmt::format("\"{}\"", text); }
@@ -81,8 +81,9 @@ std::vector<std::string> no_verdict_hint(NoVerdict outcome, const hss::Query& qu
   values.push_back(fmt::arg("cicd_name", quoted(query.cicd_name)));
   values.push_back(fmt::arg("image_version", quoted(query.image_version)));
   values.push_back(fmt::arg("where", where(scope, query)));
-  values.push_back(fmt::arg("waited", waited_seconds > 0 ? fmt::format(" (this run waited {:.0f}s)", std::round(waited_seconds))
-                                                         : std::string(" (this run did not wait)")));
+  double waited = std::round(waited_seconds);
+  values.push_back(fmt::arg("waited", waited > 0 ? fmt::format(" (this run waited {:.0f}s)", waited)
+                                                 : std::string(" (this run did not wait)")));
   std::vector<std::string> lines;
   for (const auto& row : k_hints) {
     if (row.outcome != outcome) continue;

@@ -213,8 +213,9 @@ class Dashboards(FakeServerTest):
         self.fake.reset([record(image_version="1.0.1")])
         with self.fake.lock:
             self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS))}
+        # GitLab's report needs the base image, whose API requires a region: a loopback endpoint names none.
         environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
-                       "HSS_GATE_AUTH_TOKEN": TOKEN}
+                       "HSS_GATE_AUTH_TOKEN": TOKEN, "HSS_GATE_REGION": "ap-southeast-1"}
         later = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.1", "--policy",
                           self.policy(rule.format(max=0)), "--sarif", "r.sarif", "--gitlab-report", "gl.json",
                           env=environment)
