@@ -114,6 +114,14 @@ policy::Outcome write_reports(policy::Outcome outcome, const config::Config& con
   return std::move(written.outcome); // a member is copied unless moved, and it holds every finding
 }
 
+// Where the images are looked up, as the hints of a missing image show it: never a credential.
+hss::LookupScope lookup_scope(const config::Config& config) {
+  if (config.from_file || !config.transport) {
+    return {fmt::format("the saved response {}", config.from_file.value_or("")), std::nullopt, std::nullopt, true};
+  }
+  return {config.transport->endpoint.str(), config.transport->project_id, config.region, false};
+}
+
 int check(const cli::Arguments& arguments, const World& world) {
   config::Config config = config::resolve_config(arguments, world.environment);
   policy::TimePoint start = evaluation_time(config.pinned_now, world.clock);
@@ -145,6 +153,7 @@ int check(const cli::Arguments& arguments, const World& world) {
   facts.clock_pinned = config.pinned_now;
   facts.warnings = config.warnings;
   policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
+  context.scope = lookup_scope(config);
   try {
     hss::FindingPlan plan = policy::plan_findings(effective, context);
     hss::FindingPlan fetch = with_report_needs(plan, config, context);

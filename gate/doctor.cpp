@@ -2,6 +2,7 @@
 
 #include "gate/clock.hpp"
 #include "gate/error.hpp"
+#include "gate/evidence.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/findings.hpp"
 #include "gate/hss/proxy.hpp"
@@ -117,11 +118,10 @@ bool probe_finding_apis(const FindingApis& apis, const std::optional<hss::Record
       return page.items;
     } catch (const ServiceError& e) {
       ok = false;
-      list.add(Mark::fail, "findings", fmt::format("{}: {}", operation, e.what()),
-               e.cause() == ServiceCause::forbidden
-                   ? fmt::format("allow these credentials HSS's {} API in IAM (each finding API is granted on its own)",
-                                 operation)
-                   : diagnose(e).fix);
+      // A 403 message names the operation itself; any other failure is told with it here.
+      list.add(Mark::fail, "findings",
+               e.cause() == ServiceCause::forbidden ? std::string(e.what()) : fmt::format("{}: {}", operation, e.what()),
+               diagnose(e).fix);
     }
     return std::vector<hss::FindingRecord>{};
   };
@@ -257,9 +257,14 @@ Diagnosis diagnose(const ServiceError& error) {
   case ServiceCause::tls:
     return {"TLS", "give the CA that signed the endpoint's certificate with --ca-file (or SSL_CERT_FILE)"};
   case ServiceCause::authentication:
+    return {"credentials", "HSS did not accept the credentials (401): check HSS_GATE_AUTH_TOKEN (an unexpired IAM "
+                           "token of this project) or HUAWEICLOUD_SDK_AK / _SK"};
   case ServiceCause::forbidden:
-    return {"credentials",
-            "check HSS_GATE_AUTH_TOKEN or HUAWEICLOUD_SDK_AK / _SK, the project id, and the IAM permissions for HSS"};
+    // The credentials were accepted; this one API was not allowed to them (or the project id is not theirs).
+    return {"permission",
+            fmt::format("allow these credentials HSS's {} API in IAM (they were accepted, but IAM grants each API on "
+                        "its own: docs/ci.md, \"Least privilege\"), and check that the project id is theirs",
+                        error.operation().empty() ? std::string("refused") : error.operation())};
   case ServiceCause::network:
     return {"network", "check the endpoint, a firewall, HTTPS_PROXY / NO_PROXY, and --timeout"};
   case ServiceCause::malformed_response:
@@ -287,13 +292,21 @@ int doctor(const cli::Arguments& arguments, const config::Environment& environme
   std::optional<policy::Policy> effective = check_policy(config, list, now);
   bool policy_ok = effective.has_value();
   check_outputs(config, list);
+  bool settings_ok = policy_ok;
+  if (policy_ok) {
+    // The same refusal as check's, before any request: a list its API cannot be asked for.
+    if (auto problem = missing_region(finding_apis(config, *effective, now).kinds, config)) {
+      list.add(Mark::fail, "configuration", *problem, "pass --region (or set HSS_GATE_REGION)");
+      settings_ok = false;
+    }
+  }
   bool service_ok = true;
   if (config.from_file) {
     list.ok("network", fmt::format("not used: --from-file {} is read offline", *config.from_file));
-  } else if (policy_ok) {
+  } else if (settings_ok) {
     service_ok = check_service(config, environment, clock, *effective, now, list);
   }
-  int code = !policy_ok ? k_exit_usage : !service_ok ? k_exit_service : k_exit_pass;
+  int code = !settings_ok ? k_exit_usage : !service_ok ? k_exit_service : k_exit_pass;
   std::cout << fmt::format("hss-gate doctor: {} FAIL, {} warn (exit {})\n", list.failures(), list.warnings(), code);
   return code;
 }

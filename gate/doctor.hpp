@@ -11,7 +11,8 @@ class Clock;
 class ServiceError;
 
 // Where a failed request points and the fix to suggest: the checklist's layer ("TLS",
-// "credentials", "network", "HSS") read from the failure's cause, never from its message.
+// "credentials" for a 401, "permission" for a 403 naming the API refused, "network", "HSS") read
+// from the failure's cause and operation, never from its message.
 struct Diagnosis {
   std::string layer;
   std::string fix;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace gate {
 
@@ -62,17 +63,24 @@ inline std::string_view name_of(ServiceCause cause) {
 // record it against the image or list it concerns.
 class ServiceError : public Error {
 public:
-  explicit ServiceError(const std::string& message, ServiceCause cause = ServiceCause::other, int http_status = 0)
-    : Error(k_exit_service, message), m_cause(cause), m_http_status(http_status) {}
+  explicit ServiceError(const std::string& message, ServiceCause cause = ServiceCause::other, int http_status = 0,
+                        std::string operation = {})
+    : Error(k_exit_service, message), m_cause(cause), m_http_status(http_status), m_operation(std::move(operation)) {}
   ServiceCause cause() const { return m_cause; }
   // The HTTP status HSS answered with, or 0 when it answered none (network, TLS, ...).
   int http_status() const { return m_http_status; }
+  // The HSS API that failed, as the API reference names it ("ListCicdImages"); empty when unknown.
+  // What a 403 needs said: IAM grants each API on its own.
+  const std::string& operation() const { return m_operation; }
   // The same failure told with more context (a request id, a file name): the cause stays.
-  ServiceError reworded(const std::string& message) const { return ServiceError(message, m_cause, m_http_status); }
+  ServiceError reworded(const std::string& message) const {
+    return ServiceError(message, m_cause, m_http_status, m_operation);
+  }
 
 private:
   ServiceCause m_cause;
   int m_http_status;
+  std::string m_operation;
 };
 
 // SIGTERM or SIGINT ended the run: exit 3 with reports, even under --on-error pass. Not an

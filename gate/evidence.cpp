@@ -191,10 +191,24 @@ hss::FindingPlan with_report_needs(const hss::FindingPlan& plan, const config::C
   return fetch;
 }
 
+std::optional<std::string> missing_region(const std::vector<hss::FindingKind>& kinds, const config::Config& config) {
+  if (config.from_file || !config.transport) return std::nullopt; // a replay sends nothing
+  auto missing = hss::kinds_missing_region(kinds, config.region);
+  if (missing.empty()) return std::nullopt;
+  std::vector<std::string> apis;
+  for (auto kind : missing) apis.push_back(fmt::format("{} ({})", hss::name_of(kind), hss::endpoint_for(kind).operation));
+  return fmt::format("--region (or HSS_GATE_REGION): required, since the policy or the reports need the {} list, whose "
+                     "API requires the region as a request header, and the endpoint host {} names no region (only "
+                     "hss.REGION.myhuaweicloud.com does): pass --region with the project's region, e.g. ap-southeast-1",
+                     fmt::join(apis, ", "), config.transport->endpoint.host);
+}
+
 // `plan` is what the rules need (a saved file must answer it); `fetch` adds what reports need.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
                  const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say) {
   if (config.from_file) return replay_saved_run(config, effective, plan, fetch, clock, say);
+  // Before anything is sent: a list that cannot be asked for is a setting to fix, not a skipped report.
+  if (auto problem = missing_region(fetch.kinds, config)) throw UsageError(*problem);
   hss::WaitSettings wait;
   if (effective.scan.wait) wait.wait = effective.scan.wait->value;
   if (effective.scan.poll_interval) wait.poll_interval = effective.scan.poll_interval->value;

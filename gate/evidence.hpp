@@ -7,6 +7,7 @@
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/model.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct Evidence {
 // The rules' plan plus the lists the requested reports need (every vulnerability's CVEs for
 // GitLab's report); the reports' lists also go into the context's inventory.
 hss::FindingPlan with_report_needs(const hss::FindingPlan& plan, const config::Config& config, policy::Context& context);
+
+// Why an online run cannot read `kinds`: one of their APIs requires the region header and no
+// region is known (neither --region nor an hss.REGION host). nullopt when it can, or offline.
+std::optional<std::string> missing_region(const std::vector<hss::FindingKind>& kinds, const config::Config& config);
 
 // Looks the images up in HSS, waiting as the policy and the flags say, and reads the lists `fetch`
 // names for every image whose scan succeeded; or replays --from-file through the same lookup and

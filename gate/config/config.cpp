@@ -112,9 +112,7 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
   if (auto endpoint = in.get("endpoint")) {
     transport.endpoint = hss::parse_endpoint_url(endpoint->value, endpoint->origin);
     // hss.{region}.myhuaweicloud.com names its region; --region, when also given, says it first.
-    std::smatch host;
-    static const std::regex k_region_host(R"(hss\.([a-z]{2}(?:-[a-z0-9]+)+)\..*)");
-    if (!config.region && std::regex_match(transport.endpoint.host, host, k_region_host)) config.region = host[1];
+    if (!config.region) config.region = hss::region_of_host(transport.endpoint.host);
   } else if (region) {
     transport.endpoint = hss::endpoint_for_region(region->value);
   } else {

@@ -76,6 +76,7 @@ Page<Record> read_cicd_images_page(const JsonObject& root) {
 
 Request cicd_images_request(const Query& query, std::int64_t offset, int limit) {
   Request request;
+  request.operation = k_cicd_images_operation;
   request.path = std::string(k_cicd_images_path);
   request.query = {{"cicd_name", query.cicd_name},
                    {"image_version", query.image_version},

@@ -12,6 +12,8 @@
 namespace gate::hss {
 
 inline constexpr std::string_view k_cicd_images_path = "/v5/{project_id}/image/cicd/images";
+// The operation's name in the API reference (000_181c3266a31a04f9.txt, the SDKs' ListCicdImages).
+inline constexpr std::string_view k_cicd_images_operation = "ListCicdImages";
 
 // Parses one page of the response. Accepts the documented shape (data_list an array, image_size
 // an integer) and the API page's example shape (data_list one object, image_size a string such

@@ -6,6 +6,7 @@
 #include <Poco/URI.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <regex>
 
 namespace gate::hss {
@@ -58,6 +59,16 @@ EndpointUrl parse_endpoint_url(const std::string& text, const std::string& origi
 EndpointUrl endpoint_for_region(const std::string& region) {
   if (region == "eu-west-101") return {"https", "hss.eu-west-101.myhuaweicloud.eu", 443};
   return {"https", "hss." + region + ".myhuaweicloud.com", 443};
+}
+
+std::optional<std::string> region_of_host(const std::string& host) {
+  // Host names are case-insensitive; region ids are lower-case (config.cpp checks --region so).
+  std::string lower = host;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::regex k_region_host(R"(hss\.([a-z]{2}(?:-[a-z0-9]+)+)\.myhuaweicloud\.(?:com|eu)\.?)");
+  std::smatch match;
+  if (!std::regex_match(lower, match, k_region_host)) return std::nullopt;
+  return match[1].str();
 }
 
 bool is_loopback_host(const std::string& host) {

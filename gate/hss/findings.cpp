@@ -185,9 +185,19 @@ const std::string* ImageFindings::error(FindingKind kind) const {
   return nullptr;
 }
 
+std::vector<FindingKind> kinds_missing_region(std::span<const FindingKind> kinds, const std::optional<std::string>& region) {
+  std::vector<FindingKind> missing;
+  if (region) return missing;
+  for (auto kind : kinds) {
+    if (kind.spec().endpoint.region_header == RegionHeader::required) missing.push_back(kind);
+  }
+  return missing;
+}
+
 Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,
                         std::int64_t offset, int limit) {
   Request request;
+  request.operation = endpoint.operation;
   request.path = std::string(endpoint.path);
   request.path_parameters = path_parameter(endpoint.path, "image_id", image.image_id);
   request.query = endpoint.parameters(image);
@@ -195,7 +205,9 @@ Request finding_request(const FindingEndpoint& endpoint, const Record& image, co
   if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);
   request.query.emplace_back("limit", std::to_string(limit));
   request.query.emplace_back("offset", std::to_string(offset));
-  if (endpoint.region_header && options.region) request.headers.emplace_back("region", *options.region);
+  if (endpoint.region_header != RegionHeader::none && options.region) {
+    request.headers.emplace_back("region", *options.region);
+  }
   return request;
 }
 
@@ -221,6 +233,7 @@ void list_findings(Transport& transport, const FindingEndpoint& endpoint, const 
 
 Request cve_request(const std::string& vul_id, const FindingOptions& options, std::int64_t offset, int limit) {
   Request request;
+  request.operation = cve_endpoint().operation;
   request.path = std::string(cve_endpoint().path);
   request.path_parameters = path_parameter(cve_endpoint().path, cve_key_member(), vul_id);
   if (options.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *options.enterprise_project_id);

@@ -59,6 +59,10 @@ struct FindingPlan {
   bool empty() const { return kinds.empty(); }
 };
 
+// Whether an API takes the region as a request header (findings.md: the base-image API's Go
+// model requires it; other APIs are not documented to take one).
+enum class RegionHeader { none, required };
+
 // One finding API: its path, its parameters for an image, and the members it reads.
 struct FindingEndpoint {
   FindingKind kind;
@@ -66,7 +70,7 @@ struct FindingEndpoint {
   std::span<const FieldSpec> fields;       // read and checked; anything else is ignored
   std::span<const std::string_view> never_read; // members that may hold secrets: dropped at once
   bool handled_filter = false;             // takes handle_status=unhandled unless handled ones are wanted
-  bool region_header = false;              // takes the region as a request header
+  RegionHeader region_header = RegionHeader::none; // sent whenever the region is known
   Pairs (*parameters)(const Record& image); // the filters that name the image
   std::string_view operation;              // the API's name, as IAM permissions name it
 };
@@ -140,6 +144,10 @@ struct FindingOptions {
   std::optional<std::string> region;
   std::optional<std::string> enterprise_project_id;
 };
+
+// The kinds among `kinds` whose API requires the region header, when `region` is unknown:
+// such a run cannot read them, which is a configuration error before anything is sent.
+std::vector<FindingKind> kinds_missing_region(std::span<const FindingKind> kinds, const std::optional<std::string>& region);
 
 // The request for one page of one image's list.
 Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,

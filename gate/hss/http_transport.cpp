@@ -80,6 +80,11 @@ std::string error_of(const std::string& body) {
   }
 }
 
+// "ListCicdImages (GET /v5/{project_id}/image/cicd/images)": the path as documented, not as sent.
+std::string refused_operation(const Request& request) {
+  return fmt::format("{} (GET {})", request.operation.empty() ? "a request" : request.operation, request.path);
+}
+
 ServiceCause cause_of(int refusing_status) {
   if (refusing_status == 401) return ServiceCause::authentication;
   if (refusing_status == 403) return ServiceCause::forbidden;
@@ -132,10 +137,14 @@ private:
                          ServiceCause::http_status, answer.status);
     }
     std::string detail = error_of(answer.body);
-    std::string problem =
-        fmt::format("HSS request failed: {} {}{}", answer.status, detail.empty() ? answer.reason : detail, id);
+    std::string status = fmt::format("{} {}{}", answer.status, detail.empty() ? answer.reason : detail, id);
+    // IAM grants each API on its own: a refusal names the one refused, as the reference names it.
+    std::string problem = answer.status == 403 ? fmt::format("HSS refused {}: {}", refused_operation(request), status)
+                                               : fmt::format("HSS request failed: {}", status);
     // Other 4xx are never retried: repeated authentication failures lock an AK.
-    if (answer.status != 429 && answer.status < 500) throw ServiceError(problem, cause_of(answer.status), answer.status);
+    if (answer.status != 429 && answer.status < 500) {
+      throw ServiceError(problem, cause_of(answer.status), answer.status, std::string(request.operation));
+    }
     return Retryable(problem, parse_retry_after(answer.retry_after, m_clock.wall_now()), ServiceCause::http_status,
                      answer.status);
   }

@@ -48,6 +48,15 @@ struct Query {
   std::optional<std::string> enterprise_project_id;
 };
 
+// Where a run looked its images up, as messages show it for comparison with the HSS console.
+// Never a credential.
+struct LookupScope {
+  std::string source;                    // the endpoint URL, or "the saved response FILE"
+  std::optional<std::string> project_id; // nullopt offline: a saved file does not record it
+  std::optional<std::string> region;     // nullopt when neither --region nor the endpoint names it
+  bool offline = false;
+};
+
 // The scan states of the API, grouped as the policy sees them.
 enum class ScanState { success, pending, failed };
 

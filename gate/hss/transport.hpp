@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace gate {
 class Clock;
@@ -41,6 +42,10 @@ EndpointUrl parse_endpoint_url(const std::string& text, const std::string& origi
 // "https://hss.REGION.myhuaweicloud.com", or ".eu" for eu-west-101.
 EndpointUrl endpoint_for_region(const std::string& region);
 
+// The region an HSS host names: "cn-north-4" for hss.cn-north-4.myhuaweicloud.com (or .eu, as
+// eu-west-101's is); nullopt for any other host (a proxy, a loopback address, another domain).
+std::optional<std::string> region_of_host(const std::string& host);
+
 // True for 127.0.0.0/8, ::1 and localhost: the only hosts that may get credentials over plain HTTP.
 bool is_loopback_host(const std::string& host);
 
@@ -66,6 +71,7 @@ struct Request {
   Pairs path_parameters; // unencoded values of the template's {name}s besides {project_id}
   Pairs query;           // unencoded
   Pairs headers;         // extra headers an endpoint needs (signed with the rest)
+  std::string_view operation = {}; // the API's name in HSS's reference, e.g. ListImageVulnerabilities
 };
 
 // The path as sent and signed: the template's literal segments and each parameter's value

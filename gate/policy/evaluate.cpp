@@ -4,6 +4,7 @@
 #include "gate/policy/fields.hpp"
 #include "gate/policy/loader.hpp"
 #include "gate/policy/operators.hpp"
+#include "gate/policy/state_hints.hpp"
 #include "gate/units/units.hpp"
 
 #include <fmt/format.h>
@@ -81,6 +82,7 @@ private:
     std::string detail = fmt::format("no image with {} is known to HSS{}", hss::describe_query(lookup.query),
                                      waited(lookup, " (waited {:.0f}s)"));
     image.results.push_back(state_result(image, "missing", m_policy.scan.on_missing, "on_missing", detail));
+    image.results.back().hint = no_verdict_hint(NoVerdict::missing, lookup.query, m_context.scope, lookup.waited_seconds);
     skip_rules(image, "not evaluated: the image was not found");
     decide(image);
     return image;
@@ -99,10 +101,13 @@ private:
                                        record.image_version.value_or(""), record.image_digest.value_or("(none)"),
                                        lookup.query.image_digest.value_or(""), after);
       image.results.push_back(state_result(image, "pending", m_policy.scan.on_pending, "on_pending", detail));
+      image.results.back().hint =
+          no_verdict_hint(NoVerdict::stale_digest, lookup.query, m_context.scope, lookup.waited_seconds);
       skip_rules(image, "not evaluated: the expected digest has no scan yet");
     } else if (state == hss::ScanState::pending) {
       std::string detail = fmt::format("scan is not finished (scan_status {}){}", record.scan_status, after);
       image.results.push_back(state_result(image, record.scan_status, m_policy.scan.on_pending, "on_pending", detail));
+      image.results.back().hint = no_verdict_hint(NoVerdict::pending, lookup.query, m_context.scope, lookup.waited_seconds);
       skip_rules(image, "not evaluated: the scan is not finished");
     } else if (state == hss::ScanState::failed) {
       std::string detail = fmt::format("scan ended with scan_status {}", record.scan_status);
@@ -111,6 +116,7 @@ private:
       }
       if (record.scan_failed_desc && !record.scan_failed_desc->empty()) detail += ": " + *record.scan_failed_desc;
       image.results.push_back(state_result(image, record.scan_status, m_policy.scan.on_failed, "on_failed", detail));
+      image.results.back().hint = no_verdict_hint(NoVerdict::failed, lookup.query, m_context.scope, lookup.waited_seconds);
       skip_rules(image, "not evaluated: the scan failed");
     } else {
       RuleResult ok = scan_status_result(record.scan_status, "scan finished successfully");
@@ -320,10 +326,13 @@ private:
     result.status = result.level == Level::fail ? RuleStatus::fail : RuleStatus::warn;
   }
 
-  // Decides the image, and gives each failing result a ready waiver.
+  // Decides the image, and gives each failing result a ready waiver, except scan-status: waiving
+  // it would pass an image nobody judged, so its result carries a hint of what to check instead.
   static void decide(ImageResult& image) {
     for (auto& result : image.results) {
-      if (result.status == RuleStatus::fail) result.exception_hint = exception_hint(image, result);
+      if (result.status == RuleStatus::fail && result.rule != k_rule_scan_status) {
+        result.exception_hint = exception_hint(image, result);
+      }
     }
     image.decision = image.errors.empty() ? Decision::pass : Decision::error;
     for (const auto& result : image.results) {

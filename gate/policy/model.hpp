@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gate/hss/finding_kind.hpp"
+#include "gate/hss/record.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -86,6 +87,8 @@ struct Context {
   // The lists reports need besides the rules' (vulnerabilities, software, base_image): copied
   // into each image's Inventory.
   std::vector<hss::FindingKind> inventory = {};
+  // Where the images were looked up, for the hints of a missing image or an unfinished scan.
+  hss::LookupScope scope = {};
 };
 
 struct When {

@@ -81,6 +81,9 @@ struct RuleResult {
   // A failing result: the members of an [[exceptions]] entry that waives exactly it (with
   // finding_waiver_hint for a findings rule), one TOML line each, without expires and reason.
   std::vector<std::string> exception_hint;
+  // A scan-status result without a verdict (missing image, unfinished or failed scan): what to
+  // check, a lead line then one line per likely cause. Such a result never gets exception_hint.
+  std::vector<std::string> hint;
 };
 
 // What the dashboards list of an image besides rule results, read only when a report asks:

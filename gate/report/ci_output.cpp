@@ -40,7 +40,10 @@ std::string render_github_annotations(const Outcome& outcome) {
       if (result.status != RuleStatus::fail && result.status != RuleStatus::warn) continue;
       std::string message = result.detail;
       if (!result.message.empty()) message += "\nFix: " + result.message;
-      if (result.status == RuleStatus::fail) message += "\nWaive: " + waiver_hint(image, result);
+      if (result.status == RuleStatus::fail && !result.exception_hint.empty()) {
+        message += "\nWaive: " + waiver_hint(image, result);
+      }
+      if (!result.hint.empty()) message += fmt::format("\nCheck: {}", fmt::join(result.hint, "\n- "));
       command(result.status == RuleStatus::fail ? "error" : "warning",
               fmt::format("hss-gate {}: {}", result.rule, image.label()), message);
     }

@@ -99,7 +99,12 @@ std::string rule_lines(const ImageResult& image, const RuleResult& result, const
   std::string out = fmt::format("  {:<6} {}: {}\n", paint(color, label), printable(result.rule), printable(result.detail));
   if (result.status == RuleStatus::fail || result.status == RuleStatus::warn) {
     if (!result.message.empty()) out += fmt::format("         fix: {}\n", printable(result.message));
-    if (result.status == RuleStatus::fail) out += fmt::format("         waive: {}\n", printable(waiver_hint(image, result)));
+    if (result.status == RuleStatus::fail && !result.exception_hint.empty()) {
+      out += fmt::format("         waive: {}\n", printable(waiver_hint(image, result)));
+    }
+    for (std::size_t i = 0; i < result.hint.size(); ++i) {
+      out += fmt::format("         {}{}\n", i == 0 ? "check: " : "  - ", printable(result.hint[i]));
+    }
   }
   if (result.status == RuleStatus::fail || result.status == RuleStatus::warn) {
     auto counted = counted_findings(result);

@@ -85,6 +85,7 @@ Object::Ptr result_json(const RuleResult& result) {
   object->set("detail", clean_text(result.detail));
   object->set("waived_by", std::string(name_of(result.waived_by)));
   if (result.waiver) object->set("exception", waiver_json(*result.waiver));
+  if (!result.hint.empty()) object->set("hint", strings(result.hint));
   if (result.findings_kind) {
     Array::Ptr findings = new Array();
     for (const auto& finding : result.findings) findings->add(finding_json(finding));

@@ -145,13 +145,15 @@ private:
     }
     switch (result.status) {
     case RuleStatus::fail:
-      element("failure", {{"message", result.detail}, {"type", result.field}},
-              fmt::format("{}\nto waive: {}", body, waiver_hint(image, result)));
+      if (!result.exception_hint.empty()) body += fmt::format("\nto waive: {}", waiver_hint(image, result));
+      if (!result.hint.empty()) body += fmt::format("\nto check: {}", fmt::join(result.hint, "\n- "));
+      element("failure", {{"message", result.detail}, {"type", result.field}}, body);
       break;
     case RuleStatus::warn: {
       // Skipped, so that GitLab's test report shows it without failing the count; the type and
       // the message tell it apart from a waiver.
       std::string message = fmt::format("WARNING (does not block): {}", result.detail);
+      if (!result.hint.empty()) body += fmt::format("\nto check: {}", fmt::join(result.hint, "\n- "));
       element("skipped", {{"type", "warning"}, {"message", message}}, fmt::format("{}\n{}", message, body));
       break;
     }

@@ -92,6 +92,14 @@ std::string findings_table(const ImageResult& image, const RuleResult& result) {
   return fmt::format("<details><summary>{}</summary>\n\n{}\n</details>\n\n", title, rows);
 }
 
+// What to check for a scan-status result without a verdict: its lead line, then a list.
+std::string hint_list(const RuleResult& result) {
+  if (result.hint.empty() || (result.status != RuleStatus::fail && result.status != RuleStatus::warn)) return {};
+  std::string out = fmt::format("**`{}`: {}**\n\n", result.rule, cell(result.hint.front()));
+  for (std::size_t i = 1; i < result.hint.size(); ++i) out += fmt::format("- {}\n", cell(result.hint[i]));
+  return out + "\n";
+}
+
 } // namespace
 
 std::string render_markdown(const Outcome& outcome) {
@@ -124,6 +132,7 @@ std::string render_markdown(const Outcome& outcome) {
     for (const auto& result : image.results) out += result_row(result);
     out += "\n";
     for (const auto& result : image.results) out += findings_table(image, result);
+    for (const auto& result : image.results) out += hint_list(result);
   }
   if (!outcome.warnings.empty()) {
     out += "**Warnings**\n\n";

@@ -57,8 +57,9 @@ class Bundles(FakeServerTest):
         return path
 
     def online(self, policy, *args, env=None):
+        # The base-image API requires a region, which a loopback endpoint does not name.
         environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
-                       "HSS_GATE_AUTH_TOKEN": base.TOKEN, **(env or {})}
+                       "HSS_GATE_AUTH_TOKEN": base.TOKEN, "HSS_GATE_REGION": "ap-southeast-1", **(env or {})}
         result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy", self.policy(policy),
                            "--json", "report.json", *args, env=environment)
         self.assertNotIn(base.TOKEN, result.out + result.err)

@@ -5,7 +5,7 @@ import signal
 import subprocess
 import unittest
 
-from harness import BIN, NOW, GateTest, POLICIES, RESPONSES, SOURCE
+from harness import BIN, NOW, FakeServerTest, GateTest, POLICIES, RESPONSES, SOURCE
 
 
 def cases(root, status):
@@ -72,6 +72,30 @@ class CheckVerdicts(GateTest):
         self.assertEqual(report["images"][0]["results"][0]["rule"], "scan-status")
         self.assertEqual([c.get("name") for c in cases(result.junit(), "failure")], ["scan-status"])
 
+    def test_no_verdict_gets_the_likely_causes_never_a_scan_status_waiver(self):
+        # Waiving scan-status would pass an image nobody judged: every report lists what to check.
+        for response, expected in (("empty.json", "cicd_name \"shop\" is not the name of the CI/CD identifier"),
+                                   ("scanning.json", "raise `wait`"),
+                                   ("scan-failed.json", "run the pipeline's scan step again")):
+            with self.subTest(response):
+                result = self.check(response)
+                self.assertEqual(result.code, 4, result.out + result.err)
+                self.assertNotIn("waive:", result.out)
+                self.assertNotIn("[[exceptions]]", result.out)
+                self.assertIn(expected, result.out)
+                scan_status = self.assert_reports_agree(result)["images"][0]["results"][0]
+                self.assertEqual(scan_status["rule"], "scan-status")
+                self.assertIn(expected, " ".join(scan_status["hint"]))
+                failure = cases(result.junit(), "failure")[0].find("failure").text
+                self.assertNotIn("to waive", failure)
+                self.assertIn("to check: ", failure)
+                self.assertIn(expected, failure)
+                self.assertIn(expected, result.text("summary.md").replace("\\", ""))  # Markdown escapes
+        missing = self.check("empty.json")
+        for cause in ("no scan step", "image_version \"1.0.0\"", "another project, region or enterprise project",
+                      "does not record the project", "raise `wait`"):
+            self.assertIn(cause, missing.out)
+
     def test_loose_server_matches_do_not_count(self):
         result = self.check("loose-match.json")
         self.assertEqual(result.code, 4, result.out)
@@ -108,6 +132,24 @@ class CheckVerdicts(GateTest):
     def test_no_colour_when_not_a_terminal(self):
         result = self.check("vulnerable.json", reports=False)
         self.assertNotIn("\033[", result.out)
+
+
+class OnlineHints(FakeServerTest):
+    TOKEN = "hints-SECRET-token"
+
+    def test_a_missing_image_names_where_it_was_looked_up_but_no_secret(self):
+        self.fake.reset([])
+        result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--json", "report.json",
+                           "--enterprise-project-id", "ep-7",
+                           env={"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                                "HSS_GATE_AUTH_TOKEN": self.TOKEN})
+        self.assertEqual(result.code, 4, result.out + result.err)
+        where = (f'this run asked project "test-project" at {self.fake.url} (region not known), '
+                 'enterprise_project_id "ep-7"')
+        self.assertIn(where, result.out)
+        self.assertIn(where, " ".join(result.json()["images"][0]["results"][0]["hint"]))
+        self.assertNotIn("waive:", result.out)
+        self.assertNotIn(self.TOKEN, result.out + result.err + result.text("report.json"))
 
 
 class ShippedExamples(GateTest):

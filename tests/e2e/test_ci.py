@@ -143,9 +143,11 @@ class GitLabJob(WithFakeServer):
         self.fake.reset(records)
         text = "include:\n  - local: ci-templates/gitlab/hss-gate.gitlab-ci.yml\n" + pipeline
         repo = self.git_repo({".gitlab-ci.yml": text, **(files or {})})
-        # Project-level CI/CD variables, as --variable gives them.
+        # Project-level CI/CD variables, as --variable gives them. The region: the template's GitLab
+        # report needs the base-image API, whose region a loopback endpoint does not name.
         project = {"HSS_GATE_BIN": BIN, "HSS_GATE_ENDPOINT": self.fake.url, "HSS_GATE_AUTH_TOKEN": TOKEN,
-                   "HSS_GATE_NOW": NOW, "HSS_GATE_PROJECT_ID": "test-project", **(variables or {})}
+                   "HSS_GATE_NOW": NOW, "HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_REGION": "ap-southeast-1",
+                   **(variables or {})}
         args = [tool("gitlab-ci-local"), "--no-color", "--force-shell-executor", "--shell-isolation"]
         for key, value in project.items():
             args += ["--variable", f"{key}={value}"]

@@ -57,6 +57,21 @@ class Dashboards(FakeServerTest):
             self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS))}
             self.fake.cves = json.loads(json.dumps(test_findings.CVES))
 
+    def test_a_gitlab_report_without_a_known_region_is_exit_2_before_any_request(self):
+        # A loopback endpoint names no region, and the base-image API requires the header.
+        result = self.run_gate("", env={"HSS_GATE_REGION": ""}, reports=("gitlab-report",))
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertIn("hss-gate: error: --region (or HSS_GATE_REGION): required, since the policy or the reports need "
+                      "the base_image (ListImageBasicImage) list", result.err)
+        self.assertIn(f"the endpoint host 127.0.0.1 names no region", result.err)
+        self.assertEqual(self.fake.requests, [])
+        self.assertFalse(os.path.exists(result.path("gl.json")))
+        # The SBOM reads only the software list, which takes no region: it needs none.
+        sbom = self.run_gate("", env={"HSS_GATE_REGION": ""}, reports=("sbom",))
+        self.assertEqual(sbom.code, 0, sbom.out + sbom.err)
+        self.assertTrue(os.path.exists(sbom.path("sbom.json")))
+        self.assertEqual(self.fake.finding_requests("base_image"), [])
+
     # --- the validators -------------------------------------------------------------------
 
     def assert_sarif_valid(self, path):
@@ -198,8 +213,9 @@ class Dashboards(FakeServerTest):
         self.fake.reset([record(image_version="1.0.1")])
         with self.fake.lock:
             self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS))}
+        # GitLab's report needs the base image, whose API requires a region: a loopback endpoint names none.
         environment = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
-                       "HSS_GATE_AUTH_TOKEN": TOKEN}
+                       "HSS_GATE_AUTH_TOKEN": TOKEN, "HSS_GATE_REGION": "ap-southeast-1"}
         later = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.1", "--policy",
                           self.policy(rule.format(max=0)), "--sarif", "r.sarif", "--gitlab-report", "gl.json",
                           env=environment)

@@ -127,12 +127,43 @@ class Doctor(GateTest):
             self.fake.fail_findings["secrets"] = (403, {"error_code": "HSS.0004", "error_msg": "no permission"})
         refused = self.doctor("--policy", policy)
         self.assertEqual(refused.code, 3, refused.out)
-        self.assertIn("FAIL  findings: ListImageSensitive: HSS request failed: 403", refused.out)
+        self.assertIn("FAIL  findings: HSS refused ListImageSensitive (GET /v5/{project_id}/image/{image_id}/sensitive): "
+                      "403 HSS.0004 no permission", refused.out)
         self.assertIn("fix: allow these credentials HSS's ListImageSensitive API in IAM", refused.out)
 
         plain = self.doctor()
         self.assertEqual(plain.code, 0, plain.out)
         self.assertIn("ok    findings: no finding API is needed", plain.out)
+
+    def test_a_refused_list_is_a_permission_naming_the_operation_not_the_credentials(self):
+        self.fake.fail_for["shop"] = (403, {"error_code": "HSS.1063", "error_msg": "no permission"})
+        refused = self.doctor()
+        self.assertEqual(refused.code, 3, refused.out)
+        self.assertIn("FAIL  permission: HSS refused ListCicdImages (GET /v5/{project_id}/image/cicd/images): 403 "
+                      "HSS.1063 no permission", refused.out)
+        self.assertIn("fix: allow these credentials HSS's ListCicdImages API in IAM", refused.out)
+        self.assertNotIn("FAIL  credentials", refused.out)
+        # A 401 is the credentials themselves, said apart from a permission.
+        self.fake.fail_for["shop"] = (401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information"})
+        unknown = self.doctor()
+        self.assertEqual(unknown.code, 3, unknown.out)
+        self.assertIn("FAIL  credentials: HSS request failed: 401 APIG.0301", unknown.out)
+        self.assertIn("fix: HSS did not accept the credentials (401)", unknown.out)
+        self.assertNotIn("permission", unknown.out)
+
+    def test_a_run_needing_the_base_image_without_a_region_is_a_configuration_failure(self):
+        result = self.doctor("--gitlab-report", "gl.json")
+        self.assertEqual(result.code, 2, result.out)
+        self.assertIn("FAIL  configuration: --region (or HSS_GATE_REGION): required, since the policy or the reports "
+                      "need the base_image (ListImageBasicImage) list", result.out)
+        self.assertEqual(self.fake.page_requests(), [])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": {"vulnerabilities": [], "base_image": [{"os_name": "Debian"}]}}
+        named = self.doctor("--gitlab-report", "gl.json", "--region", "cn-north-4")
+        self.assertEqual(named.code, 0, named.out)
+        self.assertIn("ok    findings: ListImageBasicImage answered with 1 record", named.out)
+        basic = self.fake.finding_requests("base_image")
+        self.assertEqual([r["headers"].get("region") for r in basic], ["cn-north-4"])
 
     def test_an_unwritable_report_path_is_a_configuration_failure(self):
         result = self.doctor("--json", "/no/such/folder/report.json")

@@ -35,7 +35,8 @@ MATRIX = {
     "401 unauthorized": ([{"status": 401, "body": error("APIG.0301", "Incorrect IAM authentication information")}],
                          [], 3, "HSS request failed: 401 APIG.0301 Incorrect IAM authentication information", 5, (1, 1)),
     "403 forbidden": ([{"status": 403, "body": error("HSS.1063", "no permission")}], [], 3,
-                      "HSS request failed: 403 HSS.1063 no permission", 5, (1, 1)),
+                      "HSS refused ListCicdImages (GET /v5/{project_id}/image/cicd/images): 403 HSS.1063 no permission",
+                      5, (1, 1)),
     "404 not found": ([{"status": 404, "body": error("APIGW.0101", "The API does not exist")}], [], 3,
                       "HSS request failed: 404 APIGW.0101", 5, (1, 1)),
     "429 with Retry-After": ([{"status": 429, "body": error("APIG.0308", "throttled"), "headers": {"Retry-After": "1"}}] * 5,
@@ -151,6 +152,27 @@ class FaultMatrix(GateTest):
         result, _ = self.run_gate(self.fake.url)
         self.assert_failed_closed(result, 3, "not followed")
         self.assertEqual(self.elsewhere.requests, [])
+
+    def test_a_refused_finding_api_is_named_and_a_refused_list_is_not_the_credentials(self):
+        policy = os.path.join(self.folder, "policy.toml")
+        with open(policy, "w") as f:
+            f.write('version = 1\n[rules.v]\nfindings = "vulnerabilities"\n')
+        self.fake.reset([record()])
+        self.fake.fail_findings["vulnerabilities"] = (403, {"error_code": "HSS.1063", "error_msg": "no permission"})
+        result, _ = self.run_gate(self.fake.url, "--policy", policy)
+        refused = ("HSS refused ListImageVulnerabilities (GET /v5/{project_id}/image/{image_id}/vulnerabilities): "
+                   "403 HSS.1063 no permission")
+        self.assertEqual(result.code, 3, result.out + result.err)
+        self.assertIn(refused, result.out)
+        self.assertIn(refused, " ".join(self.assert_reports_agree(result)["errors"]))
+        self.assertEqual(len(self.fake.finding_requests("vulnerabilities")), 1)  # a 403 is not retried
+        # A 401 on the same API is the credentials, told as before: no operation to grant.
+        self.fake.reset([record()])
+        self.fake.fail_findings["vulnerabilities"] = (401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM"})
+        unknown, _ = self.run_gate(self.fake.url, "--policy", policy)
+        self.assertEqual(unknown.code, 3, unknown.out + unknown.err)
+        self.assertIn("HSS request failed: 401 APIG.0301 Incorrect IAM", unknown.out)
+        self.assertNotIn("HSS refused", unknown.out)
 
     def test_total_num_that_lies_neither_loops_nor_misses_data(self):
         for total in (0, 1000000):

@@ -358,5 +358,84 @@ class FindingsPolicyErrors(FakeServerTest):
         self.assertIn('unknown = "skip"', first.out)
 
 
+class RegionHeader(FakeServerTest):
+    """The base-image API's required `region` header: read from an hss.REGION.myhuaweicloud.com
+    endpoint when --region is not given (reached through a CONNECT proxy that tunnels every host to
+    a fake server holding a certificate for that name), and exit 2 when no region is known."""
+    TOKEN = TOKEN
+
+    @classmethod
+    def setUpClass(cls):
+        import http.server
+        import select
+        import socket
+        import sys
+        import threading
+        from harness import SOURCE, make_pki
+        sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
+        from fake_hss import FakeHss
+        cls.pki = make_pki({"hss": ("DNS:hss.cn-north-4.myhuaweicloud.com", 2)})
+        cls.fake = FakeHss([record()], token=TOKEN, certfile=os.path.join(cls.pki, "hss.pem"),
+                           keyfile=os.path.join(cls.pki, "hss.key")).start()
+        port = cls.fake.port
+
+        class Tunnel(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_CONNECT(self):
+                upstream = socket.create_connection(("127.0.0.1", port), timeout=10)
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                ends = [self.connection, upstream]
+                while True:
+                    readable, _, _ = select.select(ends, [], [], 5)
+                    data = readable and readable[0].recv(65536)
+                    if not data:
+                        break
+                    (upstream if readable[0] is self.connection else self.connection).sendall(data)
+                upstream.close()
+
+        cls.proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tunnel)
+        threading.Thread(target=cls.proxy.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proxy.shutdown()
+        super().tearDownClass()
+
+    def run_gate(self, endpoint, *args):
+        path = os.path.join(self.folder, "p.toml")
+        with open(path, "w") as f:
+            f.write('version = 1\n[rules.b]\nfindings = "base_image"\nwhere.os_name = "Ubuntu"\n')
+        return self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--policy", path,
+                         "--ca-file", os.path.join(self.pki, "ca.pem"), *args,
+                         env={"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": endpoint,
+                              "HSS_GATE_AUTH_TOKEN": TOKEN, "HTTPS_PROXY": f"http://127.0.0.1:{self.proxy.server_address[1]}"})
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset([record()])
+        with self.fake.lock:
+            self.fake.findings = {"img-1": {"base_image": FINDINGS["base_image"]}}
+
+    def test_an_hss_endpoint_host_gives_the_base_image_api_its_region(self):
+        result = self.run_gate("https://hss.cn-north-4.myhuaweicloud.com")
+        self.assertEqual(result.code, 0, result.out + result.err)
+        sent = self.fake.finding_requests("base_image")
+        self.assertEqual([r["headers"].get("region") for r in sent], ["cn-north-4"])
+        # --region, when given as well, says it first.
+        self.fake.reset([record()])
+        self.run_gate("https://hss.cn-north-4.myhuaweicloud.com", "--region", "ap-southeast-1")
+        self.assertEqual([r["headers"].get("region") for r in self.fake.finding_requests("base_image")],
+                         ["ap-southeast-1"])
+
+    def test_an_endpoint_that_names_no_region_is_exit_2_before_anything_is_sent(self):
+        result = self.run_gate(f"https://localhost:{self.fake.port}")
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertIn("hss-gate: error: --region (or HSS_GATE_REGION): required", result.err)
+        self.assertIn("the endpoint host localhost names no region", result.err)
+        self.assertEqual(self.fake.requests, [])
+
 if __name__ == "__main__":
     unittest.main()

@@ -106,6 +106,7 @@ BOOST_AUTO_TEST_CASE(the_region_is_known_from_the_flag_or_from_an_hss_endpoint_h
                    {"HSS_GATE_REGION", "ap-southeast-1"}})
                  .value_or("") == "ap-southeast-1"); // --region says it first
   BOOST_TEST(!with({{"HSS_GATE_ENDPOINT", "https://hss-proxy.example.com"}}).has_value());
+  BOOST_TEST(!with({{"HSS_GATE_ENDPOINT", "https://hss.cn-north-4.example.com"}}).has_value()); // not Huawei's
 }
 
 BOOST_AUTO_TEST_CASE(a_sarif_location_stays_inside_the_repository) {

@@ -1,4 +1,5 @@
 #include "gate/error.hpp"
+#include "gate/hss/cicd_images.hpp"
 #include "gate/hss/findings.hpp"
 
 #include "helpers.hpp"
@@ -8,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <mutex>
 #include <set>
 
@@ -317,6 +320,45 @@ BOOST_AUTO_TEST_CASE(a_value_that_cannot_be_one_segment_is_a_service_error_namin
   BOOST_TEST(test::error_of([&] { encoded_path(cves, "p-1"); }).find("path parameter vul_id") != std::string::npos);
   Request unfilled{"/v5/{project_id}/image/{image_id}/apps", {}, {}, {}};
   BOOST_TEST(test::error_of([&] { encoded_path(unfilled, "p-1"); }).find("needs the parameter image_id") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(docs_list_every_api_the_gate_calls) {
+  // docs/ci.md's least-privilege table is written by hand; a kind added without its row fails here.
+  std::ifstream file(std::string(HSS_GATE_TEST_DATA) + "/../../docs/ci.md");
+  BOOST_REQUIRE(file);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(file, line);) {
+    if (line.rfind("| ", 0) == 0) rows.push_back(line);
+  }
+  auto row_of = [&](std::string_view operation, std::string_view path) -> std::string {
+    std::string name = fmt::format("| `{}` | `GET {}` |", operation, path);
+    for (const auto& row : rows) {
+      if (row.find(name) != std::string::npos) return row;
+    }
+    return {};
+  };
+  BOOST_TEST(!row_of(k_cicd_images_operation, k_cicd_images_path).empty());
+  std::vector<const FindingEndpoint*> endpoints{&cve_endpoint()};
+  for (auto kind : finding_kinds()) endpoints.push_back(&endpoint_for(kind));
+  for (const auto* endpoint : endpoints) {
+    BOOST_TEST_CONTEXT(endpoint->operation) {
+      BOOST_TEST(!endpoint->operation.empty());
+      std::string row = row_of(endpoint->operation, endpoint->path);
+      BOOST_TEST(!row.empty());
+      bool required = endpoint->region_header == RegionHeader::required;
+      BOOST_TEST(row.find(required ? "| required |" : "| not sent |") != std::string::npos);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(only_an_api_that_requires_the_region_stops_a_run_without_one) {
+  std::vector<FindingKind> kinds(finding_kinds().begin(), finding_kinds().end());
+  auto missing = kinds_missing_region(kinds, std::nullopt);
+  BOOST_REQUIRE(missing.size() == 1u);
+  BOOST_TEST(name_of(missing.front()) == "base_image");
+  BOOST_TEST(kinds_missing_region(kinds, std::string("cn-north-4")).empty());
+  std::vector<FindingKind> without{kind_named("vulnerabilities"), kind_named("software")};
+  BOOST_TEST(kinds_missing_region(without, std::nullopt).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -341,6 +341,25 @@ BOOST_AUTO_TEST_CASE(an_endpoint_with_credentials_is_refused_and_shown_redacted)
   BOOST_TEST(parse_endpoint_url("http://127.0.0.1:80", "--endpoint").str() == "http://127.0.0.1");
 }
 
+BOOST_AUTO_TEST_CASE(only_an_hss_host_of_huawei_cloud_names_its_region) {
+  const std::vector<std::pair<std::string, std::string>> named{
+      {"hss.cn-north-4.myhuaweicloud.com", "cn-north-4"},
+      {"hss.ap-southeast-1.myhuaweicloud.com", "ap-southeast-1"},
+      {"hss.eu-west-101.myhuaweicloud.eu", "eu-west-101"},
+      {"HSS.CN-NORTH-4.MyHuaweiCloud.com", "cn-north-4"}, // host names are case-insensitive
+      {"hss.la-south-2.myhuaweicloud.com.", "la-south-2"}, // fully qualified
+  };
+  for (const auto& [host, region] : named) {
+    BOOST_TEST_CONTEXT(host) { BOOST_TEST(region_of_host(host).value_or("(none)") == region); }
+  }
+  for (const char* host : {"127.0.0.1", "localhost", "::1", "hss.example.com", "hss-proxy.example.com",
+                           "hss.cn-north-4.example.com", "hss.cn-north-4.myhuaweicloud.com.evil.example",
+                           "myhss.cn-north-4.myhuaweicloud.com", "ecs.cn-north-4.myhuaweicloud.com",
+                           "hss.myhuaweicloud.com", "hss.cn.myhuaweicloud.com", "hss.cn-north-4.myhuaweicloud.org"}) {
+    BOOST_TEST_CONTEXT(host) { BOOST_TEST(!region_of_host(host).has_value()); }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_duplicated_key_in_a_response_is_ambiguous) {
   auto message = test::error_of([] { parse_json_object(R"({"total_num": 1, "data_list": [{"vul_num": 0, "vul_num": 9}]})"); });
   BOOST_TEST(message.find("the key \"vul_num\" appears twice") != std::string::npos);

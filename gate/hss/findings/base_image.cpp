@@ -2,8 +2,8 @@
 
 #include <array>
 
-// ListImageBasicImage: GET /v5/{project_id}/image/{image_id}/basic-image, which takes the region
-// as a request header.
+// ListImageBasicImage: GET /v5/{project_id}/image/{image_id}/basic-image, whose `region` request
+// header the Go SDK's model marks required (findings.md).
 namespace gate::hss::findings {
 
 extern const FindingKindSpec k_base_image;
@@ -30,7 +30,7 @@ constexpr std::array<std::string_view, 2> k_id{"os_name", "os_version"};
 const FindingKindSpec k_base_image{
     .name = "base_image",
     .position = 70,
-    .endpoint = {FindingKind{k_base_image}, "/v5/{project_id}/image/{image_id}/basic-image", k_fields, {}, false, true,
+    .endpoint = {FindingKind{k_base_image}, "/v5/{project_id}/image/{image_id}/basic-image", k_fields, {}, false, RegionHeader::required,
                  parameters, "ListImageBasicImage"},
     .attributes = k_attributes,
     .severity = {},

@@ -48,7 +48,7 @@ constexpr std::array<std::string_view, 1> k_console{"check_name"};
 const FindingKindSpec k_baseline{
     .name = "baseline",
     .position = 40,
-    .endpoint = {FindingKind{k_baseline}, "/v5/{project_id}/baseline/check-rules", k_fields, {}, false, false,
+    .endpoint = {FindingKind{k_baseline}, "/v5/{project_id}/baseline/check-rules", k_fields, {}, false, RegionHeader::none,
                  parameters, "ListCheckRulesInfo"},
     .attributes = k_attributes,
     .severity = {"severity", k_severity_words, {}},

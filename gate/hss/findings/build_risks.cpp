@@ -37,7 +37,7 @@ constexpr std::array<std::string_view, 2> k_id{"risk_id", "rule_id"};
 const FindingKindSpec k_build_risks{
     .name = "build_risks",
     .position = 50,
-    .endpoint = {FindingKind{k_build_risks}, "/v5/{project_id}/image/build-command-risks", k_fields, {}, false, false,
+    .endpoint = {FindingKind{k_build_risks}, "/v5/{project_id}/image/build-command-risks", k_fields, {}, false, RegionHeader::none,
                  parameters, "ListImageBuildCommandRisks"},
     .attributes = k_attributes,
     .severity = {"risk_level", {}, {}},

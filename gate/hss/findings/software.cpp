@@ -35,7 +35,7 @@ constexpr std::array<std::string_view, 2> k_console{"app_name", "app_version"};
 const FindingKindSpec k_software{
     .name = "software",
     .position = 60,
-    .endpoint = {FindingKind{k_software}, "/v5/{project_id}/image/{image_id}/apps", k_fields, {}, false, false,
+    .endpoint = {FindingKind{k_software}, "/v5/{project_id}/image/{image_id}/apps", k_fields, {}, false, RegionHeader::none,
                  parameters, "ListImageApps"},
     .attributes = k_attributes,
     .severity = {},

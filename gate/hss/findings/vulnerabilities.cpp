@@ -32,7 +32,7 @@ Pairs no_parameters(const Record&) { return {}; }
 
 constexpr FindingEndpoint k_cve_endpoint{FindingKind{k_vulnerabilities},
                                          "/v5/{project_id}/image/vulnerability/{vul_id}/cve",
-                                         k_cve_fields, {}, false, false, no_parameters, "ListVulnerabilityCve"};
+                                         k_cve_fields, {}, false, RegionHeader::none, no_parameters, "ListVulnerabilityCve"};
 
 constexpr auto text = AttributeOrder::none;
 constexpr auto member = AttributeSource::member;
@@ -64,7 +64,7 @@ const FindingKindSpec k_vulnerabilities{
     .name = "vulnerabilities",
     .position = 10,
     .endpoint = {FindingKind{k_vulnerabilities}, "/v5/{project_id}/image/{image_id}/vulnerabilities", k_fields, {},
-                 true, false, parameters, "ListImageVulnerabilities"},
+                 true, RegionHeader::none, parameters, "ListImageVulnerabilities"},
     .attributes = k_attributes,
     .severity = {"repair_necessity", k_repair_necessity, {}},
     .key_members = k_key,
