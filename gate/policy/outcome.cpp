@@ -64,12 +64,13 @@ int Outcome::exit_code() const {
   // A block or a missing verdict stands whatever else went wrong; anything that would let the
   // pipeline through is withheld when its evidence was not written.
   bool written = unwritten.empty();
+  int let_through = warnings_exit.value_or(k_exit_pass);
   switch (decision) {
-  case Decision::pass:
-  case Decision::warn: return written ? k_exit_pass : k_exit_service;
+  case Decision::pass: return written ? k_exit_pass : k_exit_service;
+  case Decision::warn: return written ? let_through : k_exit_service;
   case Decision::fail: return k_exit_blocked;
   case Decision::no_verdict: return k_exit_no_verdict;
-  case Decision::error: return error_ignored && written ? k_exit_pass : k_exit_service;
+  case Decision::error: return error_ignored && written ? let_through : k_exit_service;
   }
   return k_exit_service;
 }
