@@ -74,10 +74,10 @@ std::string render_sarif(const policy::Outcome& outcome, const ReportOptions& op
 inline constexpr std::size_t k_max_sarif_results = 25000;
 // At most this many runs in a SARIF file, GitHub's upload limit: one run per image path.
 inline constexpr std::size_t k_max_sarif_runs = 20;
-// The run's automationDetails.id of an image, "hss-gate/team/web/": its namespace and image name
-// (else its cicd_name) as the pipeline asked for it, without the version, so that alerts close
-// from one release to the next; images that share it share a run.
-std::string sarif_category(const hss::Query& query);
+// The run's automationDetails.id of an image, "hss-gate/team/web/": the namespace and image name
+// (else the cicd_name) of the record found, else of the query, without the version, so that
+// alerts close from one release to the next; images that share it share a run.
+std::string sarif_category(const hss::Query& query, const std::optional<hss::Record>& record = std::nullopt);
 
 // GitLab's container scanning report (schema 15.x).
 std::string render_gitlab(const policy::Outcome& outcome, const ReportOptions& options);

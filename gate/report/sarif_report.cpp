@@ -61,13 +61,10 @@ public:
   // One run per image path (its category), so that each image's alerts open and close on their
   // own; the run's rules score what that image's results found.
   std::string write() {
-    std::vector<std::pair<std::string, std::vector<const ImageResult*>>> groups;
-    for (const auto& image : m_outcome.images) {
-      std::string category = sarif_category(image.query);
-      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& group) { return group.first == category; });
-      if (it == groups.end()) it = groups.insert(groups.end(), {category, {}});
-      it->second.push_back(&image);
-    }
+    auto groups = group_images(true);
+    // The configuration allowed at most k_max_sarif_runs queries' categories; records that name
+    // more (one query matching images of several namespaces) fall back to the queries'.
+    if (groups.size() > k_max_sarif_runs) groups = group_images(false);
     Array::Ptr runs = new Array();
     for (const auto& [category, images] : groups) runs->add(run_json(category, images));
     Object::Ptr root = json::ordered();
@@ -80,6 +77,19 @@ public:
   std::size_t omitted() const { return m_omitted; }
 
 private:
+  using Groups = std::vector<std::pair<std::string, std::vector<const ImageResult*>>>;
+
+  Groups group_images(bool by_record) const {
+    Groups groups;
+    for (const auto& image : m_outcome.images) {
+      std::string category = by_record ? sarif_category(image.query, image.record) : sarif_category(image.query);
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& group) { return group.first == category; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {category, {}});
+      it->second.push_back(&image);
+    }
+    return groups;
+  }
+
   Object::Ptr run_json(const std::string& category, const std::vector<const ImageResult*>& images) {
     Object::Ptr driver = json::ordered();
     driver->set("name", "hss-gate");
@@ -238,9 +248,12 @@ private:
 
 } // namespace
 
-std::string sarif_category(const hss::Query& query) {
-  std::string name = query.image_name && !query.image_name->empty() ? *query.image_name : query.cicd_name;
-  if (query.namespace_name && !query.namespace_name->empty()) name = *query.namespace_name + "/" + name;
+std::string sarif_category(const hss::Query& query, const std::optional<hss::Record>& record) {
+  auto given = [](const std::optional<std::string>& value) { return value && !value->empty(); };
+  std::optional<std::string> image_name = record ? record->image_name : query.image_name;
+  std::optional<std::string> namespace_name = record ? record->namespace_name : query.namespace_name;
+  std::string name = given(image_name) ? *image_name : record ? record->cicd_name.value_or("") : query.cicd_name;
+  if (given(namespace_name)) name = *namespace_name + "/" + name;
   return fmt::format("hss-gate/{}/", name);
 }
 
