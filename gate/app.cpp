@@ -55,19 +55,51 @@ policy::TimePoint evaluation_time(const std::optional<std::chrono::sys_seconds>&
   return std::chrono::floor<std::chrono::seconds>(clock.wall_now());
 }
 
-int lint(const std::vector<std::string>& files, const World& world) {
+// `policy lint --strict` exits with this when a file has warnings but no problem.
+constexpr int k_exit_lint_warnings = 1;
+
+// "policy.toml:14:1: warning: exception for [a] expired on 2026-11-01 (26 days ago): it waives nothing"
+std::string expiry_line(const policy::ExpiryNotice& notice, const policy::Policy& policy) {
+  const policy::Exception& exception = *notice.exception;
+  std::string rules = fmt::format("exception for [{}]", fmt::join(exception.rules, ", "));
+  std::string date = units::format_date(exception.expires);
+  if (notice.expired) {
+    std::string ago = notice.days == 0 ? "today" : fmt::format("{} day{} ago", notice.days, notice.days == 1 ? "" : "s");
+    return fmt::format("{}: warning: {} expired on {} ({}): it waives nothing; renew it with a new reason or fix "
+                       "the findings",
+                       exception.source.str(), rules, date, ago);
+  }
+  const auto& warn_days = *policy.exceptions_policy.warn_days;
+  return fmt::format("{}: warning: {} expires on {} (in {} day{}), within exceptions_policy.warn_days = {} (set in {})",
+                     exception.source.str(), rules, date, notice.days, notice.days == 1 ? "" : "s", warn_days.value,
+                     warn_days.origin);
+}
+
+int lint(const cli::Arguments& arguments, const World& world) {
   int problems = 0;
+  int warnings = 0;
   auto now = evaluation_time(config::pinned_now(world.environment), world.clock);
-  for (const auto& file : files) {
+  for (const auto& file : arguments.files) {
     auto result = policy::load_policies({file}, now);
     for (const auto& problem : result.problems) std::cout << report::printable_line(problem.str()) << '\n';
-    if (result.problems.empty()) std::cout << report::printable_line(file + ": ok") << '\n';
+    auto notices = policy::expiry_notices(result.policy, now);
+    for (const auto& notice : notices) std::cout << report::printable_line(expiry_line(notice, result.policy)) << '\n';
+    if (result.problems.empty()) {
+      std::string ok = notices.empty() ? file + ": ok"
+                                       : fmt::format("{}: ok, {} warning{}", file, notices.size(), notices.size() == 1 ? "" : "s");
+      std::cout << report::printable_line(ok) << '\n';
+    }
     problems += static_cast<int>(result.problems.size());
+    warnings += static_cast<int>(notices.size());
   }
   std::cout << std::flush;
   if (problems > 0) {
     std::cerr << fmt::format("hss-gate: {} problem{} found\n", problems, problems == 1 ? "" : "s");
     return k_exit_usage;
+  }
+  if (warnings > 0 && arguments.flags.count("strict")) {
+    std::cerr << fmt::format("hss-gate: {} warning{} found (--strict)\n", warnings, warnings == 1 ? "" : "s");
+    return k_exit_lint_warnings;
   }
   return k_exit_pass;
 }
@@ -149,6 +181,7 @@ int check(const cli::Arguments& arguments, const World& world) {
   policy::RunFacts facts;
   for (const auto& spec : config.images) facts.images.push_back({spec.query, spec.dockerfile});
   facts.on_error_pass = config.on_error == config::OnError::pass;
+  facts.warnings_exit = config.warnings_exit;
   facts.started = start;
   facts.clock_pinned = config.pinned_now;
   facts.warnings = config.warnings;
@@ -213,7 +246,7 @@ int run_command(const std::vector<std::string>& argv, const World& world) {
     std::cout << cli::help_text(arguments.help_for.value_or(cli::Command::help));
     return argv.size() < 2 ? k_exit_usage : k_exit_pass;
   case cli::Command::version: std::cout << cli::version_text(); return k_exit_pass;
-  case cli::Command::policy_lint: return lint(arguments.files, world);
+  case cli::Command::policy_lint: return lint(arguments, world);
   case cli::Command::policy_show: return show(arguments.files, world);
   case cli::Command::check: return check(arguments, world);
   case cli::Command::doctor: return doctor(arguments, world.environment, world.clock);

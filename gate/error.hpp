@@ -16,6 +16,11 @@ enum ExitCode : int {
   k_exit_no_verdict = 4,
 };
 
+// The range --warnings-exit takes: above the documented codes, below the shell's 126-255 (not
+// executable, not found, killed by a signal).
+inline constexpr int k_min_warnings_exit = 5;
+inline constexpr int k_max_warnings_exit = 125;
+
 // An operational failure that carries the exit code it ends the run with. Caught once, in app.
 class Error : public std::runtime_error {
 public:

@@ -41,6 +41,7 @@ std::vector<FlagSpec> make_check_flags() {
       {"poll-interval", "DURATION", false, "time between polls while waiting (default 10s)"},
       {"timeout", "DURATION", false, "bound on each HTTP request (default 30s)"},
       {"on-error", "fail|pass", false, "on an HSS or network error: fail (exit 3, default) or pass (exit 0)"},
+      {"warnings-exit", "CODE", false, "exit CODE (5-125) instead of 0 on a warn decision or an error --on-error pass let through"},
       {"ca-file", "FILE", false, "extra CA bundle for HTTPS (also SSL_CERT_FILE)"},
       {"insecure", "", false, "do not verify TLS certificates (warns)"},
       {"verbose", "", false, "also list passing rules and progress", 'v'},
@@ -160,6 +161,10 @@ Arguments parse_arguments(const std::vector<std::string>& argv) {
         arguments.command = Command::help;
         return arguments;
       }
+      if (argv[i] == "--strict" && arguments.command == Command::policy_lint) {
+        arguments.flags["strict"] = {"true"};
+        continue;
+      }
       if (argv[i].rfind("--", 0) == 0) throw UsageError(fmt::format("unknown flag {} for policy {}", argv[i], sub));
       arguments.files.push_back(argv[i]);
     }
@@ -182,6 +187,7 @@ constexpr std::string_view k_exit_codes = R"(Exit codes:
   2  usage, configuration or policy-file error (nothing is looked up)
   3  HSS service or transport error (auth, HTTP, network, unreadable response)
   4  no verdict: image not found, scan unfinished, or scan failed, where the policy says to fail
+  5-125  only with --warnings-exit CODE: a warn decision, or an HSS error that --on-error pass let through
 )";
 
 } // namespace
@@ -214,8 +220,11 @@ std::string help_text(Command command) {
            "when HSS cannot be reached or refuses the credentials.\n";
   }
   if (command == Command::policy_lint) {
-    return "Usage: hss-gate policy lint FILE...\n\nChecks each policy file (with its extends chain) and prints every "
-           "problem as\nfile:line:column: message. Exit 0 when all are clean, 2 otherwise.\n";
+    return "Usage: hss-gate policy lint [--strict] FILE...\n\nChecks each policy file (with its extends chain) and "
+           "prints every problem as\nfile:line:column: message, and a warning for every exception that has expired or\n"
+           "expires within exceptions_policy.warn_days (measured at HSS_GATE_NOW when it is set).\n"
+           "Exit 0 when no file has a problem (warnings allowed), 1 when there are warnings\n"
+           "under --strict, 2 when a file has a problem.\n";
   }
   if (command == Command::policy_show) {
     return "Usage: hss-gate policy show FILE...\n\nPrints the effective policy that the files give together (later "
@@ -225,7 +234,7 @@ std::string help_text(Command command) {
                     "Usage:\n"
                     "  hss-gate check --cicd-name NAME --image-version TAG [--policy FILE]... [flags]\n"
                     "  hss-gate doctor [the flags of check]\n"
-                    "  hss-gate policy lint FILE...\n"
+                    "  hss-gate policy lint [--strict] FILE...\n"
                     "  hss-gate policy show FILE...\n"
                     "  hss-gate --version | --help | check --help\n\n";
   out += k_exit_codes;

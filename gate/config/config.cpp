@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <regex>
+#include <set>
 
 namespace gate::config {
 
@@ -233,6 +234,18 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.reports.emplace(std::string(format.name), path->value);
   }
 
+  if (auto sarif = in.get("sarif")) {
+    // Checked before anything is sent: GitHub rejects a file with more runs, after the whole gate ran.
+    std::set<std::string> categories;
+    for (const auto& image : config.images) categories.insert(report::sarif_category(image.query));
+    if (categories.size() > report::k_max_sarif_runs) {
+      throw UsageError(fmt::format("{}: {} images make {} SARIF runs (one per namespace and image name), more than "
+                                   "the {} runs GitHub code scanning accepts in one file; gate at most {} images per "
+                                   "SARIF report",
+                                   sarif->origin, config.images.size(), categories.size(), report::k_max_sarif_runs,
+                                   report::k_max_sarif_runs));
+    }
+  }
   resolve_dotenv_prefix(in, config);
   config.sarif_location = std::string(report::k_default_sarif_location);
   if (auto location = in.get("sarif-location")) {
@@ -251,6 +264,16 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
       throw UsageError(fmt::format("{}: expected fail or pass, got \"{}\"", on_error->origin, on_error->value));
     }
     config.on_error = on_error->value == "pass" ? OnError::pass : OnError::fail;
+  }
+  if (auto code = in.get("warnings-exit")) {
+    // Digits only: 1e1, +7 or 0x7 are not what a reader of the pipeline file would take for a code.
+    static const std::regex k_digits(R"([0-9]{1,3})");
+    int value = std::regex_match(code->value, k_digits) ? std::stoi(code->value) : -1;
+    if (value < k_min_warnings_exit || value > k_max_warnings_exit) {
+      throw UsageError(fmt::format("{}: expected an integer from {} to {}, got \"{}\"", code->origin,
+                                   k_min_warnings_exit, k_max_warnings_exit, code->value));
+    }
+    config.warnings_exit = value;
   }
   config.verbose = in.flag("verbose");
   config.quiet = in.flag("quiet");

@@ -35,7 +35,7 @@ public:
       }
     }
     outcome.decision = combined_decision(outcome.images);
-    add_warnings(outcome.warnings);
+    add_warnings(outcome);
     return outcome;
   }
 
@@ -345,23 +345,24 @@ private:
     }
   }
 
-  void add_warnings(std::vector<std::string>& warnings) {
+  void add_warnings(Outcome& outcome) {
+    auto& warnings = outcome.warnings;
     for (const auto& missing : m_missing_contexts) warnings.push_back(missing);
     warnings.insert(warnings.end(), m_notes.begin(), m_notes.end());
-    const auto& warn_days = m_policy.exceptions_policy.warn_days;
+    auto notices = expiry_notices(m_policy, m_context.now);
     for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
       const Exception& exception = m_policy.exceptions[i];
-      std::string date = units::format_date(exception.expires);
-      if (!exception.active_at(m_context.now)) {
-        warnings.push_back(fmt::format("{} expired on {} and waives nothing: renew it with a new reason or fix the "
-                                       "findings ({})",
-                                       exception.label(), date, exception.reason));
-        continue;
-      }
-      if (warn_days && exception.expires <= m_context.now + days(warn_days->value)) {
-        auto left = floor<days>(exception.expires - m_context.now).count();
-        warnings.push_back(fmt::format("{} expires on {} (in {} day{})", exception.label(), date, left,
-                                       left == 1 ? "" : "s"));
+      auto notice = std::find_if(notices.begin(), notices.end(), [&](const ExpiryNotice& n) { return n.exception == &exception; });
+      if (notice != notices.end()) {
+        std::string date = units::format_date(exception.expires);
+        std::string text = notice->expired ? fmt::format("{} expired on {} and waives nothing: renew it with a new "
+                                                         "reason or fix the findings ({})",
+                                                         exception.label(), date, exception.reason)
+                                           : fmt::format("{} expires on {} (in {} day{})", exception.label(), date,
+                                                         notice->days, notice->days == 1 ? "" : "s");
+        warnings.push_back(text);
+        outcome.expiry_warnings.push_back(text);
+        if (notice->expired) continue;
       }
       if (!m_used.count(i)) warnings.push_back(fmt::format("{} waived no failure in this run", exception.label()));
     }

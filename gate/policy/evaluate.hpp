@@ -39,6 +39,7 @@ struct RunFacts {
   std::vector<hss::ImageLookup> lookups;
   hss::RunFindings findings;
   bool on_error_pass = false;               // --on-error pass
+  std::optional<int> warnings_exit;         // --warnings-exit
   std::optional<std::string> cancelled;     // the job was cancelled before a verdict: why
   std::optional<std::string> service_error; // HSS could not be read at all: the message
   TimePoint started{};

@@ -19,6 +19,20 @@ std::string Exception::label() const {
   return fmt::format("exception for [{}] ({}:{})", fmt::join(rules, ", "), source.file, source.line);
 }
 
+std::vector<ExpiryNotice> expiry_notices(const Policy& policy, TimePoint now) {
+  using std::chrono::days;
+  const auto& warn_days = policy.exceptions_policy.warn_days;
+  std::vector<ExpiryNotice> notices;
+  for (const auto& exception : policy.exceptions) {
+    if (!exception.active_at(now)) {
+      notices.push_back({&exception, true, std::chrono::floor<days>(now - exception.expires).count()});
+    } else if (warn_days && exception.expires <= now + days(warn_days->value)) {
+      notices.push_back({&exception, false, std::chrono::floor<days>(exception.expires - now).count()});
+    }
+  }
+  return notices;
+}
+
 std::vector<std::string> When::unmet(const Context& context) const {
   std::vector<std::string> reasons;
   auto check = [&](const std::optional<std::vector<std::string>>& patterns, const std::optional<std::string>& value,

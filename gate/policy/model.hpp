@@ -173,6 +173,17 @@ struct Policy {
   FindingsSettings findings;
 };
 
+// An exception that has expired at some time, or expires within exceptions_policy.warn_days of
+// it: what `policy lint` warns about and what a run counts as its expiry warnings.
+struct ExpiryNotice {
+  const Exception* exception = nullptr; // points into the policy, which must outlive the notice
+  bool expired = false;
+  std::int64_t days = 0; // whole days until it expires, or since it expired
+};
+
+// The notices of the policy's exceptions at `now`, in the policy's order.
+std::vector<ExpiryNotice> expiry_notices(const Policy& policy, TimePoint now);
+
 // Ids of the rules the engine defines itself; exceptions may name them.
 inline constexpr std::string_view k_rule_scan_status = "scan-status";
 inline constexpr std::string_view k_rule_scan_age = "scan-age";

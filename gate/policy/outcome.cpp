@@ -63,23 +63,28 @@ std::string ImageResult::stable_label() const {
 namespace {
 
 // A block or a missing verdict stands whatever else went wrong; anything that would let the
-// pipeline through is withheld when its evidence was not written.
-int exit_code_of(Decision decision, bool error_ignored, bool written) {
+// pipeline through is withheld when its evidence was not written. `let_through` is the code for
+// a warn or an ignored error: 0, or --warnings-exit.
+int exit_code_of(Decision decision, bool error_ignored, bool written, int let_through) {
   switch (decision) {
-  case Decision::pass:
-  case Decision::warn: return written ? k_exit_pass : k_exit_service;
+  case Decision::pass: return written ? k_exit_pass : k_exit_service;
+  case Decision::warn: return written ? let_through : k_exit_service;
   case Decision::fail: return k_exit_blocked;
   case Decision::no_verdict: return k_exit_no_verdict;
-  case Decision::error: return error_ignored && written ? k_exit_pass : k_exit_service;
+  case Decision::error: return error_ignored && written ? let_through : k_exit_service;
   }
   return k_exit_service;
 }
 
 } // namespace
 
-int Outcome::exit_code() const { return exit_code_of(decision, error_ignored, unwritten.empty()); }
+int Outcome::exit_code() const {
+  return exit_code_of(decision, error_ignored, unwritten.empty(), warnings_exit.value_or(k_exit_pass));
+}
 
-int Outcome::exit_code_if_written() const { return exit_code_of(decision, error_ignored, true); }
+int Outcome::exit_code_if_written() const {
+  return exit_code_of(decision, error_ignored, true, warnings_exit.value_or(k_exit_pass));
+}
 
 std::vector<std::string> Outcome::errors() const {
   std::vector<std::string> all;

@@ -141,8 +141,13 @@ struct Outcome {
   std::optional<TimePoint> finished;
   // --on-error pass let the run through although HSS could not be read: exit 0, said loudly.
   bool error_ignored = false;
+  // --warnings-exit: the exit code of a warn decision and of an ignored error instead of 0.
+  std::optional<int> warnings_exit;
   std::vector<ImageResult> images;
   std::vector<std::string> warnings;
+  // The warnings about exceptions that expired or expire within warn_days (also in `warnings`),
+  // which JUnit shows as a test of their own and the CI outputs count.
+  std::vector<std::string> expiry_warnings;
   std::vector<std::string> policy_files;
   std::optional<TimePoint> clock_pinned; // HSS_GATE_NOW: the time every age was measured at
   // Files the run had to write and could not (a report, the bundle): a pass or warn is then not
@@ -150,7 +155,7 @@ struct Outcome {
   std::vector<std::string> unwritten;
 
   // The documented process exit code of this outcome: derived from the decision,
-  // `error_ignored` and `unwritten`, never set.
+  // `error_ignored`, `warnings_exit` and `unwritten`, never set.
   int exit_code() const;
   // The exit code this outcome would have with every file written, for saying when an unwritten
   // file alone withholds a pass.

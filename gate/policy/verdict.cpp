@@ -34,6 +34,7 @@ Outcome evaluate_run(const Policy& policy, const Context& context, const RunFact
   if (outcome.error_ignored) {
     outcome.warnings.push_back("--on-error pass: the HSS error is ignored and the image was NOT checked");
   }
+  outcome.warnings_exit = facts.warnings_exit;
   outcome.clock_pinned = facts.clock_pinned;
   outcome.started = facts.started;
   outcome.finished = facts.finished;

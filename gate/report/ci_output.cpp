@@ -97,13 +97,15 @@ std::string render_github_outputs(const Outcome& outcome, const ReportPaths& pat
                     output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json")) +
                     output_line("sarif", path_of(paths, "sarif")) + output_line("sbom", path_of(paths, "sbom"));
   for (const auto& [name, value] : image_counts(outcome)) out += output_line(name, value);
+  out += output_line("expiry-warnings", std::to_string(outcome.expiry_warnings.size()));
   return out;
 }
 
 namespace {
 
-constexpr std::array<std::string_view, 6> k_dotenv_keys{"DECISION", "EXIT_CODE", "FAILED_RULES",
-                                                       "WARNINGS", "JUNIT",     "JSON"};
+// WARNINGS counts the rules that warned; EXPIRY_WARNINGS the exceptions expired or expiring soon.
+constexpr std::array<std::string_view, 7> k_dotenv_keys{"DECISION", "EXIT_CODE",       "FAILED_RULES", "WARNINGS",
+                                                       "EXPIRY_WARNINGS", "JUNIT", "JSON"};
 constexpr std::array<std::string_view, 4> k_deprecated_dotenv_keys{"HSS_GATE_DECISION", "HSS_GATE_EXIT_CODE",
                                                                    "HSS_GATE_FAILED_RULES", "HSS_GATE_WARNINGS"};
 
@@ -125,9 +127,11 @@ std::string render_dotenv(const Outcome& outcome, const ReportOptions& options) 
     }
     return value;
   };
-  std::array<std::string, 6> values{std::string(name_of(outcome.decision)), std::to_string(outcome.exit_code()),
-                                    std::to_string(counts.failed), std::to_string(counts.warned),
-                                    single(path_of(options.paths, "junit")), single(path_of(options.paths, "json"))};
+  std::array<std::string, k_dotenv_keys.size()> values{
+      std::string(name_of(outcome.decision)), std::to_string(outcome.exit_code()),
+      std::to_string(counts.failed),          std::to_string(counts.warned),
+      std::to_string(outcome.expiry_warnings.size()), single(path_of(options.paths, "junit")),
+      single(path_of(options.paths, "json"))};
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) out += fmt::format("{}{}={}\n", options.dotenv_prefix, k_dotenv_keys[i], values[i]);
   for (const auto& [name, value] : image_counts(outcome)) out += fmt::format("{}{}={}\n", options.dotenv_prefix, upper(name), value);

@@ -65,8 +65,8 @@ std::string verdict_line(const Outcome& outcome, const Painter& paint) {
   case Decision::error:
     if (outcome.error_ignored) {
       return fmt::format("hss-gate: {}: HSS could not be read{}; --on-error pass lets the pipeline continue "
-                         "UNCHECKED (exit 0)",
-                         paint(k_yellow, "ERROR IGNORED"), first_error);
+                         "UNCHECKED (exit {})",
+                         paint(k_yellow, "ERROR IGNORED"), first_error, code);
     }
     return fmt::format("hss-gate: {}: HSS could not be read{} (exit {})", paint(k_red, "ERROR"), first_error, code);
   }

@@ -36,6 +36,7 @@ public:
       tests += static_cast<int>(image.results.size());
       failures += count_statuses(image).failed;
     }
+    if (!outcome.expiry_warnings.empty()) ++tests;
     m_writer.startDocument();
     start("testsuites", {{"name", "hss-gate"},
                          {"tests", std::to_string(tests)},
@@ -48,6 +49,7 @@ public:
         write_suite(image, outcome);
       }
     }
+    if (!outcome.expiry_warnings.empty()) write_expiry_suite(outcome);
     end("testsuites");
     m_writer.endDocument();
   }
@@ -100,6 +102,20 @@ private:
                         {"skipped", std::to_string(counts.warned + counts.waived + counts.not_applicable)}});
     write_properties(image, outcome);
     for (const auto& result : image.results) write_case(image, result, name);
+    end("testsuite");
+  }
+
+  // The policy's exceptions that expired or expire soon: one skipped test of the run, apart from
+  // the images, so that it shows in GitLab's test report without failing it.
+  void write_expiry_suite(const Outcome& outcome) {
+    std::string name = "hss-gate exceptions";
+    std::size_t count = outcome.expiry_warnings.size();
+    start("testsuite", {{"name", name}, {"tests", "1"}, {"failures", "0"}, {"errors", "0"}, {"skipped", "1"}});
+    start("testcase", {{"name", "exception expiry"}, {"classname", name}});
+    std::string message = fmt::format("{} exception{} expired or expiring: {}", count, count == 1 ? "" : "s",
+                                      fmt::join(outcome.expiry_warnings, "; "));
+    element("skipped", {{"type", "warning"}, {"message", message}}, fmt::format("{}", fmt::join(outcome.expiry_warnings, "\n")));
+    end("testcase");
     end("testsuite");
   }
 

@@ -2,6 +2,7 @@
 
 #include "gate/error.hpp"
 #include "gate/hss/finding_kind.hpp"
+#include "gate/hss/record.hpp"
 #include "gate/policy/outcome.hpp"
 
 #include <map>
@@ -71,6 +72,12 @@ ReportNeeds report_needs(const ReportPaths& paths);
 std::string render_sarif(const policy::Outcome& outcome, const ReportOptions& options);
 // At most this many results in a SARIF run, GitHub's upload limit.
 inline constexpr std::size_t k_max_sarif_results = 25000;
+// At most this many runs in a SARIF file, GitHub's upload limit: one run per image path.
+inline constexpr std::size_t k_max_sarif_runs = 20;
+// The run's automationDetails.id of an image, "hss-gate/team/web/": the namespace and image name
+// (else the cicd_name) of the record found, else of the query, without the version, so that
+// alerts close from one release to the next; images that share it share a run.
+std::string sarif_category(const hss::Query& query, const std::optional<hss::Record>& record = std::nullopt);
 
 // GitLab's container scanning report (schema 15.x).
 std::string render_gitlab(const policy::Outcome& outcome, const ReportOptions& options);
@@ -89,7 +96,8 @@ std::string render_json(const policy::Outcome& outcome);
 std::string render_markdown(const policy::Outcome& outcome);
 
 // KEY=value lines for GitLab's artifacts:reports:dotenv, every key after the prefix:
-// HSS_GATE_RESULT_DECISION, ..._EXIT_CODE, ..._FAILED_RULES, ..._WARNINGS, ..._JUNIT, ..._JSON,
+// HSS_GATE_RESULT_DECISION, ..._EXIT_CODE, ..._FAILED_RULES, ..._WARNINGS (rules that warned),
+// ..._EXPIRY_WARNINGS (exceptions expired or expiring within warn_days), ..._JUNIT, ..._JSON,
 // and the images per decision, ..._IMAGES_PASS, ..._IMAGES_WARN, ..._IMAGES_FAIL,
 // ..._IMAGES_NO_VERDICT, ..._IMAGES_ERROR.
 // With the default prefix the deprecated keys HSS_GATE_DECISION, HSS_GATE_EXIT_CODE,
@@ -117,7 +125,8 @@ std::string render_console(const policy::Outcome& outcome, const ConsoleStyle& s
 // GitHub Actions workflow commands: one ::error per failure, one ::warning per warning.
 std::string render_github_annotations(const policy::Outcome& outcome);
 
-// Lines for $GITHUB_OUTPUT: decision, exit-code, and the path of each report written.
+// Lines for $GITHUB_OUTPUT: decision, exit-code, the path of each report written, the images
+// per decision and expiry-warnings.
 std::string render_github_outputs(const policy::Outcome& outcome, const ReportPaths& paths);
 
 // Escapes a workflow command's message (`property` also escapes ':' and ',').

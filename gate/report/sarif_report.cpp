@@ -1,7 +1,10 @@
 #include "gate/report/json_support.hpp"
 #include "gate/report/report.hpp"
+#include "gate/report/security_severity.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 // SARIF 2.1.0 for GitHub code scanning. An alert is identified by partialFingerprints built from
 // the image without its version, the rule and the finding's key, so that it persists from build
@@ -19,7 +22,9 @@ constexpr std::string_view k_fingerprint_key = "hssGateFinding/v1";
 
 std::string level_of(Level level) { return level == Level::fail ? "error" : "warning"; }
 
-Object::Ptr rule_json(const RuleInfo& rule) {
+// A rule as code scanning reads it: `security-severity` and the `security` tag make its alerts
+// security alerts with a severity, which "block on High or higher" rulesets compare.
+Object::Ptr rule_json(const RuleInfo& rule, double security_severity) {
   Object::Ptr object = json::ordered();
   object->set("id", rule.id);
   Object::Ptr short_description = json::ordered();
@@ -31,7 +36,20 @@ Object::Ptr rule_json(const RuleInfo& rule) {
   Object::Ptr configuration = json::ordered();
   configuration->set("level", level_of(rule.level));
   object->set("defaultConfiguration", configuration);
+  Object::Ptr properties = json::ordered();
+  Array::Ptr tags = new Array();
+  tags->add("security");
+  properties->set("tags", tags);
+  properties->set("security-severity", format_security_severity(security_severity));
+  object->set("properties", properties);
   return object;
+}
+
+const RuleResult* result_of(const ImageResult& image, const std::string& rule) {
+  for (const auto& result : image.results) {
+    if (result.rule == rule) return &result;
+  }
+  return nullptr;
 }
 
 class SarifWriter {
@@ -40,52 +58,15 @@ public:
     for (std::size_t i = 0; i < outcome.rules.size(); ++i) m_rule_index.emplace_back(outcome.rules[i].id, i);
   }
 
+  // One run per image path (its category), so that each image's alerts open and close on their
+  // own; the run's rules score what that image's results found.
   std::string write() {
-    Object::Ptr driver = json::ordered();
-    driver->set("name", "hss-gate");
-    driver->set("version", HSS_GATE_VERSION);
-    driver->set("semanticVersion", HSS_GATE_VERSION);
-    driver->set("informationUri", HSS_GATE_HOMEPAGE);
-    Array::Ptr rules = new Array();
-    for (const auto& rule : m_outcome.rules) rules->add(rule_json(rule));
-    driver->set("rules", rules);
-    Object::Ptr tool = json::ordered();
-    tool->set("driver", driver);
-
-    Array::Ptr results = new Array();
-    bool all_evaluated = true;
-    Array::Ptr notifications = new Array();
-    for (const auto& image : m_outcome.images) {
-      if (!image.evaluated()) {
-        all_evaluated = false;
-        notifications->add(notification("error", fmt::format("{} was not evaluated ({}): it has no results in this "
-                                                             "run",
-                                                             image.label(), name_of(image.decision))));
-        continue;
-      }
-      for (const auto& result : image.results) add_results(image, result, results);
-    }
-    Object::Ptr invocation = json::ordered();
-    invocation->set("executionSuccessful", all_evaluated);
-    if (m_omitted > 0) {
-      notifications->add(notification("warning", fmt::format("{} results left out: a SARIF run holds at most {}",
-                                                              m_omitted, k_max_sarif_results)));
-    }
-    if (notifications->size() > 0) invocation->set("toolExecutionNotifications", notifications);
-    Array::Ptr invocations = new Array();
-    invocations->add(invocation);
-
-    Object::Ptr run = json::ordered();
-    run->set("tool", tool);
-    run->set("invocations", invocations);
-    run->set("results", results);
-    Object::Ptr properties = json::ordered();
-    properties->set("decision", std::string(name_of(m_outcome.decision)));
-    properties->set("truncated", m_omitted > 0);
-    properties->set("resultsOmitted", static_cast<Poco::UInt64>(m_omitted));
-    run->set("properties", properties);
+    auto groups = group_images(true);
+    // The configuration allowed at most k_max_sarif_runs queries' categories; records that name
+    // more (one query matching images of several namespaces) fall back to the queries'.
+    if (groups.size() > k_max_sarif_runs) groups = group_images(false);
     Array::Ptr runs = new Array();
-    runs->add(run);
+    for (const auto& [category, images] : groups) runs->add(run_json(category, images));
     Object::Ptr root = json::ordered();
     root->set("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     root->set("version", "2.1.0");
@@ -96,6 +77,79 @@ public:
   std::size_t omitted() const { return m_omitted; }
 
 private:
+  using Groups = std::vector<std::pair<std::string, std::vector<const ImageResult*>>>;
+
+  Groups group_images(bool by_record) const {
+    Groups groups;
+    for (const auto& image : m_outcome.images) {
+      std::string category = by_record ? sarif_category(image.query, image.record) : sarif_category(image.query);
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& group) { return group.first == category; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {category, {}});
+      it->second.push_back(&image);
+    }
+    return groups;
+  }
+
+  Object::Ptr run_json(const std::string& category, const std::vector<const ImageResult*>& images) {
+    Object::Ptr driver = json::ordered();
+    driver->set("name", "hss-gate");
+    driver->set("version", HSS_GATE_VERSION);
+    driver->set("semanticVersion", HSS_GATE_VERSION);
+    driver->set("informationUri", HSS_GATE_HOMEPAGE);
+    Array::Ptr rules = new Array();
+    for (const auto& rule : m_outcome.rules) {
+      double score = 0.0;
+      for (const auto* image : images) {
+        score = std::max(score, rule_security_severity(result_of(*image, rule.id), image->record));
+      }
+      rules->add(rule_json(rule, score));
+    }
+    driver->set("rules", rules);
+    Object::Ptr tool = json::ordered();
+    tool->set("driver", driver);
+
+    Array::Ptr results = new Array();
+    bool all_evaluated = true;
+    std::size_t omitted_before = m_omitted;
+    Array::Ptr notifications = new Array();
+    for (const auto* image : images) {
+      if (!image->evaluated()) {
+        all_evaluated = false;
+        notifications->add(notification("error", fmt::format("{} was not evaluated ({}): it has no results in this "
+                                                             "run",
+                                                             image->label(), name_of(image->decision))));
+        continue;
+      }
+      for (const auto& result : image->results) add_results(*image, result, results);
+    }
+    std::size_t omitted = m_omitted - omitted_before;
+    Object::Ptr invocation = json::ordered();
+    invocation->set("executionSuccessful", all_evaluated);
+    if (omitted > 0) {
+      notifications->add(notification("warning", fmt::format("{} results left out: a SARIF run holds at most {}",
+                                                              omitted, k_max_sarif_results)));
+    }
+    if (notifications->size() > 0) invocation->set("toolExecutionNotifications", notifications);
+    Array::Ptr invocations = new Array();
+    invocations->add(invocation);
+
+    Object::Ptr run = json::ordered();
+    run->set("tool", tool);
+    run->set("invocations", invocations);
+    Object::Ptr automation = json::ordered();
+    automation->set("id", clean_text(category));
+    run->set("automationDetails", automation);
+    run->set("results", results);
+    Object::Ptr properties = json::ordered();
+    Decision decision = Decision::pass;
+    for (const auto* image : images) decision = std::max(decision, image->decision);
+    properties->set("decision", std::string(name_of(decision)));
+    properties->set("truncated", omitted > 0);
+    properties->set("resultsOmitted", static_cast<Poco::UInt64>(omitted));
+    run->set("properties", properties);
+    return run;
+  }
+
   static Object::Ptr notification(const std::string& level, const std::string& text) {
     Object::Ptr object = json::ordered();
     object->set("level", level);
@@ -193,6 +247,15 @@ private:
 };
 
 } // namespace
+
+std::string sarif_category(const hss::Query& query, const std::optional<hss::Record>& record) {
+  auto given = [](const std::optional<std::string>& value) { return value && !value->empty(); };
+  std::optional<std::string> image_name = record ? record->image_name : query.image_name;
+  std::optional<std::string> namespace_name = record ? record->namespace_name : query.namespace_name;
+  std::string name = given(image_name) ? *image_name : record ? record->cicd_name.value_or("") : query.cicd_name;
+  if (given(namespace_name)) name = *namespace_name + "/" + name;
+  return fmt::format("hss-gate/{}/", name);
+}
 
 std::string render_sarif(const Outcome& outcome, const ReportOptions& options) {
   SarifWriter writer(outcome, options);

@@ -302,5 +302,70 @@ class UnwrittenReports(GateTest):
                     self.assertIn(f"(exit {returned})", f.read())
 
 
+class WarningsExit(GateTest):
+    """--warnings-exit CODE replaces exit 0 for a warn decision and an ignored HSS error only, and
+    every report states CODE."""
+
+    def policy(self, level):
+        path = os.path.join(self.folder, f"{level}.toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(f'version = 1\n[rules.vulns]\nfield = "vul_num"\nmax = 5\nlevel = "{level}"\n')
+        return path
+
+    def run_with(self, response, level, *args, env=None):
+        return self.check(response, "--policy", self.policy(level), "--dotenv", "r.env", *args, env=env)
+
+    def assert_reports_state(self, result, code):
+        self.assertEqual(result.code, code, result.out + result.err)
+        self.assertEqual(self.assert_reports_agree(result)["exit_code"], code)
+        self.assertIn(f"HSS_GATE_RESULT_EXIT_CODE={code}\n", result.text("r.env"))
+        self.assertIn(f"(exit {code})", result.text("summary.md"))
+        self.assertIn(f"exit {code})", result.out)
+
+    def test_a_warning_exits_with_the_code_and_every_report_says_so(self):
+        result = self.run_with("vulnerable.json", "warn", "--warnings-exit", "42")
+        self.assertIn("PASS WITH WARNINGS", result.out)
+        self.assert_reports_state(result, 42)
+
+    def test_a_clean_pass_still_exits_0(self):
+        self.assert_reports_state(self.run_with("clean.json", "warn", "--warnings-exit", "42"), 0)
+
+    def test_a_block_still_exits_1(self):
+        self.assert_reports_state(self.run_with("vulnerable.json", "fail", "--warnings-exit", "42"), 1)
+
+    def test_an_error_let_through_by_on_error_pass_exits_with_the_code(self):
+        result = self.run_with("truncated.json", "warn", "--on-error", "pass", "--warnings-exit", "7")
+        self.assertIn("ERROR IGNORED", result.out)
+        self.assert_reports_state(result, 7)
+        # Without --on-error pass the error is exit 3, whatever --warnings-exit says.
+        self.assertEqual(self.run_with("truncated.json", "warn", "--warnings-exit", "7").code, 3)
+
+    def test_without_the_flag_a_warning_exits_0(self):
+        self.assert_reports_state(self.run_with("vulnerable.json", "warn"), 0)
+
+    def test_the_bounds_5_and_125_are_accepted(self):
+        for code in (5, 125):
+            with self.subTest(code=code):
+                self.assert_reports_state(self.run_with("vulnerable.json", "warn", "--warnings-exit", str(code)), code)
+
+    def test_a_value_outside_5_to_125_or_not_an_integer_is_exit_2_naming_the_flag(self):
+        for value in ("4", "126", "abc", "1e1", "", "-7", "0x7", "7.0", " 7"):
+            with self.subTest(value=value):
+                result = self.run_with("vulnerable.json", "warn", f"--warnings-exit={value}")
+                self.assertEqual(result.code, 2, result.err)
+                self.assertEqual(result.err.strip().splitlines(),
+                                 [f'hss-gate: error: --warnings-exit: expected an integer from 5 to 125, got "{value}"'])
+                self.assertFalse(os.path.exists(result.path("report.json")))
+
+    def test_the_variable_sets_it_and_the_flag_wins(self):
+        by_variable = self.run_with("vulnerable.json", "warn", env={"HSS_GATE_WARNINGS_EXIT": "9"})
+        self.assert_reports_state(by_variable, 9)
+        both = self.run_with("vulnerable.json", "warn", "--warnings-exit", "11", env={"HSS_GATE_WARNINGS_EXIT": "9"})
+        self.assert_reports_state(both, 11)
+        bad = self.run_with("vulnerable.json", "warn", env={"HSS_GATE_WARNINGS_EXIT": "200"})
+        self.assertEqual(bad.code, 2)
+        self.assertIn('HSS_GATE_WARNINGS_EXIT: expected an integer from 5 to 125, got "200"', bad.err)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -74,14 +74,18 @@ class Templates(GateTest):
         action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))
         for name in ("cicd-name", "image-version", "image-name", "namespace", "image-digest", "policy", "region",
                      "endpoint", "project-id", "enterprise-project-id", "environment", "wait", "junit", "json",
-                     "summary", "on-error", "gate-install", "gate-version", "gate-image"):
+                     "summary", "on-error", "warnings-exit", "gate-install", "gate-version", "gate-image"):
             self.assertIn(name, action["inputs"])
         # The gate's own image and version are named apart from the checked image's inputs; the
         # old names stay one minor version as deprecated aliases.
         self.assertIn("Deprecated", action["inputs"]["version"]["description"])
         self.assertIn("Deprecated", action["inputs"]["image"]["description"])
         self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json", "sarif", "sbom", "images-pass",
-                                                  "images-warn", "images-fail", "images-no-verdict", "images-error"})
+                                                  "images-warn", "images-fail", "images-no-verdict", "images-error",
+                                                  "expiry-warnings"})
+        # Each output reads the step output of the name the gate writes.
+        self.assertEqual(action["outputs"]["expiry-warnings"]["value"], "${{ steps.gate.outputs.expiry-warnings }}")
+        self.assertIn("HSS_GATE_WARNINGS_EXIT", action["runs"]["steps"][-1]["env"])
         for name in ("sarif", "sarif-location", "sbom"):
             self.assertIn(name, action["inputs"])
         self.assertIn("images", action["inputs"])
@@ -376,7 +380,8 @@ class GitHubAction(WithFakeServer):
         self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)
         self.assertEqual(outputs, {"decision": "fail", "exit-code": "1", "junit": "hss-gate-junit.xml",
                                    "json": "hss-gate-report.json", "sarif": "", "sbom": "", "images-pass": "0", "images-warn": "0",
-                                   "images-fail": "1", "images-no-verdict": "0", "images-error": "0"})
+                                   "images-fail": "1", "images-no-verdict": "0", "images-error": "0",
+                                   "expiry-warnings": "0"})
         self.assertIn("::error title=hss-gate vuln-budget%3A team/web%3A1.0.0 (cicd_name shop)::vul_num is 500, "
                       "above max 50%0AFix: ", gate.stdout)
         self.assertIn(":no_entry: **BLOCKED by policy**", summary)

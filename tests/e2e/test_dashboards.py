@@ -369,6 +369,66 @@ class Dashboards(FakeServerTest):
         self.assertEqual(run["properties"]["resultsOmitted"], 3)
         self.assertIn("3 results left out", result.err)
 
+    @staticmethod
+    def rule_scores(run):
+        rules = run["tool"]["driver"]["rules"]
+        for rule in rules:
+            assert "security" in rule["properties"]["tags"], rule
+        return {rule["id"]: rule["properties"]["security-severity"] for rule in rules}
+
+    def test_sarif_rules_carry_githubs_security_severity(self):
+        ladder = '[rules.v]\nfindings = "vulnerabilities"\nwhere.severity = { min = "medium" }\n'
+        field = '[rules.n]\nfield = "vul_num"\nmax = 0\n'
+        by_ladder = self.run_gate(ladder + field, reports=("sarif",))
+        self.assertEqual(by_ladder.code, 1, by_ladder.out + by_ladder.err)
+        self.all_valid(by_ladder)
+        scores = self.rule_scores(by_ladder.json("r.sarif")["runs"][0])
+        # USN-1 is immediate_repair (high) and USN-2 delay_repair (medium): the highest counts;
+        # a field rule and the built-in rules take the record's severity_level, Security.
+        self.assertEqual(scores["v"], "8.0")
+        self.assertEqual(scores["n"], "0.0")
+        self.assertEqual(scores["scan-status"], "0.0")
+        # Once the CVEs are read, the highest CVSS of the findings: USN-1's log4shell, 10.0.
+        by_cvss = self.run_gate(ladder + 'where.cvss = { min = 0.0 }\n' + field, reports=("sarif",))
+        self.assertEqual(self.rule_scores(by_cvss.json("r.sarif")["runs"][0])["v"], "10.0")
+        self.all_valid(by_cvss)
+        self.fake.reset([record(severity_level="Medium", vul_num=3)])
+        medium = self.run_gate(field, reports=("sarif",))
+        self.assertEqual(self.rule_scores(medium.json("r.sarif")["runs"][0])["n"], "5.5")
+
+    def test_several_images_get_one_sarif_run_each_named_without_the_version(self):
+        self.fake.reset([record(vul_num=9), record(image_id="img-2", image_name="worker", severity_level="High")])
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', "--image", "image_name=web",
+                               "--image", "image_name=worker", reports=("sarif",))
+        self.assertEqual(result.code, 1, result.out + result.err)
+        self.all_valid(result)
+        runs = result.json("r.sarif")["runs"]
+        self.assertEqual([run["automationDetails"]["id"] for run in runs], ["hss-gate/team/web/", "hss-gate/team/worker/"])
+        self.assertEqual([len(run["results"]) for run in runs], [1, 0])
+        self.assertEqual([run["properties"]["decision"] for run in runs], ["fail", "pass"])
+        self.assertEqual([self.rule_scores(run)["n"] for run in runs], ["0.0", "8.0"])
+
+    def test_more_than_20_sarif_runs_is_a_usage_error_before_anything_is_sent(self):
+        listing = os.path.join(self.folder, "images.txt")
+        with open(listing, "w") as f:
+            f.write("".join(f"image_name=svc-{i}\n" for i in range(21)))
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', "--images", listing, reports=("sarif",))
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertEqual(result.err.strip().splitlines(), [
+            "hss-gate: error: --sarif: 21 images make 21 SARIF runs (one per namespace and image name), more than "
+            "the 20 runs GitHub code scanning accepts in one file; gate at most 20 images per SARIF report"])
+        self.assertEqual(self.fake.page_requests(), [])
+        self.assertFalse(os.path.exists(result.path("r.sarif")))
+        # 20 are accepted, and 21 without a SARIF report too.
+        with open(listing, "w") as f:
+            f.write("".join(f"image_name=svc-{i}\n" for i in range(20)))
+        self.assertNotEqual(self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', "--images", listing,
+                                          reports=("sarif",)).code, 2)
+        with open(listing, "w") as f:
+            f.write("".join(f"image_name=svc-{i}\n" for i in range(21)))
+        self.assertNotEqual(self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', "--images", listing,
+                                          reports=()).code, 2)
+
     def test_bad_sarif_location_is_a_usage_error(self):
         for location in ("/etc/passwd", "../outside", "a/../../b", ""):
             with self.subTest(location=location):

@@ -46,6 +46,64 @@ class PolicyCommands(GateTest):
         self.assertIn("expired on 2026-11-01", result.out)
         self.assertIn("expired on 2026-11-01", result.json()["warnings"][0])
 
+    EXPIRING = ('version = 1\n[exceptions_policy]\nwarn_days = 14\n[rules.v]\nfield = "vul_num"\nmax = 10\n'
+                '[[exceptions]]\nrules = ["v"]\nexpires = 2026-11-01\nreason = "SEC-1"\n'
+                '[[exceptions]]\nrules = ["v"]\nexpires = 2026-12-05\nreason = "SEC-2"\n'
+                '[[exceptions]]\nrules = ["v"]\nexpires = 2027-06-01\nreason = "SEC-3"\n')
+
+    def test_lint_warns_on_an_expired_and_an_expiring_exception_naming_file_line_date_and_days(self):
+        path = self.write("p.toml", self.EXPIRING)
+        result = self.gate("policy", "lint", path)
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual(result.out.splitlines(), [
+            f"{path}:7:1: warning: exception for [v] expired on 2026-11-01 (25 days ago): it waives nothing; renew it "
+            "with a new reason or fix the findings",
+            f"{path}:11:1: warning: exception for [v] expires on 2026-12-05 (in 8 days), within "
+            f"exceptions_policy.warn_days = 14 (set in {path})",
+            f"{path}: ok, 2 warnings"])
+
+    def test_lint_strict_exits_1_on_warnings_and_2_on_problems(self):
+        expiring = self.write("p.toml", self.EXPIRING)
+        self.assertEqual(self.gate("policy", "lint", "--strict", expiring).code, 1)
+        self.assertEqual(self.gate("policy", "lint", expiring, "--strict").code, 1)
+        clean = os.path.join(POLICIES, "default.toml")
+        self.assertEqual(self.gate("policy", "lint", "--strict", clean).code, 0)
+        broken = self.write("bad.toml", self.EXPIRING + '[rules.b]\nfield = "nope"\n')
+        self.assertEqual(self.gate("policy", "lint", "--strict", broken).code, 2)
+        self.assertEqual(self.gate("policy", "lint", broken).code, 2)
+        self.assertEqual(self.gate("policy", "show", "--strict", clean).code, 2)
+
+    def test_lint_measures_expiry_at_hss_gate_now(self):
+        path = self.write("p.toml", self.EXPIRING)
+        later = self.gate("policy", "lint", "--strict", path, env={"HSS_GATE_NOW": "2026-12-06T00:00:00Z"})
+        self.assertEqual(later.code, 1)
+        self.assertIn("exception for [v] expired on 2026-12-05 (today)", later.out)
+        self.assertIn("exception for [v] expired on 2026-11-01 (34 days ago)", later.out)
+        earlier = self.gate("policy", "lint", "--strict", path, env={"HSS_GATE_NOW": "2026-10-01T00:00:00Z"})
+        self.assertEqual(earlier.code, 0, earlier.out)
+        self.assertEqual(earlier.out.strip(), f"{path}: ok")
+        bad = self.gate("policy", "lint", path, env={"HSS_GATE_NOW": "tomorrow"})
+        self.assertEqual(bad.code, 2)
+        self.assertIn("HSS_GATE_NOW: expected a date-time", bad.err)
+
+    def test_a_runs_expiry_warnings_are_a_skipped_junit_test_and_counted_apart(self):
+        path = self.write("p.toml", self.EXPIRING)
+        result = self.check("vulnerable.json", "--policy", path, "--dotenv", "r.env")
+        self.assertEqual(result.code, 0, result.out)
+        self.assert_schema_valid(result.path("junit.xml"))
+        expiry = [c for c in result.junit().iter("testcase") if c.get("name") == "exception expiry"]
+        self.assertEqual(len(expiry), 1)
+        message = expiry[0].find("skipped").get("message")
+        self.assertTrue(message.startswith("2 exceptions expired or expiring: "), message)
+        self.assertIn("expired on 2026-11-01", message)
+        self.assertIn("expires on 2026-12-05 (in 8 days)", message)
+        env = result.text("r.env")
+        self.assertIn("HSS_GATE_RESULT_EXPIRY_WARNINGS=2\n", env)
+        self.assertIn("HSS_GATE_RESULT_WARNINGS=0\n", env)  # it counts rules that warned
+        clean = self.check("clean.json", "--dotenv", "r.env")
+        self.assertIn("HSS_GATE_RESULT_EXPIRY_WARNINGS=0\n", clean.text("r.env"))
+        self.assertEqual([c for c in clean.junit().iter("testcase") if c.get("name") == "exception expiry"], [])
+
     def test_a_valid_exception_waives_and_shows_in_junit_as_skipped(self):
         path = self.write("p.toml", 'version = 1\n[rules.v]\nfield = "vul_num"\nmax = 10\n[[exceptions]]\nrules = ["v"]\n'
                                     'cicd_name = "sho*"\nexpires = 2026-12-31\nreason = "SEC-2: patched next sprint"\nowner = "ops"\n')

@@ -353,29 +353,30 @@ BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   auto outcome = sample_outcome();
   std::string dotenv = render_dotenv(outcome, options_for({{"junit", "j.xml"}, {"json", "r.json"}}));
   BOOST_TEST(dotenv == "HSS_GATE_RESULT_DECISION=fail\nHSS_GATE_RESULT_EXIT_CODE=1\nHSS_GATE_RESULT_FAILED_RULES=1\n"
-                       "HSS_GATE_RESULT_WARNINGS=1\nHSS_GATE_RESULT_JUNIT=j.xml\nHSS_GATE_RESULT_JSON=r.json\n"
+                       "HSS_GATE_RESULT_WARNINGS=1\nHSS_GATE_RESULT_EXPIRY_WARNINGS=0\nHSS_GATE_RESULT_JUNIT=j.xml\nHSS_GATE_RESULT_JSON=r.json\n"
                        "HSS_GATE_RESULT_IMAGES_PASS=0\nHSS_GATE_RESULT_IMAGES_WARN=0\nHSS_GATE_RESULT_IMAGES_FAIL=1\n"
                        "HSS_GATE_RESULT_IMAGES_NO_VERDICT=0\nHSS_GATE_RESULT_IMAGES_ERROR=0\n"
                        "HSS_GATE_DECISION=fail\nHSS_GATE_EXIT_CODE=1\nHSS_GATE_FAILED_RULES=1\nHSS_GATE_WARNINGS=1\n");
   // With a prefix of its own a job writes only its keys: two gate jobs feed one deploy job.
   std::string api = render_dotenv(outcome, options_for({{"junit", "j.xml"}}, "API_"));
-  BOOST_TEST(api == "API_DECISION=fail\nAPI_EXIT_CODE=1\nAPI_FAILED_RULES=1\nAPI_WARNINGS=1\nAPI_JUNIT=j.xml\nAPI_JSON=\n"
+  BOOST_TEST(api == "API_DECISION=fail\nAPI_EXIT_CODE=1\nAPI_FAILED_RULES=1\nAPI_WARNINGS=1\nAPI_EXPIRY_WARNINGS=0\nAPI_JUNIT=j.xml\nAPI_JSON=\n"
                     "API_IMAGES_PASS=0\nAPI_IMAGES_WARN=0\nAPI_IMAGES_FAIL=1\nAPI_IMAGES_NO_VERDICT=0\nAPI_IMAGES_ERROR=0\n");
   std::string outputs = render_github_outputs(outcome, {{"junit", "j.xml"}});
   std::regex delimiter("ghadelimiter_[0-9a-f]{32}");
   BOOST_TEST(std::regex_replace(outputs, delimiter, "D") ==
              "decision<<D\nfail\nD\nexit-code<<D\n1\nD\njunit<<D\nj.xml\nD\njson<<D\n\nD\nsarif<<D\n\nD\nsbom<<D\n\nD\n"
              "images_pass<<D\n0\nD\n"
-             "images_warn<<D\n0\nD\nimages_fail<<D\n1\nD\nimages_no_verdict<<D\n0\nD\nimages_error<<D\n0\nD\n");
+             "images_warn<<D\n0\nD\nimages_fail<<D\n1\nD\nimages_no_verdict<<D\n0\nD\nimages_error<<D\n0\nD\n"
+             "expiry-warnings<<D\n0\nD\n");
   // Every value has a delimiter of its own.
   std::set<std::string> seen;
   for (std::sregex_iterator it(outputs.begin(), outputs.end(), delimiter), end; it != end; ++it) seen.insert(it->str());
-  BOOST_TEST(seen.size() == 11u);
+  BOOST_TEST(seen.size() == 12u);
 }
 
 BOOST_AUTO_TEST_CASE(a_dotenv_value_never_splits_into_a_second_variable) {
   std::string dotenv = render_dotenv(sample_outcome(), options_for({{"json", "r.json\nX_DECISION=pass"}}, "X_"));
-  BOOST_TEST(std::count(dotenv.begin(), dotenv.end(), '\n') == 11);
+  BOOST_TEST(std::count(dotenv.begin(), dotenv.end(), '\n') == 12);
   BOOST_TEST(dotenv.find("\nX_DECISION=pass") == std::string::npos);
   BOOST_TEST(dotenv.find("X_JSON=r.json X_DECISION=pass\n") != std::string::npos);
 }
