@@ -289,15 +289,14 @@ class GitHubAction(WithFakeServer):
     env, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, `uses:` steps skipped."""
 
 
-    def run_action(self, inputs, env):
-        action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))
+    def run_action(self, inputs, env, action_path=os.path.join(SOURCE, "ci-templates", "github")):
+        action = load_yaml(os.path.join(action_path, "action.yml"))
         values = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
         values.update(inputs)
         temp = os.path.join(self.folder, "runner-temp")
         build_dir = os.path.join(temp, "hss-gate-build")
         os.makedirs(build_dir)
         os.symlink(BIN, os.path.join(build_dir, "hss-gate"))  # the cache step restored a build
-        action_path = os.path.join(SOURCE, "ci-templates", "github")
         steps_outputs = {}
         summary = os.path.join(self.folder, "step-summary.md")
         open(summary, "w").close()
