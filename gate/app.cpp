@@ -166,7 +166,8 @@ int check(const cli::Arguments& arguments, const World& world) {
   };
   // Said at once, before a lookup that may wait; the outcome's warnings repeat them for the reports.
   for (const auto& warning : config.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
-  if (config.reports.count("dotenv") && config.dotenv_prefix == report::k_default_dotenv_prefix) {
+  if (config.reports.count("dotenv") && config.dotenv_prefix == report::k_default_dotenv_prefix &&
+      !config.gitlab_template) {
     std::cerr << fmt::format("hss-gate: warning: the dotenv keys {} are deprecated aliases of {}*: read those; "
                              "the aliases go in the next minor version\n",
                              fmt::join(report::deprecated_dotenv_keys(), ", "), report::k_default_dotenv_prefix);

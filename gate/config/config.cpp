@@ -287,6 +287,7 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.github_output = environment("GITHUB_OUTPUT");
   }
   config.gitlab_ci = environment("GITLAB_CI") == "true";
+  config.gitlab_template = environment("HSS_GATE_CALLER") == "gitlab-template";
 
   if (!config.from_file) {
     config.wait = duration(in, "wait", 0);

@@ -57,6 +57,9 @@ struct Config {
   std::optional<std::string> github_step_summary;     // the summary is appended here
   std::optional<std::string> github_output;           // step outputs are appended here
   bool gitlab_ci = false;                             // GITLAB_CI=true
+  // HSS_GATE_CALLER=gitlab-template: the project's own GitLab template runs the gate. It writes
+  // the deprecated dotenv aliases for its users' later jobs without warning them each run.
+  bool gitlab_template = false;
   std::optional<hss::TransportSettings> transport;    // online runs only
   std::vector<std::string> warnings;                  // settings that were ignored, and why
   std::vector<SettingSource> sources;                 // every flag setting given, in flag order

@@ -42,9 +42,20 @@ public:
 private:
   void add_found(const hss::Lookup& lookup, std::vector<ImageResult>& images) {
     std::size_t before = images.size();
-    for (const auto& record : lookup.records) images.push_back(evaluate_record(record, lookup, false));
+    for (const auto& record : lookup.records) {
+      images.push_back(evaluate_record(record, lookup, false));
+      if (hss::scan_state_of(record.scan_status) == hss::ScanState::success) note_exceptions_in_scope(images.back());
+    }
     for (const auto& record : lookup.stale_digest) images.push_back(evaluate_record(record, lookup, true));
     if (images.size() == before) images.push_back(evaluate_missing(lookup));
+  }
+
+  // An exception can only be judged unused where the policy's rules ran: an exception for an
+  // image that was missing, unscanned or unreadable in this run has had no chance to waive.
+  void note_exceptions_in_scope(const ImageResult& image) {
+    for (std::size_t i = 0; i < m_policy.exceptions.size(); ++i) {
+      if (exception_scopes_image(m_policy.exceptions[i], image)) m_in_scope.insert(i);
+    }
   }
 
   // HSS failed part-way. Records read before the failure can never pass an image, but those that
@@ -364,7 +375,9 @@ private:
         outcome.expiry_warnings.push_back(text);
         if (notice->expired) continue;
       }
-      if (!m_used.count(i)) warnings.push_back(fmt::format("{} waived no failure in this run", exception.label()));
+      if (!m_used.count(i) && m_in_scope.count(i)) {
+        warnings.push_back(fmt::format("{} waived no failure in this run", exception.label()));
+      }
     }
   }
 
@@ -373,6 +386,7 @@ private:
   const hss::RunFindings& m_findings;
   std::set<std::string> m_missing_contexts;
   std::set<std::size_t> m_used;
+  std::set<std::size_t> m_in_scope; // exceptions whose image globs match an image the rules judged
   std::vector<std::string> m_notes;
 };
 

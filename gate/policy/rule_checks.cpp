@@ -135,11 +135,10 @@ Check check_rule(const Rule& rule, const hss::Record& record, TimePoint now) {
   return check;
 }
 
-bool exception_covers(const Exception& exception, const std::string& rule, const ImageResult& image) {
+bool exception_scopes_image(const Exception& exception, const ImageResult& image) {
   auto fits = [](const std::optional<std::string>& pattern, const std::optional<std::string>& value) {
     return !pattern || glob_match(*pattern, value.value_or(""));
   };
-  if (!names_rule(exception, rule)) return false;
   if (!image.record) {
     const hss::Query& query = image.query;
     return fits(exception.cicd_name, query.cicd_name) && fits(exception.namespace_name, query.namespace_name) &&
@@ -148,6 +147,10 @@ bool exception_covers(const Exception& exception, const std::string& rule, const
   const hss::Record& record = *image.record;
   return fits(exception.cicd_name, record.cicd_name) && fits(exception.namespace_name, record.namespace_name) &&
          fits(exception.image_name, record.image_name) && fits(exception.image_version, record.image_version);
+}
+
+bool exception_covers(const Exception& exception, const std::string& rule, const ImageResult& image) {
+  return names_rule(exception, rule) && exception_scopes_image(exception, image);
 }
 
 FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result, const Policy& policy, TimePoint now,

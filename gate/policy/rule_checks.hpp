@@ -17,6 +17,9 @@ namespace gate::policy {
 // record's names, or the query's when nothing was found. Expiry is the caller's to check.
 bool exception_covers(const Exception& exception, const std::string& rule, const ImageResult& image);
 
+// True when the exception's image globs match the image, whatever rule it names.
+bool exception_scopes_image(const Exception& exception, const ImageResult& image);
+
 // What a result records of the exception that waived it: the one builder of a Waiver.
 Waiver waiver_record(const Exception& exception);
 

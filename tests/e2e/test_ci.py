@@ -97,8 +97,9 @@ class Templates(GateTest):
         job = template[".hss-gate"]
         self.assertNotIn("allow_failure", job)
         self.assertEqual(job["artifacts"]["when"], "always")
-        self.assertEqual(job["artifacts"]["reports"]["junit"], "hss-gate-junit.xml")
-        self.assertIn("hss-gate-junit.xml", job["artifacts"]["paths"])
+        # Reports are named after the job (hss-gate-NAME-junit.xml), so that gate jobs never collide.
+        self.assertEqual(job["artifacts"]["reports"]["junit"], "hss-gate-*-junit.xml")
+        self.assertIn("hss-gate-*-junit.xml", job["artifacts"]["paths"])
         repo = self.git_repo({"ci-templates/gitlab/example.gitlab-ci.yml": None}, example=True)
         done = subprocess.run([tool("gitlab-ci-local"), "--no-color", "--list"], cwd=repo, capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
@@ -171,26 +172,26 @@ class GitLabJob(WithFakeServer):
         self.assert_artifacts(repo, "pass")
         # GitLab's security reports, published as container_scanning and cyclonedx
         artifacts = os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate")
-        report = os.path.join(artifacts, "hss-gate-container-scanning.json")
+        report = os.path.join(artifacts, "hss-gate-hss-gate-container-scanning.json")
         checked = subprocess.run([tool("ajv"), "validate", "--spec=draft7", "--strict=false", "-c", "ajv-formats", "-s",
                                   os.path.join(SOURCE, "tests", "data", "gitlab", "container-scanning-report-format.json"),
                                   "-d", report], capture_output=True, text=True)
         self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
         with open(report) as f:
             self.assertEqual(json.load(f)["scan"]["status"], "success")
-        with open(os.path.join(artifacts, "hss-gate-sbom.cdx.json")) as f:
+        with open(os.path.join(artifacts, "hss-gate-hss-gate-sbom.cdx.json")) as f:
             self.assertEqual(json.load(f)["bomFormat"], "CycloneDX")
         template = load_yaml(os.path.join(SOURCE, "ci-templates", "gitlab", "hss-gate.gitlab-ci.yml"))
         reports = template[".hss-gate"]["artifacts"]["reports"]
         self.assertEqual((reports["container_scanning"], reports["cyclonedx"]),
-                         ("hss-gate-container-scanning.json", "hss-gate-sbom.cdx.json"))
+                         ("hss-gate-*-container-scanning.json", "hss-gate-*-sbom.cdx.json"))
 
     def test_security_reports_can_be_left_out(self):
         done, repo = self.run_job([record()], {"HSS_GATE_SECURITY_REPORTS": "false"})
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertEqual(len(self.fake.page_requests()), 1)
         self.assertFalse(os.path.exists(os.path.join(repo, ".gitlab-ci-local", "builds", "hss-gate",
-                                                     "hss-gate-container-scanning.json")))
+                                                     "hss-gate-hss-gate-container-scanning.json")))
 
     def test_a_blocked_image_fails_the_job_says_why_on_the_last_line_and_leaves_the_reports(self):
         done, repo = self.run_job([record(vul_num=500)])
@@ -220,7 +221,7 @@ class GitLabJob(WithFakeServer):
                 done, repo = self.run_pipeline([record(vul_num=5)], pipeline, variables, files=strict)
                 self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
                 self.assertIn("BLOCKED by policy: no-vulns", done.stdout)
-                with open(os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate", "hss-gate-report.json")) as f:
+                with open(os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate", "hss-gate-hss-gate-report.json")) as f:
                     self.assertEqual(json.load(f)["policy_files"], ["strict.toml"])
 
     def test_the_template_default_wait_ranks_below_the_policy_and_the_user(self):
@@ -280,8 +281,8 @@ class GitLabJob(WithFakeServer):
 
     def assert_artifacts(self, repo, decision):
         artifacts = os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate")
-        self.assert_schema_valid(os.path.join(artifacts, "hss-gate-junit.xml"))
-        with open(os.path.join(artifacts, "hss-gate-report.json")) as f:
+        self.assert_schema_valid(os.path.join(artifacts, "hss-gate-hss-gate-junit.xml"))
+        with open(os.path.join(artifacts, "hss-gate-hss-gate-report.json")) as f:
             self.assertEqual(json.load(f)["decision"], decision)
         with open(os.path.join(repo, ".gitlab-ci-local", "builds", "hss-gate", "hss-gate.env")) as f:
             text = f.read()
@@ -294,22 +295,26 @@ class GitHubAction(WithFakeServer):
     env, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, `uses:` steps skipped."""
 
 
-    def run_action(self, inputs, env):
-        action = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "action.yml"))
+    def run_action(self, inputs, env, action_path=os.path.join(SOURCE, "ci-templates", "github")):
+        action = load_yaml(os.path.join(action_path, "action.yml"))
         values = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
         values.update(inputs)
         temp = os.path.join(self.folder, "runner-temp")
         build_dir = os.path.join(temp, "hss-gate-build")
         os.makedirs(build_dir)
         os.symlink(BIN, os.path.join(build_dir, "hss-gate"))  # the cache step restored a build
-        action_path = os.path.join(SOURCE, "ci-templates", "github")
         steps_outputs = {}
         summary = os.path.join(self.folder, "step-summary.md")
         open(summary, "w").close()
 
+        outcomes = {}
+
         def expand(text):
             def one(match):
-                expression = match.group(1).strip()
+                # `a || b`: the first operand that is not empty, as GitHub evaluates it for strings.
+                return next((v for v in (value(e.strip()) for e in match.group(1).split("||")) if v), "")
+
+            def value(expression):
                 if expression.startswith("inputs."):
                     return str(values[expression[len("inputs."):]])
                 if expression == "runner.temp":
@@ -319,6 +324,9 @@ class GitHubAction(WithFakeServer):
                 step = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expression)
                 if step:
                     return steps_outputs.get(step.group(1), {}).get(step.group(2), "")
+                step = re.fullmatch(r"steps\.([\w-]+)\.outcome", expression)
+                if step:
+                    return outcomes.get(step.group(1), "skipped")
                 raise AssertionError(f"unexpected expression {expression}")
             return re.sub(r"\$\{\{(.*?)\}\}", one, str(text))
 
@@ -331,8 +339,14 @@ class GitHubAction(WithFakeServer):
                 return "true"  # the cache step restored a build (below)
             return steps_outputs.get(step.group(1), {}).get(step.group(2), "")
 
-        def condition(text):
-            for term in text.split("&&"):
+        def condition(text, failed):
+            # A step runs only while every step before it succeeded, unless its `if` says always().
+            terms = [term.strip() for term in text.split("&&")] if text else []
+            if "always()" in terms:
+                terms.remove("always()")
+            elif failed:
+                return False
+            for term in terms:
                 match = re.fullmatch(r"\s*([\w.-]+) (==|!=) '([^']*)'\s*", term)
                 self.assertIsNotNone(match, f"unsupported if: {text}")
                 equal = value_of(match.group(1)) == match.group(3)
@@ -341,8 +355,9 @@ class GitHubAction(WithFakeServer):
             return True
 
         codes = []
+        failed = False
         for step in action["runs"]["steps"]:
-            if "if" in step and not condition(step["if"]):
+            if not condition(step.get("if", ""), failed):
                 continue
             if "uses" in step:
                 continue
@@ -360,8 +375,8 @@ class GitHubAction(WithFakeServer):
                 outputs = parse_github_output(f.read())
             if step.get("id"):
                 steps_outputs[step["id"]] = outputs
-            if done.returncode != 0:
-                break
+                outcomes[step["id"]] = "success" if done.returncode == 0 else "failure"
+            failed = failed or done.returncode != 0
         action_outputs = {name: expand(spec["value"]) for name, spec in action["outputs"].items()}
         with open(summary) as f:
             return codes, action_outputs, f.read()

@@ -6,6 +6,7 @@
 #include "helpers.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
 
 #include <tuple>
 
@@ -416,6 +417,41 @@ BOOST_AUTO_TEST_CASE(unused_and_soon_expiring_exceptions_are_warnings) {
   BOOST_REQUIRE(outcome.warnings.size() == 2u);
   BOOST_TEST(outcome.warnings[0].find("expires on 2026-12-01 (in 4 days)") != std::string::npos);
   BOOST_TEST(outcome.warnings[1].find("waived no failure in this run") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(only_exceptions_for_evaluated_images_are_reported_unused) {
+  // One exception per image, each at its own line (5, 10, 15, 20): web is evaluated, gone is not
+  // found, cron is still scanning and broken could not be read.
+  std::string exceptions;
+  for (const char* name : {"web", "gone", "cron", "broken"}) {
+    exceptions += fmt::format("[[exceptions]]\nrules = [\"v\"]\nimage_name = \"{}\"\nexpires = 2027-01-01\n"
+                              "reason = \"x\"\n",
+                              name);
+  }
+  Policy policy = policy_from("[rules.v]\nfield = \"vul_num\"\nmax = 1\n" + exceptions);
+  Record web = test::clean_record();
+  Record cron = test::clean_record();
+  cron.image_name = "cron";
+  cron.scan_status = "scanning";
+  auto query_named = [](const char* name) {
+    Lookup lookup = lookup_of({});
+    lookup.query.image_name = name;
+    return lookup;
+  };
+  Lookup pending = query_named("cron");
+  pending.records = {cron};
+  std::vector<gate::hss::ImageLookup> lookups{{lookup_of({web}), std::nullopt},
+                                              {query_named("gone"), std::nullopt},
+                                              {pending, std::nullopt},
+                                              {query_named("broken"), std::string("HSS request failed: 500")}};
+  Outcome outcome = evaluate(policy, {std::nullopt, std::nullopt, k_now}, lookups, {});
+  BOOST_REQUIRE_EQUAL(outcome.images.size(), 4u);
+  std::vector<std::string> unused;
+  for (const auto& warning : outcome.warnings) {
+    if (warning.find("waived no failure") != std::string::npos) unused.push_back(warning);
+  }
+  BOOST_REQUIRE_EQUAL(unused.size(), 1u);
+  BOOST_TEST(unused[0].find("p.toml:5)") != std::string::npos, unused[0]);
 }
 
 BOOST_AUTO_TEST_CASE(the_worst_image_decides_the_run) {
