@@ -153,6 +153,8 @@ class Container(GateTest):
         self.assertEqual(len(debs), 1, debs)
         name = os.path.basename(debs[0])
         self.assertRegex(name, r"^hss-gate_\d+\.\d+\.\d+_[a-z0-9]+\.deb$")
+        listing = subprocess.run(["dpkg-deb", "-c", debs[0]], capture_output=True, text=True, check=True).stdout
+        self.assertIn("./usr/share/doc/hss-gate/copyright", listing)
         script = (f"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
                   f"--no-install-recommends ./{name} >/dev/null && hss-gate --version && "
                   "hss-gate check --cicd-name shop --image-version 1.0.0 --from-file clean.json")
