@@ -120,6 +120,73 @@ class Templates(GateTest):
         return repo
 
 
+class ExamplePipelines(Templates):
+    """Both example pipelines run HSS's scan in a step of their own before the gate: a placeholder
+    the user fills from the HSS console, which fails the job with a message while it is empty."""
+
+    FAKE_DOCKER = "#!/bin/sh\necho \"fake docker $*\"\n"
+
+    def fake_docker_path(self):
+        folder = os.path.join(self.folder, "bin")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "docker"), "w") as f:
+            f.write(self.FAKE_DOCKER)
+        os.chmod(os.path.join(folder, "docker"), 0o755)
+        return folder + os.pathsep + os.environ["PATH"]
+
+    def test_gitlab_examples_run_the_scan_job_between_build_and_gate(self):
+        for example, images in (("example.gitlab-ci.yml", ["payments/payments-api"]),
+                                ("example-monorepo.gitlab-ci.yml", ["shop/api", "shop/worker", "shop/migrate"])):
+            with self.subTest(example):
+                pipeline = load_yaml(os.path.join(SOURCE, "ci-templates", "gitlab", example))
+                stages = pipeline["stages"]
+                self.assertLess(stages.index(pipeline["hss-scan"]["stage"]), stages.index(pipeline["hss-gate"]["stage"]))
+                self.assertEqual(pipeline["hss-gate"]["needs"], ["hss-scan"])
+                self.assertEqual(len(pipeline["hss-scan"]["needs"]), 1)
+                self.assertTrue(pipeline["hss-scan"]["needs"][0].startswith("build-image"))
+                # The example as it is, but for Docker-in-Docker services, which the shell executor
+                # here cannot start (JSON is YAML); `docker` is a fake that says what it was asked.
+                for job in pipeline.values():
+                    if isinstance(job, dict):
+                        job.pop("services", None)
+                repo = self.git_repo({".gitlab-ci.yml": json.dumps(pipeline, indent=1)})
+                args = [tool("gitlab-ci-local"), "--no-color", "--force-shell-executor", "--shell-isolation"]
+                env = {**os.environ, "PATH": self.fake_docker_path()}
+                unset = subprocess.run(args + ["hss-scan"], cwd=repo, capture_output=True, text=True, timeout=300,
+                                       env=env)
+                self.assertNotEqual(unset.returncode, 0, unset.stdout + unset.stderr)
+                self.assertIn("hss-scan: HSS_SCAN_COMMAND is not set", unset.stdout + unset.stderr)
+                self.assertNotIn("fake docker", unset.stdout)  # stopped before anything else
+                done = subprocess.run(args + ["--variable", 'HSS_SCAN_COMMAND=echo "scanning $IMAGE"', "hss-scan"],
+                                      cwd=repo, capture_output=True, text=True, timeout=300, env=env)
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                for image in images:
+                    self.assertIn(f"fake docker pull swr.ap-southeast-1.myhuaweicloud.com/{image}:", done.stdout)
+                    self.assertRegex(done.stdout, rf"scanning swr\.ap-southeast-1\.myhuaweicloud\.com/{image}:\w+")
+
+    def test_the_github_example_scans_after_the_push_and_gates_after_the_build_job(self):
+        workflow = load_yaml(os.path.join(SOURCE, "ci-templates", "github", "example-workflow.yml"))
+        self.assertEqual(workflow["jobs"]["gate"]["needs"], "build")
+        steps = workflow["jobs"]["build"]["steps"]
+        names = [step.get("name", "") for step in steps]
+        push = names.index("Build and push")
+        scan = [i for i, name in enumerate(names) if name.startswith("HSS scan")]
+        self.assertEqual(len(scan), 1, names)
+        self.assertGreater(scan[0], push)
+        step = steps[scan[0]]
+        self.assertEqual(step["env"]["HSS_SCAN_COMMAND"], "${{ secrets.HSS_SCAN_COMMAND }}")
+        self.assertEqual(step["env"]["IMAGE"], steps[push]["env"]["IMAGE"])
+        base = {k: v for k, v in os.environ.items() if k != "HSS_SCAN_COMMAND"}
+        unset = subprocess.run(["bash", "-e", "-c", step["run"]], env={**base, "HSS_SCAN_COMMAND": "", "IMAGE": "x:1"},
+                               capture_output=True, text=True)
+        self.assertEqual(unset.returncode, 1)
+        self.assertRegex(unset.stdout, r"^::error title=HSS scan not configured::HSS_SCAN_COMMAND is not set: ")
+        done = subprocess.run(["bash", "-e", "-c", step["run"]], capture_output=True, text=True,
+                              env={**base, "HSS_SCAN_COMMAND": 'echo "scanning $IMAGE"', "IMAGE": "registry/app:1"})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout, "scanning registry/app:1\n")
+
+
 class WithFakeServer(Templates):
     """One fake HSS server for the tests of a class."""
 
