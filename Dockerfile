@@ -20,7 +20,12 @@ RUN apt-get update \
       libpocofoundation80 libpocoutil80 libpoconet80 libpoconetssl80 libpococrypto80 libpocojson80 libpocoxml80 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1001 --no-create-home --shell /usr/sbin/nologin hss-gate
+LABEL org.opencontainers.image.title="hss-gate" \
+      org.opencontainers.image.description="CI policy gate for Huawei Cloud HSS image scans" \
+      org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=build /build/hss-gate /usr/local/bin/hss-gate
+# The licence travels with the binary, where Debian keeps it for a package.
+COPY --from=build /src/LICENSE /src/NOTICE /src/packaging/copyright /usr/share/doc/hss-gate/
 USER 1001
 WORKDIR /work
 ENTRYPOINT ["hss-gate"]

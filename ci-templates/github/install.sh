@@ -3,13 +3,35 @@
 # action's checkout, unless a cached build is already in $HSS_GATE_BUILD_DIR (on a 2-core Debian
 # 12 machine the packages took 12 s and the build of the binary alone about 20 s). "package":
 # installs the released .deb of $HSS_GATE_VERSION after checking it against the release's
-# SHA256SUMS ($HSS_GATE_RELEASE_URL overrides where releases are downloaded from).
+# SHA256SUMS ($HSS_GATE_RELEASE_URL overrides where releases are downloaded from). The package is
+# built on Debian 12 and links its libraries' sonames, so on any other system it stops before
+# installing and names container mode. HSS_GATE_TEST_OS_RELEASE (test-only) replaces
+# /etc/os-release.
 set -euo pipefail
 source_dir="$(cd "$(dirname "$0")/../.." && pwd)"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
+# The value of KEY in an os-release file without quotes, kept to the characters its
+# specification allows for ID and VERSION_ID; the file is read, never sourced.
+os_release_value() {
+  sed -n "s/^$1=//p" "$2" | head -n1 | tr -cd '[:alnum:]._-'
+}
+
 if [ "${HSS_GATE_INSTALL:-source}" = package ]; then
+  os_release="${HSS_GATE_TEST_OS_RELEASE:-/etc/os-release}"
+  os_id="" os_version=""
+  if [ -r "$os_release" ]; then
+    os_id="$(os_release_value ID "$os_release")"
+    os_version="$(os_release_value VERSION_ID "$os_release")"
+  fi
+  if [ "$os_id" != debian ] || [ "$os_version" != 12 ]; then
+    echo "::error title=hss-gate install error::input gate-install: package installs a Debian 12 package, but this runner is ${os_id:-unknown} ${os_version:-unknown} ($os_release): use gate-install: container (Docker is on GitHub's Ubuntu runners)"
+    if [ -n "${GITHUB_OUTPUT:-}" ]; then
+      printf 'decision=install_error\nexit-code=2\n' >> "$GITHUB_OUTPUT"
+    fi
+    exit 2
+  fi
   version="${HSS_GATE_VERSION:?}"
   base="${HSS_GATE_RELEASE_URL:-https://github.com/hss-gate/hss-gate/releases/download}"
   deb="hss-gate_${version}_$(dpkg --print-architecture).deb"

@@ -66,8 +66,8 @@ class Templates(GateTest):
                      os.path.join(SOURCE, ".github", "workflows", "release.yml")):
             with open(path) as f:
                 for uses in re.findall(r"uses: *(\S+)", f.read()):
-                    if uses.startswith("hss-gate/"):
-                        continue
+                    if uses.startswith(("hss-gate/", "./.github/hss-gate/")):
+                        continue  # hss-gate itself: released with it, or a copy of it
                     self.assertRegex(uses, r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$", f"{path}: {uses} is not pinned by commit")
 
     def test_the_action_offers_every_documented_input_and_output(self):
@@ -460,6 +460,63 @@ os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
         self.assertEqual(codes[-1][1].returncode, 0, codes[-1][1].stdout + codes[-1][1].stderr)
         plan = codes[0][1]
         self.assertIn("::warning title=hss-gate::input version is deprecated", plan.stdout)
+
+    OS_RELEASES = {
+        "ubuntu-22.04": 'NAME="Ubuntu"\nVERSION_ID="22.04"\nID=ubuntu\nID_LIKE=debian\n',
+        "debian-11": 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nVERSION_ID="11"\nID=debian\n',
+        "debian-12": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\nID=debian\n',
+    }
+
+    def os_release(self, name):
+        path = os.path.join(self.folder, f"os-release-{name}")
+        with open(path, "w") as f:
+            f.write(self.OS_RELEASES[name])
+        return path
+
+    def test_package_mode_stops_before_installing_anywhere_but_debian_12_and_names_container_mode(self):
+        # A release whose checksum does not match: on Debian 12 the script gets as far as checking
+        # it and stops there, so nothing is installed on this machine either way.
+        release = os.path.join(self.folder, "releases", "v9.9.9")
+        os.makedirs(release)
+        deb = f"hss-gate_9.9.9_{subprocess.run(['dpkg', '--print-architecture'], capture_output=True, text=True, check=True).stdout.strip()}.deb"
+        with open(os.path.join(release, deb), "w") as f:
+            f.write("not a package")
+        with open(os.path.join(release, "SHA256SUMS"), "w") as f:
+            f.write("0" * 64 + "  " + deb + "\n")
+        for name in ("ubuntu-22.04", "debian-11", "debian-12"):
+            with self.subTest(name):
+                output = os.path.join(self.folder, f"output-{name}")
+                open(output, "w").close()
+                env = {k: v for k, v in os.environ.items() if not k.startswith(("HSS_GATE_", "GITHUB_"))}
+                env.update({"HSS_GATE_INSTALL": "package", "HSS_GATE_VERSION": "9.9.9", "GITHUB_OUTPUT": output,
+                            "HSS_GATE_TEST_OS_RELEASE": self.os_release(name),
+                            "HSS_GATE_RELEASE_URL": "file://" + os.path.join(self.folder, "releases")})
+                done = subprocess.run([os.path.join(SOURCE, "ci-templates", "github", "install.sh")], env=env,
+                                      capture_output=True, text=True, timeout=60)
+                with open(output) as f:
+                    outputs = parse_github_output(f.read())
+                if name == "debian-12":
+                    self.assertNotEqual(done.returncode, 0)
+                    self.assertIn("FAILED", done.stdout + done.stderr)  # it reached the checksum
+                    self.assertNotIn("::error", done.stdout)
+                    self.assertEqual(outputs, {})
+                    continue
+                self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+                errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+                self.assertEqual(len(errors), 1, done.stdout)
+                self.assertIn("gate-install: container", errors[0])
+                self.assertIn("Debian 12", errors[0])
+                self.assertIn(name.replace("-", " "), errors[0])
+                self.assertNotIn("FAILED", done.stdout + done.stderr)  # stopped before downloading
+                self.assertEqual(outputs, {"decision": "install_error", "exit-code": "2"})
+
+    def test_package_mode_on_ubuntu_stops_the_action_before_the_gate_runs(self):
+        codes, _, _ = self.run_action({"cicd-name": "shop", "image-version": "1.0.0", "gate-install": "package"},
+                                      {"HSS_GATE_TEST_OS_RELEASE": self.os_release("ubuntu-22.04")})
+        self.assertEqual([step for step, _ in codes], ["plan", None])
+        install = codes[-1][1]
+        self.assertEqual(install.returncode, 2, install.stdout + install.stderr)
+        self.assertIn("use gate-install: container", install.stdout)
 
     def test_the_cache_key_names_the_runner_image_architecture_and_sources(self):
         codes, _, _ = self.run_action({"cicd-name": "shop", "image-version": "1.0.0"}, {"RUNNER_OS": "Linux",

@@ -86,6 +86,15 @@ class Container(GateTest):
             args += ["-e", f"{key}={value}"]
         return args
 
+    def test_the_image_carries_the_licence_and_its_label(self):
+        labels = json.loads(podman("inspect", IMAGE, "--format", "{{json .Config.Labels}}").stdout)
+        self.assertEqual(labels.get("org.opencontainers.image.licenses"), "Apache-2.0")
+        done = podman("run", "--rm", *LIMITS, "--entrypoint", "", IMAGE, "sh", "-c",
+                      "head -n1 /usr/share/doc/hss-gate/copyright && grep -c 'Apache License' /usr/share/doc/hss-gate/LICENSE")
+        self.assertEqual(done.stdout.splitlines()[0],
+                         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/")
+        self.assertGreater(int(done.stdout.splitlines()[1]), 0)
+
     def test_gitlab_docker_executor_runs_the_template_job_in_the_image(self):
         tools_or_skip(self)
         template = load_yaml(os.path.join(SOURCE, "ci-templates", "gitlab", "hss-gate.gitlab-ci.yml"))
@@ -153,6 +162,8 @@ class Container(GateTest):
         self.assertEqual(len(debs), 1, debs)
         name = os.path.basename(debs[0])
         self.assertRegex(name, r"^hss-gate_\d+\.\d+\.\d+_[a-z0-9]+\.deb$")
+        listing = subprocess.run(["dpkg-deb", "-c", debs[0]], capture_output=True, text=True, check=True).stdout
+        self.assertIn("./usr/share/doc/hss-gate/copyright", listing)
         script = (f"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
                   f"--no-install-recommends ./{name} >/dev/null && hss-gate --version && "
                   "hss-gate check --cicd-name shop --image-version 1.0.0 --from-file clean.json")
