@@ -85,7 +85,8 @@ class Templates(GateTest):
                                                   "expiry-warnings"})
         # Each output reads the step output of the name the gate writes.
         self.assertEqual(action["outputs"]["expiry-warnings"]["value"], "${{ steps.gate.outputs.expiry-warnings }}")
-        self.assertIn("HSS_GATE_WARNINGS_EXIT", action["runs"]["steps"][-1]["env"])
+        gate_step = next(step for step in action["runs"]["steps"] if step.get("id") == "gate")
+        self.assertIn("INPUT_HSS_GATE_WARNINGS_EXIT", gate_step["env"])
         for name in ("sarif", "sarif-location", "sbom"):
             self.assertIn(name, action["inputs"])
         self.assertIn("images", action["inputs"])
@@ -513,8 +514,9 @@ os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
     def test_package_mode_on_ubuntu_stops_the_action_before_the_gate_runs(self):
         codes, _, _ = self.run_action({"cicd-name": "shop", "image-version": "1.0.0", "gate-install": "package"},
                                       {"HSS_GATE_TEST_OS_RELEASE": self.os_release("ubuntu-22.04")})
-        self.assertEqual([step for step, _ in codes], ["plan", None])
-        install = codes[-1][1]
+        # The install step stops the action: the gate never runs, and the last step reports why.
+        self.assertEqual([step for step, _ in codes], ["plan", "install", "stopped"])
+        install = codes[1][1]
         self.assertEqual(install.returncode, 2, install.stdout + install.stderr)
         self.assertIn("use gate-install: container", install.stdout)
 
