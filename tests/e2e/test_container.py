@@ -78,7 +78,10 @@ class Container(GateTest):
     def gate_env(self):
         return {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
                 "HSS_GATE_AUTH_TOKEN": TOKEN, "HSS_GATE_NOW": NOW, "HSS_GATE_CICD_NAME": "shop",
-                "HSS_GATE_IMAGE_VERSION": "1.0.0"}
+                "HSS_GATE_IMAGE_VERSION": "1.0.0",
+                # The fake server's host names no region, and the template's GitLab report needs
+                # the base-image API, whose region header is required (docs/ci.md says so).
+                "HSS_GATE_REGION": "ap-southeast-1"}
 
     def env_args(self, env):
         args = []
@@ -108,15 +111,19 @@ class Container(GateTest):
         for records, expected in (([record()], 0), ([record(vul_num=500)], 1)):
             with self.subTest(expected=expected):
                 self.fake.reset(records)
-                done = podman("run", "--rm", *LIMITS, "--entrypoint", "", *self.env_args(self.gate_env()),
+                # GitLab's runner sets CI_JOB_NAME; the template names the job's reports after it.
+                env = dict(self.gate_env(), CI_JOB_NAME="Gate: shop")
+                done = podman("run", "--rm", *LIMITS, "--entrypoint", "", *self.env_args(env),
                               "-v", f"{project}:/builds/group/project", "-w", "/builds/group/project",
                               IMAGE, "sh", "-c", script, check=False)
                 self.assertEqual(done.returncode, expected, done.stdout + done.stderr)
-                with open(os.path.join(project, "hss-gate-report.json")) as f:
+                with open(os.path.join(project, "hss-gate-gate-shop-report.json")) as f:
                     self.assertEqual(json.load(f)["exit_code"], expected)
                 with open(os.path.join(project, "hss-gate.env")) as f:
-                    self.assertIn("HSS_GATE_RESULT_DECISION=", f.read())
-                self.assert_schema_valid(os.path.join(project, "hss-gate-junit.xml"))
+                    dotenv = f.read()
+                self.assertIn("HSS_GATE_RESULT_DECISION=", dotenv)
+                self.assertIn("HSS_GATE_RESULT_JSON=hss-gate-gate-shop-report.json", dotenv)
+                self.assert_schema_valid(os.path.join(project, "hss-gate-gate-shop-junit.xml"))
                 self.assertNotIn(TOKEN, done.stdout + done.stderr)
         # Without the cleared entrypoint, the job's shell would reach hss-gate as its command.
         swallowed = podman("run", "--rm", *LIMITS, IMAGE, "sh", "-c", "true", check=False)
