@@ -15,6 +15,8 @@ RESPONSES = os.path.join(DATA, "responses")
 POLICIES = os.path.join(SOURCE, "policies")
 JUNIT_XSD = os.path.join(DATA, "junit", "junit.xsd")
 NOW = "2026-11-27T12:00:00Z"
+# Wall-clock bounds in tests are multiplied by this (tests/CMakeLists.txt sets it for sanitized builds).
+SLOWDOWN = float(os.environ.get("HSS_GATE_TEST_SLOWDOWN", "1"))
 
 # Variables of the CI systems and of hss-gate itself that must not leak in from the caller.
 _SCRUBBED = ("HSS_GATE_", "HUAWEICLOUD_", "CLOUD_SDK_", "GITHUB_", "GITLAB_", "CI_", "NO_COLOR",

@@ -10,7 +10,7 @@ import tempfile
 import time
 import unittest
 
-from harness import BIN, GateTest, SOURCE, make_pki, record
+from harness import BIN, GateTest, SLOWDOWN, SOURCE, make_pki, record
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "fake_hss"))
 from fake_hss import FakeHss  # noqa: E402
@@ -132,7 +132,7 @@ class FaultMatrix(GateTest):
             _, _, code, message, bound, (low, high) = MATRIX[name]
             with self.subTest(name):
                 self.assert_failed_closed(result, code, message)
-                self.assertLess(elapsed, bound, f"{name} took {elapsed:.1f}s")
+                self.assertLess(elapsed, bound * SLOWDOWN, f"{name} took {elapsed:.1f}s")
                 self.assertTrue(low <= requests <= high, f"{name}: {requests} requests")
                 print(f"\n  {name}: exit {result.code} in {elapsed:.1f}s after {requests} request(s)", end="")
 
@@ -143,7 +143,7 @@ class FaultMatrix(GateTest):
         result, elapsed = self.run_gate(f"http://127.0.0.1:{port}", env=FAST)
         self.assert_failed_closed(result, 3, "Connection refused")
         self.assertIn("gave up after 5 attempts", result.out)
-        self.assertLess(elapsed, 35)
+        self.assertLess(elapsed, 35 * SLOWDOWN)
 
     def test_a_redirect_to_another_host_gets_no_credentials(self):
         self.fake.reset([record()])
@@ -182,7 +182,7 @@ class FaultMatrix(GateTest):
                 result, elapsed = self.run_gate(self.fake.url)
                 self.assertEqual(result.code, 1, result.out)  # the record is read and blocked
                 self.assertEqual(len(self.fake.requests), 1)
-                self.assertLess(elapsed, 5)
+                self.assertLess(elapsed, 5 * SLOWDOWN)
 
 
 class CancelledRetry(GateTest):

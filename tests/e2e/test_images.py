@@ -5,7 +5,7 @@ import os
 import time
 import unittest
 
-from harness import FakeServerTest, GateTest, parse_github_output, record
+from harness import SLOWDOWN, FakeServerTest, GateTest, parse_github_output, record
 
 TOKEN = "images-SECRET-token"
 
@@ -172,7 +172,7 @@ class SeveralImagesOnline(FakeServerTest):
         self.assertNotIn('"fast"', polls[0])  # final images are not named, nor asked again
         by_name = [dict(r["query"])["cicd_name"] for r in self.fake.page_requests()]
         self.assertEqual((by_name.count("slow"), by_name.count("fast")), (3, 1))
-        self.assertLess(elapsed, 15)
+        self.assertLess(elapsed, 15 * SLOWDOWN)
 
 
 if __name__ == "__main__":
