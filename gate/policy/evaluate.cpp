@@ -290,6 +290,7 @@ private:
     result.findings_kind = hss::name_of(rule.findings->kind);
     result.findings = std::move(verdict.findings);
     result.finding_waiver_hint = std::move(verdict.hint);
+    result.finding_waiver_twins = verdict.hint_twins;
     Check check{verdict.violated, verdict.complete, verdict.actual, rule.findings->max, "max", verdict.detail, {}};
     if (!check.violated && !check.judged) {
       result.status = RuleStatus::not_applicable;

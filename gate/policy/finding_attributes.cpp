@@ -50,13 +50,19 @@ AttributeValue read_severity(const FindingAttribute& self, const FindingSubject&
   return value;
 }
 
-// Every CVE of the vulnerability; none when it has none, unread when they were not fetched.
+// Every CVE of the vulnerability; none when it has none, unread when they were not fetched. A CVE
+// without an id (null, "" or absent) is counted as lacking one, never dropped: dropping it would
+// let a waiver that names the other CVEs cover a set it does not name.
 AttributeValue read_cve_ids(const FindingAttribute&, const FindingSubject& finding) {
   AttributeValue value;
   value.read = finding.cves != nullptr;
   if (!finding.cves) return value;
   for (const auto& cve : *finding.cves) {
-    if (auto id = cve.text("cve_id"); id && !id->empty()) value.texts.push_back(*id);
+    if (auto id = cve.text("cve_id"); id && !id->empty()) {
+      value.texts.push_back(*id);
+    } else {
+      ++value.lacking;
+    }
   }
   return value;
 }
@@ -184,11 +190,10 @@ Match match(const FindingCondition& condition, const AttributeValue& value) {
   if (!condition.ordered()) {
     if (!value.read) return Match::no; // not fetched: neither has nor lacks the value
     bool severity = condition.attribute->order == AttributeOrder::severity;
-    if (value.texts.empty()) {
-      if (std::find(condition.globs.begin(), condition.globs.end(), "") != condition.globs.end()) return Match::yes;
-      // An unknown severity may be any severity, so a severity glob list counts it.
-      return severity ? Match::unknown : Match::no;
-    }
+    bool names_lacking = std::find(condition.globs.begin(), condition.globs.end(), "") != condition.globs.end();
+    if (names_lacking && (value.texts.empty() || value.lacking > 0)) return Match::yes;
+    // An unknown severity may be any severity, so a severity glob list counts it.
+    if (value.texts.empty()) return severity ? Match::unknown : Match::no;
     for (const auto& text : value.texts) {
       for (const auto& glob : condition.globs) {
         if (severity ? glob_match(lower(glob), lower(text)) : glob_match(glob, text)) return Match::yes;
@@ -211,17 +216,20 @@ bool waiver_names(const std::vector<FindingPattern>& pattern, const FindingSelec
     if (!value.read) return false;
     FindingCondition condition{attribute, part.globs, std::nullopt, std::nullopt, false};
     if (!attribute->several) return match(condition, value) == Match::yes;
+    // One value each: its text, or none for a value that lacks one (a CVE without a cve_id).
+    std::vector<AttributeValue> each;
+    for (const auto& text : value.texts) each.push_back(AttributeValue{{text}, std::nullopt});
+    if (value.lacking > 0) each.push_back(AttributeValue{});
     // The values to cover: those the rule's own condition counted, else every one.
-    std::vector<std::string> to_cover;
+    std::vector<AttributeValue> to_cover;
     const FindingCondition* counted = selector.condition(attribute->name);
-    for (const auto& text : value.texts) {
-      if (!counted || match(*counted, AttributeValue{{text}, std::nullopt}) == Match::yes) to_cover.push_back(text);
+    for (auto& one : each) {
+      if (!counted || match(*counted, one) == Match::yes) to_cover.push_back(std::move(one));
     }
     // An empty set would be covered by any glob, so it never matches by CVE (`""` included).
     if (to_cover.empty()) return false;
-    return std::all_of(to_cover.begin(), to_cover.end(), [&](const std::string& text) {
-      return match(condition, AttributeValue{{text}, std::nullopt}) == Match::yes;
-    });
+    return std::all_of(to_cover.begin(), to_cover.end(),
+                       [&](const AttributeValue& one) { return match(condition, one) == Match::yes; });
   });
 }
 
@@ -273,9 +281,44 @@ std::vector<std::string> finding_keys(FindingKind kind, const std::vector<Findin
   return keys;
 }
 
-std::vector<std::pair<std::string, std::string>> finding_identity(FindingKind kind, const FindingRecord& record) {
-  std::vector<std::pair<std::string, std::string>> identity;
-  for (auto name : kind.spec().key_members) identity.emplace_back(name, member_text(record, name));
+FindingIdentity finding_identity(FindingKind kind, const std::vector<FindingRecord>& list, std::size_t index) {
+  const FindingRecord& record = list.at(index);
+  const auto& key_members = kind.spec().key_members;
+  FindingIdentity identity;
+  for (auto name : key_members) identity.attributes.emplace_back(name, member_text(record, name));
+
+  // The other findings of the list that a waiver of the key members alone would name too.
+  std::string key = finding_key(kind, record);
+  std::vector<const FindingRecord*> alike;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i != index && finding_key(kind, list[i]) == key) alike.push_back(&list[i]);
+  }
+  if (alike.empty()) return identity;
+
+  // What a waiver's glob sees of an attribute: its one text, or "" when the finding lacks it.
+  // CVE-derived attributes are left out: the CVEs follow the sub-list's key member (vul_id),
+  // which is a member attribute of its own.
+  auto seen = [](const FindingAttribute& attribute, const FindingRecord& finding) {
+    AttributeValue value = attribute.read(attribute, FindingSubject{&finding, nullptr});
+    return value.texts.empty() ? std::string() : value.texts.front();
+  };
+  std::vector<const FindingAttribute*> candidates;
+  for (bool derived : {false, true}) {
+    for (const auto* attribute : attributes_of(kind)) {
+      if (attribute->from_cves) continue;
+      if (std::find(key_members.begin(), key_members.end(), attribute->name) != key_members.end()) continue;
+      if ((attribute->read != read_member) == derived) candidates.push_back(attribute);
+    }
+  }
+  for (const auto* attribute : candidates) {
+    if (alike.empty()) break;
+    std::string value = seen(*attribute, record);
+    auto differs = [&](const FindingRecord* other) { return seen(*attribute, *other) != value; };
+    if (std::none_of(alike.begin(), alike.end(), differs)) continue;
+    identity.attributes.emplace_back(attribute->name, value);
+    alike.erase(std::remove_if(alike.begin(), alike.end(), differs), alike.end());
+  }
+  identity.twins = alike.size();
   return identity;
 }
 

@@ -24,12 +24,14 @@ struct FindingSubject {
 // What an attribute holds for one finding: the texts globs are matched against (several for
 // cve_id; none when the finding lacks the value, an empty text included) and, for an ordered
 // attribute, its number. `read` is false when its source was not fetched (a vulnerability's
-// CVEs): the finding then neither has nor lacks the value, and no glob matches it.
+// CVEs): the finding then neither has nor lacks the value, and no glob matches it. A
+// several-valued attribute also counts its values that lack a text (`lacking`: a CVE without a
+// cve_id), which only the empty glob "" names.
 struct AttributeValue {
   std::vector<std::string> texts;
   std::optional<double> number;
   bool read = true;
-  bool known() const { return !texts.empty(); }
+  std::size_t lacking = 0;
 };
 
 using AttributeOrder = hss::AttributeOrder;
@@ -72,15 +74,17 @@ std::string off_ladder_problem(std::string_view what, std::string_view word);
 enum class Match { no, yes, unknown }; // unknown: matched only because the value is missing
 
 // A glob list matches a value when any glob matches one of its texts; the empty glob "" matches
-// a finding that lacks the value; a finding whose severity is unknown matches any severity glob
-// list (unknown). A range matches a number within it; a missing number is unknown unless the
+// a finding that lacks the value, or one of whose several values lacks a text (a CVE without a
+// cve_id); a finding whose severity is unknown matches any severity glob list (unknown). A range matches a number within it; a missing number is unknown unless the
 // condition says unknown = "skip".
 Match match(const FindingCondition& condition, const AttributeValue& value);
 
 // True when a `finding` waiver's pattern names this finding of the rule's kind: every attribute
 // matches, a value that is unknown never does, and a several-valued attribute (cve_id) matches
 // only when its globs cover every value the rule counted the finding for (the values that met
-// the rule's own condition on it, or all of them). An attribute the kind lacks matches nothing.
+// the rule's own condition on it, or all of them), a value without a text (a CVE without a
+// cve_id) covered only by "". An empty set to cover never matches. An attribute the kind lacks
+// matches nothing.
 bool waiver_names(const std::vector<FindingPattern>& pattern, const FindingSelector& selector,
                   const FindingSubject& finding);
 
@@ -96,9 +100,16 @@ std::string finding_key(hss::FindingKind kind, const hss::FindingRecord& record)
 // The keys of one image's list, in HSS's order: a key that an earlier finding of the list
 // already has gets `#2`, `#3`, ... so that every finding of an image has its own.
 std::vector<std::string> finding_keys(hss::FindingKind kind, const std::vector<hss::FindingRecord>& list);
-// Every member behind the key with its value, "" for one the finding lacks (which a waiver reads
-// as "lacks it"): what a waiver of exactly this finding names.
-std::vector<std::pair<std::string, std::string>> finding_identity(hss::FindingKind kind,
-                                                                  const hss::FindingRecord& record);
+// What a waiver of exactly one finding of an image's list names: every key member with its value
+// ("" for one the finding lacks, which a waiver reads as "lacks it"), then, when other findings
+// of the list share its key, the attributes that tell it apart from them, in attribute order
+// (HSS's members before the severity derived from one). `twins` counts the findings of the list
+// that no attribute a waiver can name tells apart from it: a waiver of it waives them too.
+struct FindingIdentity {
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::size_t twins = 0;
+};
+FindingIdentity finding_identity(hss::FindingKind kind, const std::vector<hss::FindingRecord>& list,
+                                 std::size_t index);
 
 } // namespace gate::policy

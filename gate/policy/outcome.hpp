@@ -74,10 +74,12 @@ struct RuleResult {
   WaivedBy waived_by = WaivedBy::none; // set exactly when status is excepted
   std::string source;  // file:line:column of the rule, or the file of a [scan] setting
   // A findings rule: the kind it counts, every finding it matched, and a ready `finding = {...}`
-  // waiver for the first one not waived.
+  // waiver for the first one not waived, with how many other findings of the image it waives too
+  // because no attribute tells them apart from that one.
   std::optional<std::string> findings_kind;
   std::vector<FindingResult> findings;
   std::string finding_waiver_hint;
+  std::size_t finding_waiver_twins = 0;
   // A failing result: the members of an [[exceptions]] entry that waives exactly it (with
   // finding_waiver_hint for a findings rule), one TOML line each, without expires and reason.
   std::vector<std::string> exception_hint;

@@ -39,8 +39,9 @@ std::string literal_glob(const std::string& text) {
   return out;
 }
 
-// `finding = { vul_id = "...", app_name = "..." }`: every key member, each value a literal glob
-// and a missing one "" (which matches only a finding without it), written by the TOML writer.
+// `finding = { vul_id = "...", app_name = "..." }`: every key member and each attribute that
+// tells the finding apart from others sharing its key (finding_identity), each value a literal
+// glob and a missing one "" (which matches only a finding without it), written by the TOML writer.
 std::string finding_hint(const std::vector<std::pair<std::string, std::string>>& identity) {
   Node pattern;
   for (const auto& [name, value] : identity) pattern.set(name, Node::text(literal_glob(value)));
@@ -234,7 +235,11 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
       ++verdict.waived;
     } else {
       ++verdict.actual;
-      if (verdict.hint.empty()) verdict.hint = finding_hint(finding_identity(selector.kind, record));
+      if (verdict.hint.empty()) {
+        FindingIdentity identity = finding_identity(selector.kind, *list, index);
+        verdict.hint = finding_hint(identity.attributes);
+        verdict.hint_twins = identity.twins;
+      }
     }
     verdict.findings.push_back(std::move(found));
   }

@@ -55,6 +55,7 @@ struct FindingsVerdict {
   std::vector<FindingResult> findings;
   std::optional<Waiver> waiver; // the first finding waiver used
   std::string hint;             // a ready `finding = {...}` for the first finding not waived
+  std::size_t hint_twins = 0;   // findings of the image it waives too: no attribute tells them apart
   std::vector<std::string> errors;
 };
 

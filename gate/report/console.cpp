@@ -126,9 +126,16 @@ std::string rule_lines(const ImageResult& image, const RuleResult& result, const
 
 std::string waiver_hint(const ImageResult&, const RuleResult& result) {
   // The entry's members were written by the policy's TOML writer; only fixed text is added here.
-  return fmt::format("add an [[exceptions]] entry to the policy: {}, expires = YYYY-MM-DD, reason = \"TICKET: why "
-                     "the risk is accepted\"",
-                     fmt::join(result.exception_hint, ", "));
+  std::string hint = fmt::format("add an [[exceptions]] entry to the policy: {}, expires = YYYY-MM-DD, reason = "
+                                 "\"TICKET: why the risk is accepted\"",
+                                 fmt::join(result.exception_hint, ", "));
+  if (result.finding_waiver_twins > 0) {
+    std::size_t twins = result.finding_waiver_twins;
+    hint += fmt::format(" (it also waives {} other finding{} of this image identical to it in every attribute a "
+                        "waiver can name)",
+                        twins, twins == 1 ? "" : "s");
+  }
+  return hint;
 }
 
 std::vector<const FindingResult*> counted_findings(const RuleResult& result) {

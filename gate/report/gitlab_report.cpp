@@ -68,12 +68,14 @@ std::string image_reference(const ImageResult& image) {
   return name;
 }
 
-Object::Ptr vulnerability_json(const ImageResult& image, const FindingResult& finding, const std::string& os) {
+Object::Ptr vulnerability_json(const DashboardImage& listed, const FindingResult& finding, const std::string& os) {
+  const ImageResult& image = *listed.image;
   static const Poco::UUID k_namespace = Poco::UUIDGenerator::defaultGenerator().createFromName(
       Poco::UUID::uri(), std::string(HSS_GATE_HOMEPAGE) + "/gitlab-report");
   Object::Ptr object = json::ordered();
-  // The same finding of the same image gives the same id from one image version to the next.
-  std::string identity = fmt::format("{}|{}", image.stable_label(), finding.key);
+  // The same finding of the same image gives the same id from one image version to the next, and
+  // no two vulnerabilities of a report share one (dashboard_images).
+  std::string identity = fmt::format("{}|{}", listed.identity, finding.key);
   object->set("id", Poco::UUIDGenerator::defaultGenerator().createFromName(k_namespace, identity).toString());
   const FindingResult::Attribute* cve_ids = finding.attribute(FindingRole::cve_ids);
   const std::vector<std::string>* cves = cve_ids ? &cve_ids->values : nullptr;
@@ -131,7 +133,8 @@ std::string render_gitlab(const Outcome& outcome, const ReportOptions&) {
   Array::Ptr vulnerabilities = new Array();
   Array::Ptr messages = new Array();
   bool success = true;
-  for (const auto& image : outcome.images) {
+  for (const auto& listed : dashboard_images(outcome)) {
+    const ImageResult& image = *listed.image;
     if (!image.evaluated()) {
       success = false;
       messages->add(message("fatal", fmt::format("{} was not evaluated ({}): its vulnerabilities are not listed",
@@ -144,13 +147,13 @@ std::string render_gitlab(const Outcome& outcome, const ReportOptions&) {
       success = false;
       messages->add(message("fatal", error));
     }
-    auto listed = image.inventory.used_as(&hss::DashboardUse::vulnerabilities);
-    if (!listed) {
+    auto found = image.inventory.used_as(&hss::DashboardUse::vulnerabilities);
+    if (!found) {
       success = false;
       continue;
     }
     std::string os = image.inventory.operating_system.value_or("unknown");
-    for (const FindingResult* finding : *listed) vulnerabilities->add(vulnerability_json(image, *finding, os));
+    for (const FindingResult* finding : *found) vulnerabilities->add(vulnerability_json(listed, *finding, os));
   }
 
   Object::Ptr vendor = json::ordered();

@@ -68,6 +68,21 @@ struct ReportNeeds {
 };
 ReportNeeds report_needs(const ReportPaths& paths);
 
+// An image as the dashboards (SARIF, GitLab, CycloneDX) list it, and the identity that names it
+// in SARIF fingerprints and GitLab vulnerability ids (empty for an image that was not evaluated,
+// which lists no finding).
+struct DashboardImage {
+  const policy::ImageResult* image;
+  std::string identity;
+};
+// The outcome's images in order, an evaluated image that an earlier evaluated one already is (the
+// same HSS record, matched by two SPECs or by two queries) left out, so that no finding is listed
+// twice. An identity is the image without its version (stable_label: the same from one build to
+// the next), unless an earlier image of the run already has it: then it is the image with its
+// version, digest and HSS id, so that identities, and the fingerprints and ids built from them,
+// are unique in a run.
+std::vector<DashboardImage> dashboard_images(const policy::Outcome& outcome);
+
 // SARIF 2.1.0 for GitHub code scanning (docs/reports.md).
 std::string render_sarif(const policy::Outcome& outcome, const ReportOptions& options);
 // At most this many results in a SARIF run, GitHub's upload limit.

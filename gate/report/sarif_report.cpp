@@ -7,9 +7,11 @@
 #include <algorithm>
 
 // SARIF 2.1.0 for GitHub code scanning. An alert is identified by partialFingerprints built from
-// the image without its version, the rule and the finding's key, so that it persists from build
-// to build and closes when the finding is gone. An image that was not evaluated contributes no
-// results (and the run says it did not succeed), since code scanning closes what an upload omits.
+// the image's identity in the run (without its version unless an earlier image of the run already
+// has that name: dashboard_images), the rule and the finding's key, so that it persists from
+// build to build, closes when the finding is gone, and no two results of a run share one. An
+// image that was not evaluated contributes no results (and the run says it did not succeed),
+// since code scanning closes what an upload omits.
 namespace gate::report {
 
 namespace {
@@ -77,20 +79,21 @@ public:
   std::size_t omitted() const { return m_omitted; }
 
 private:
-  using Groups = std::vector<std::pair<std::string, std::vector<const ImageResult*>>>;
+  using Groups = std::vector<std::pair<std::string, std::vector<DashboardImage>>>;
 
   Groups group_images(bool by_record) const {
     Groups groups;
-    for (const auto& image : m_outcome.images) {
+    for (const auto& listed : m_images) {
+      const ImageResult& image = *listed.image;
       std::string category = by_record ? sarif_category(image.query, image.record) : sarif_category(image.query);
       auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& group) { return group.first == category; });
       if (it == groups.end()) it = groups.insert(groups.end(), {category, {}});
-      it->second.push_back(&image);
+      it->second.push_back(listed);
     }
     return groups;
   }
 
-  Object::Ptr run_json(const std::string& category, const std::vector<const ImageResult*>& images) {
+  Object::Ptr run_json(const std::string& category, const std::vector<DashboardImage>& images) {
     Object::Ptr driver = json::ordered();
     driver->set("name", "hss-gate");
     driver->set("version", HSS_GATE_VERSION);
@@ -99,8 +102,8 @@ private:
     Array::Ptr rules = new Array();
     for (const auto& rule : m_outcome.rules) {
       double score = 0.0;
-      for (const auto* image : images) {
-        score = std::max(score, rule_security_severity(result_of(*image, rule.id), image->record));
+      for (const auto& listed : images) {
+        score = std::max(score, rule_security_severity(result_of(*listed.image, rule.id), listed.image->record));
       }
       rules->add(rule_json(rule, score));
     }
@@ -112,15 +115,16 @@ private:
     bool all_evaluated = true;
     std::size_t omitted_before = m_omitted;
     Array::Ptr notifications = new Array();
-    for (const auto* image : images) {
-      if (!image->evaluated()) {
+    for (const auto& listed : images) {
+      const ImageResult& image = *listed.image;
+      if (!image.evaluated()) {
         all_evaluated = false;
         notifications->add(notification("error", fmt::format("{} was not evaluated ({}): it has no results in this "
                                                              "run",
-                                                             image->label(), name_of(image->decision))));
+                                                             image.label(), name_of(image.decision))));
         continue;
       }
-      for (const auto& result : image->results) add_results(*image, result, results);
+      for (const auto& result : image.results) add_results(listed, result, results);
     }
     std::size_t omitted = m_omitted - omitted_before;
     Object::Ptr invocation = json::ordered();
@@ -142,7 +146,7 @@ private:
     run->set("results", results);
     Object::Ptr properties = json::ordered();
     Decision decision = Decision::pass;
-    for (const auto* image : images) decision = std::max(decision, image->decision);
+    for (const auto& listed : images) decision = std::max(decision, listed.image->decision);
     properties->set("decision", std::string(name_of(decision)));
     properties->set("truncated", omitted > 0);
     properties->set("resultsOmitted", static_cast<Poco::UInt64>(omitted));
@@ -159,13 +163,14 @@ private:
     return object;
   }
 
-  void add_results(const ImageResult& image, const RuleResult& result, Array::Ptr results) {
+  void add_results(const DashboardImage& listed, const RuleResult& result, Array::Ptr results) {
+    const ImageResult& image = *listed.image;
     if (result.status == RuleStatus::not_applicable) return;
     if (!result.findings_kind) {
       if (result.status == RuleStatus::pass) return; // a field rule reports failures and warnings only
       std::string level = result.status == RuleStatus::warn ? "warning" : level_of(result.level);
       std::string text = fmt::format("{}: {} ({})", result.rule, result.detail, image.label());
-      add(results, image, result, level, text, "", result.waiver);
+      add(results, listed, result, level, text, "", result.waiver);
       return;
     }
     // Every matching finding whenever the rule applies, so that alerts do not flap around `max`.
@@ -179,13 +184,14 @@ private:
       std::string text = fmt::format("{} in {}: rule {} ({})", finding_line(finding), image.label(), result.rule,
                                      result.detail);
       std::optional<Waiver> waiver = finding.waived ? finding.waiver : rule_waived ? result.waiver : std::nullopt;
-      add(results, image, result, waiver ? level_of(result.level) : level, text, finding.key, waiver, &finding);
+      add(results, listed, result, waiver ? level_of(result.level) : level, text, finding.key, waiver, &finding);
     }
   }
 
-  void add(Array::Ptr results, const ImageResult& image, const RuleResult& result, const std::string& level,
+  void add(Array::Ptr results, const DashboardImage& listed, const RuleResult& result, const std::string& level,
            const std::string& text, const std::string& key, const std::optional<Waiver>& waiver,
            const FindingResult* finding = nullptr) {
+    const ImageResult& image = *listed.image;
     if (results->size() >= k_max_sarif_results) {
       ++m_omitted;
       return;
@@ -215,7 +221,7 @@ private:
 
     Object::Ptr fingerprints = json::ordered();
     fingerprints->set(std::string(k_fingerprint_key),
-                      clean_text(fmt::format("{}|{}|{}", image.stable_label(), result.rule, key)));
+                      clean_text(fmt::format("{}|{}|{}", listed.identity, result.rule, key)));
     object->set("partialFingerprints", fingerprints);
 
     if (waiver) {
@@ -242,6 +248,7 @@ private:
 
   const Outcome& m_outcome;
   const ReportOptions& m_options;
+  const std::vector<DashboardImage> m_images = dashboard_images(m_outcome);
   std::vector<std::pair<std::string, std::size_t>> m_rule_index;
   std::size_t m_omitted = 0;
 };

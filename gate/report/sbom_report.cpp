@@ -83,7 +83,8 @@ Array::Ptr software_components(const ImageResult& image, const std::string& ref)
 
 Rendered render_sbom(const Outcome& outcome, const ReportOptions&) {
   std::vector<const ImageResult*> images;
-  for (const auto& image : outcome.images) {
+  for (const auto& listed : dashboard_images(outcome)) {
+    const ImageResult& image = *listed.image;
     if (!image.evaluated()) {
       return Rendered::skip(fmt::format("no SBOM: {} was not evaluated ({}), so its software is unknown",
                                         image.label(), name_of(image.decision)));

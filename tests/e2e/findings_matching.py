@@ -152,3 +152,89 @@ class FindingMatching(FakeServerTest):
                     verdict = self.verdict(result)
                     self.assertEqual(verdict["actual"], 1)
                     self.assertEqual([f["waived"] for f in verdict["findings"]], [True, False])
+
+    def test_a_cve_without_an_id_is_covered_by_no_cve_waiver_but_the_empty_glob(self):
+        known = {"cve_id": "CVE-2024-3094", "cvss_score": 7.5}
+        everything = '[rules.r]\nfindings = "vulnerabilities"\n'
+        for name, idless in [("null id", {"cve_id": None, "cvss_score": 9.8}), ('"" id', {"cve_id": "", "cvss_score": 9.8}),
+                             ("no cve_id member", {"cvss_score": 9.8})]:
+            for cves, cases in [
+                ([idless], [('"*"', 1), ('"CVE-*"', 1), ('""', 0)]),
+                ([known, idless], [('"CVE-2024-3094"', 1), ('"*"', 1), ('""', 1), ('["CVE-2024-3094", ""]', 0)]),
+                ([idless, known], [('"CVE-2024-*"', 1), ('["", "CVE-2024-3094"]', 0)]),
+            ]:
+                for globs, code in cases:
+                    with self.subTest(idless=name, cves=cves, globs=globs):
+                        self.serve({"vulnerabilities": [vuln("USN-1")]}, {"USN-1": cves})
+                        result = self.run_gate(everything + self.waiver(f"finding = {{ cve_id = {globs} }}"))
+                        self.assertEqual(result.code, code, result.out + result.err)
+                        self.assertEqual(self.verdict(result)["findings"][0]["waived"], code == 0)
+            with self.subTest(idless=name, rule="counted for its named CVE only"):
+                # The rule counts the vulnerability for CVE-2024-3094: the CVE without an id is not
+                # in the set to cover, so a waiver naming CVE-2024-3094 covers it.
+                self.serve({"vulnerabilities": [vuln("USN-1")]}, {"USN-1": [known, idless]})
+                by_id = '[rules.r]\nfindings = "vulnerabilities"\nwhere.cve_id = "CVE-2024-*"\n'
+                result = self.run_gate(by_id + self.waiver('finding = { cve_id = "CVE-2024-3094" }'))
+                self.assertEqual(result.code, 0, result.out + result.err)
+
+    # Per kind: two findings of one image that differ only by an attribute outside the kind's key.
+    ALIKE = [
+        ("vulnerabilities", vuln("USN-1", position="layer1"), vuln("USN-1", position="layer2")),
+        ("vulnerabilities", vuln("USN-1"), vuln("USN-1", repair_necessity="delay_repair")),
+        ("malware", {"file_path": "/opt/miner", "file_name": "miner", "size": 100},
+         {"file_path": "/opt/miner", "file_name": "miner", "size": 200}),
+        ("secrets", {"sensitive_info_id": "S-1", "file_path": "/a", "severity": "high", "name": "aws"},
+         {"sensitive_info_id": "S-1", "file_path": "/a", "severity": "high", "name": "gcp"}),
+        ("baseline", {"check_rule_id": "R-1", "check_name": "SSH", "severity": "High"},
+         {"check_rule_id": "R-1", "check_name": "SSH", "severity": "Low"}),
+        ("build_risks", {"risk_id": "B-1", "rule_id": "curl", "risk_level": "critical"},
+         {"risk_id": "B-1", "rule_id": "curl", "risk_level": "low"}),
+        ("software", {"app_name": "zlib", "app_type": "deb", "app_version": "1", "vul_num": 1},
+         {"app_name": "zlib", "app_type": "deb", "app_version": "1", "vul_num": 2}),
+        ("base_image", {"os_name": "Debian", "os_version": "12", "layer_digest": "sha256:aa"},
+         {"os_name": "Debian", "os_version": "12", "layer_digest": "sha256:bb"}),
+    ]
+
+    def suggested(self, result):
+        hint = re.search(r"finding = \{[^}]*\}", result.out)
+        self.assertIsNotNone(hint, result.out)
+        return hint.group(0)
+
+    def test_the_suggested_waiver_tells_apart_findings_differing_only_outside_the_key(self):
+        for kind, first, second in self.ALIKE:
+            for pair in ((first, second), (second, first)):
+                with self.subTest(kind=kind, first=pair[0]):
+                    self.serve({kind: list(pair)})
+                    rule = f'[rules.r]\nfindings = "{kind}"\n'
+                    result = self.run_gate(rule, "--region", "ap-southeast-1")
+                    self.assertEqual(result.code, 1, result.out + result.err)
+                    keys = [f["key"] for f in self.verdict(result)["findings"]]
+                    self.assertEqual(keys[1], keys[0] + "#2")  # the key keeps its members
+                    self.assertNotIn("also waives", result.out)
+                    result = self.run_gate(rule + self.waiver(self.suggested(result)), "--region", "ap-southeast-1")
+                    self.assertEqual(result.code, 1, result.out + result.err)
+                    verdict = self.verdict(result)
+                    self.assertEqual(verdict["actual"], 1)
+                    self.assertEqual([f["waived"] for f in verdict["findings"]], [True, False])
+                    # and the other finding's own suggestion waives it alone
+                    result = self.run_gate(rule + self.waiver(self.suggested(result)), "--region", "ap-southeast-1")
+                    self.assertEqual([f["waived"] for f in self.verdict(result)["findings"]], [False, True])
+
+    def test_a_suggested_waiver_says_when_it_also_waives_identical_findings(self):
+        risk = {"risk_id": "B-1", "rule_id": "curl", "risk_level": "critical"}
+        miner = {"file_path": "/opt/miner", "file_name": "miner", "size": 100}
+        for kind, findings, twins, waived in [
+            ("build_risks", [risk, risk], 1, [True, True]),
+            ("malware", [miner, dict(miner, size=5), miner, miner], 2, [True, False, True, True]),
+        ]:
+            with self.subTest(kind=kind):
+                self.serve({kind: findings})
+                rule = f'[rules.r]\nfindings = "{kind}"\n'
+                result = self.run_gate(rule, "--summary", "summary.md", "--junit", "junit.xml")
+                self.assertEqual(result.code, 1, result.out + result.err)
+                note = f"it also waives {twins} other finding{'s' if twins > 1 else ''} of this image identical to it"
+                self.assertIn(note, result.out)
+                self.assertIn(note, result.text("summary.md"))
+                self.assertIn(note, result.text("junit.xml"))
+                result = self.run_gate(rule + self.waiver(self.suggested(result)))
+                self.assertEqual([f["waived"] for f in self.verdict(result)["findings"]], waived)

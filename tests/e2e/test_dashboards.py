@@ -253,6 +253,71 @@ class Dashboards(FakeServerTest):
         self.assertEqual(len(ids), 5)
         self.assertEqual(len(set(ids)), 5)
 
+    def fingerprints_and_ids(self, result):
+        fingerprints = [a["partialFingerprints"]["hssGateFinding/v1"]
+                        for run in result.json("r.sarif")["runs"] for a in run["results"]]
+        return fingerprints, [v["id"] for v in result.json("gl.json")["vulnerabilities"]]
+
+    def test_images_of_one_run_sharing_finding_keys_never_share_a_fingerprint_or_gitlab_id(self):
+        rule = '[rules.v]\nfindings = "vulnerabilities"\n[rules.n]\nfield = "vul_num"\nmax = 0\n'
+        other_digest = "sha256:" + "b" * 64
+        cases = [
+            # two versions of one image, each named by a SPEC
+            ([record(vul_num=1), record(image_id="img-2", image_version="2.0.0", image_digest=other_digest, vul_num=1)],
+             ("--image", "image_name=web", "--image", "image_name=web,image_version=2.0.0")),
+            # one SPEC matching two records of the same names and version (another digest, no digest)
+            ([record(vul_num=1), record(image_id="img-2", image_digest=other_digest, vul_num=1),
+              record(image_id="img-3", image_digest=None, vul_num=1)], ()),
+        ]
+        for records, specs in cases:
+            with self.subTest(images=len(records)):
+                self.fake.reset(records)
+                with self.fake.lock:
+                    self.fake.findings = {r["image_id"]: json.loads(json.dumps(test_findings.FINDINGS)) for r in records}
+                result = self.run_gate(rule, *specs, reports=("sarif", "gitlab-report"))
+                self.assertEqual(result.code, 1, result.out + result.err)
+                self.all_valid(result)
+                self.assertEqual(len(result.json()["images"]), len(records))
+                fingerprints, ids = self.fingerprints_and_ids(result)
+                # per image: 3 vulnerabilities and the field rule n
+                self.assertEqual(len(fingerprints), 4 * len(records))
+                self.assertEqual(len(set(fingerprints)), len(fingerprints), fingerprints)
+                self.assertEqual(len(ids), 3 * len(records))
+                self.assertEqual(len(set(ids)), len(ids))
+                # the first image keeps the identity it has alone in a run: no version, stable across builds
+                self.assertEqual(fingerprints[0], "team/web (cicd_name shop)|v|USN-1|openssl||1.1.1")
+                self.fake.reset(records[:1])
+                with self.fake.lock:
+                    self.fake.findings = {"img-1": json.loads(json.dumps(test_findings.FINDINGS))}
+                alone = self.run_gate(rule, reports=("sarif", "gitlab-report"))
+                self.assertEqual(self.fingerprints_and_ids(alone)[1], ids[:3])
+
+    def test_an_image_two_specs_match_is_listed_once_by_every_dashboard(self):
+        worker = record(image_id="img-2", image_name="worker")
+        for records, specs, images in [
+            ([record()], ("--image", "image_name=web", "--image", "namespace=team"), 1),
+            ([record(), worker], ("--image", "image_name=web", "--image", "namespace=team,image_name=web",
+                                  "--image", "image_name=worker"), 2),
+        ]:
+            with self.subTest(specs=specs):
+                self.fake.reset(records)
+                with self.fake.lock:
+                    self.fake.findings = {r["image_id"]: json.loads(json.dumps(test_findings.FINDINGS)) for r in records}
+                result = self.run_gate('[rules.v]\nfindings = "vulnerabilities"\n', *specs)
+                self.assertEqual(result.code, 1, result.out + result.err)
+                self.all_valid(result)
+                self.assertEqual(len(result.json()["images"]), len(specs) // 2)  # the verdict judges each SPEC
+                fingerprints, ids = self.fingerprints_and_ids(result)
+                self.assertEqual(len(fingerprints), 3 * images)
+                self.assertEqual(len(set(fingerprints)), len(fingerprints))
+                self.assertEqual(len(ids), 3 * images)
+                self.assertEqual(len(set(ids)), len(ids))
+                sbom = result.json("sbom.json")
+                if images == 1:
+                    self.assertEqual(sbom["metadata"]["component"]["name"], "team/web")
+                else:
+                    self.assertEqual([c["name"] for c in sbom["components"]], ["team/web", "team/worker"])
+
     def test_gitlab_report_lists_every_vulnerability_with_cves_and_the_os(self):
         result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n', reports=("gitlab-report",))
         self.assertEqual(result.code, 0, result.out + result.err)

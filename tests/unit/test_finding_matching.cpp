@@ -289,6 +289,57 @@ BOOST_AUTO_TEST_CASE(a_cve_waiver_waives_only_when_it_covers_every_cve_to_cover)
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_cve_without_an_id_is_covered_by_no_cve_waiver_but_the_empty_glob) {
+  auto cve = [](std::string id) { return cve_of({{"cve_id", id}, {"cvss_score", 9.8}}); };
+  hss::FindingRecord without_key; // the CVE record has no cve_id member at all
+  without_key.fields.emplace_back("cvss_score", 9.8);
+  struct Idless {
+    std::string name;
+    hss::FindingRecord record;
+  };
+  std::vector<Idless> idless{{"null", cve_of({{"cve_id", std::monostate{}}, {"cvss_score", 9.8}})},
+                             {"empty", cve("")},
+                             {"missing", without_key}};
+  std::string all = "[rules.v]\nfindings = \"vulnerabilities\"\n";
+  std::string by_id = "[rules.v]\nfindings = \"vulnerabilities\"\nwhere.cve_id = \"CVE-2024-*\"\n";
+  std::string lacking = "[rules.v]\nfindings = \"vulnerabilities\"\nwhere.cve_id = \"\"\n";
+  auto waiver = [](const std::string& globs) { return waiver_for("v", "finding = { cve_id = " + globs + " }"); };
+  for (const auto& c : idless) {
+    BOOST_TEST_CONTEXT("a CVE whose cve_id is " << c.name) {
+      Run alone;
+      alone.list("vulnerabilities", {k_vul}).cves("V-1", {c.record});
+      Run mixed;
+      mixed.list("vulnerabilities", {k_vul}).cves("V-1", {cve("CVE-2024-3094"), c.record});
+
+      // No glob that needs a value covers the CVE without one, whatever else it covers.
+      for (std::string globs : {"\"*\"", "\"CVE-*\"", "\"CVE-2024-3094\""}) {
+        BOOST_TEST(counted(alone.judge(all + waiver(globs))) == 1, globs);
+        BOOST_TEST(counted(mixed.judge(all + waiver(globs))) == 1, globs);
+      }
+      // "" names the CVE that lacks an id, and only it.
+      BOOST_TEST(counted(alone.judge(all + waiver("\"\""))) == 0);
+      BOOST_TEST(counted(mixed.judge(all + waiver("\"\""))) == 1);
+      BOOST_TEST(counted(mixed.judge(all + waiver("[\"CVE-2024-3094\", \"\"]"))) == 0);
+
+      // The rule counted the vulnerability for CVE-2024-3094 only: that is the CVE to cover.
+      BOOST_TEST(counted(mixed.judge(by_id + waiver("\"CVE-2024-3094\""))) == 0);
+      BOOST_TEST(alone.judge(by_id).findings.empty());
+
+      // In `where`, "" counts a vulnerability one of whose CVEs lacks an id; a waiver must then
+      // cover that CVE, which only "" does.
+      BOOST_TEST(counted(alone.judge(lacking)) == 1);
+      BOOST_TEST(counted(mixed.judge(lacking)) == 1);
+      BOOST_TEST(counted(mixed.judge(lacking + waiver("\"CVE-2024-3094\""))) == 1);
+      BOOST_TEST(counted(mixed.judge(lacking + waiver("\"\""))) == 0);
+    }
+  }
+  // Every CVE has an id: "" in `where` does not count it, and "" in a waiver covers nothing.
+  Run named;
+  named.list("vulnerabilities", {k_vul}).cves("V-1", {cve("CVE-2024-3094")});
+  BOOST_TEST(named.judge(lacking).findings.empty());
+  BOOST_TEST(counted(named.judge(all + waiver("\"\""))) == 1);
+}
+
 BOOST_AUTO_TEST_CASE(a_cve_waiver_makes_the_plan_fetch_the_cves_of_what_the_rule_counts) {
   for (std::string names : {"[\"v\"]", "[\"*\"]"}) {
     for (std::string finding : {"{ cve_id = \"CVE-2024-3094\" }", "{ cvss = \"9.8\" }"}) {
@@ -337,6 +388,89 @@ BOOST_AUTO_TEST_CASE(the_suggested_waiver_names_a_missing_key_attribute_and_waiv
         BOOST_TEST(second.findings.at(0).waived);
         BOOST_TEST(!second.findings.at(1).waived);
       }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_suggested_waiver_tells_apart_findings_that_share_their_key) {
+  struct Case {
+    std::string kind, attribute; // the non-key attribute the two findings differ by
+    hss::FindingRecord first, second;
+  };
+  auto vul = [](std::string repair, std::string position) {
+    return finding_of("vulnerabilities", {{"vul_id", "V-1"}, {"app_name", "xz"}, {"repair_necessity", repair},
+                                          {"position", position}});
+  };
+  std::vector<Case> cases{
+      {"vulnerabilities", "repair_necessity", vul("immediate_repair", "l1"), vul("IMMEDIATE_REPAIR", "l1")},
+      {"vulnerabilities", "position", vul("delay_repair", "layer 1"), vul("delay_repair", "layer 2")},
+      {"baseline", "severity", finding_of("baseline", {{"check_rule_id", "R"}, {"severity", "High"}}),
+       finding_of("baseline", {{"check_rule_id", "R"}, {"severity", "Low"}})},
+      {"malware", "size", finding_of("malware", {{"file_path", "/x"}, {"size", std::int64_t{10}}}),
+       finding_of("malware", {{"file_path", "/x"}, {"size", std::int64_t{20}}})},
+      {"secrets", "name", finding_of("secrets", {{"sensitive_info_id", "S"}, {"name", "aws"}}),
+       finding_of("secrets", {{"sensitive_info_id", "S"}, {"name", "gcp"}})},
+      {"secrets", "severity", finding_of("secrets", {{"sensitive_info_id", "S"}, {"severity", "high"}}),
+       finding_of("secrets", {{"sensitive_info_id", "S"}, {"severity", "High "}})},
+      {"baseline", "check_type", finding_of("baseline", {{"check_rule_id", "R"}, {"check_type", "a"}}),
+       finding_of("baseline", {{"check_rule_id", "R"}})},
+      {"build_risks", "risk_level", finding_of("build_risks", {{"risk_id", "B"}, {"risk_level", "high"}}),
+       finding_of("build_risks", {{"risk_id", "B"}, {"risk_level", "low"}})},
+      {"software", "vul_num", finding_of("software", {{"app_name", "zlib"}, {"vul_num", std::int64_t{1}}}),
+       finding_of("software", {{"app_name", "zlib"}, {"vul_num", std::int64_t{2}}})},
+      {"base_image", "layer_digest", finding_of("base_image", {{"os_name", "Debian"}, {"layer_digest", "sha256:a"}}),
+       finding_of("base_image", {{"os_name", "Debian"}, {"layer_digest", "sha256:b"}})},
+  };
+  for (const auto& c : cases) {
+    for (bool swapped : {false, true}) {
+      BOOST_TEST_CONTEXT(c.kind << " differing by " << c.attribute << (swapped ? ", swapped" : "")) {
+        Run run;
+        run.list(c.kind, swapped ? std::vector{c.second, c.first} : std::vector{c.first, c.second});
+        std::string rule = "[rules.r]\nfindings = \"" + c.kind + "\"\n";
+        RuleResult first = run.judge(rule);
+        BOOST_TEST(counted(first) == 2);
+        BOOST_TEST(first.finding_waiver_twins == 0u);
+        BOOST_TEST(first.finding_waiver_hint.find(" " + c.attribute + " = ") != std::string::npos,
+                   first.finding_waiver_hint);
+        BOOST_TEST(first.findings.at(0).key + "#2" == first.findings.at(1).key); // keys keep their members
+        RuleResult second = run.judge(rule + waiver_for("r", first.finding_waiver_hint));
+        BOOST_TEST(counted(second) == 1);
+        BOOST_TEST(second.findings.at(0).waived);
+        BOOST_TEST(!second.findings.at(1).waived);
+        // The second finding's own suggestion waives it alone too.
+        RuleResult third = run.judge(rule + waiver_for("r", second.finding_waiver_hint));
+        BOOST_TEST(counted(third) == 1);
+        BOOST_TEST(!third.findings.at(0).waived);
+        BOOST_TEST(third.findings.at(1).waived);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_finding_no_attribute_tells_apart_says_its_waiver_waives_its_twins_too) {
+  auto risk = [](std::string level) { return finding_of("build_risks", {{"risk_id", "B"}, {"risk_level", level}}); };
+  auto malware = [](std::int64_t size) { return finding_of("malware", {{"file_path", "/x"}, {"size", size}}); };
+  struct Case {
+    std::string kind;
+    std::vector<hss::FindingRecord> list;
+    std::size_t twins;
+    std::int64_t left; // counted once the suggestion is pasted back
+  };
+  std::vector<Case> cases{
+      {"build_risks", {risk("high"), risk("high")}, 1, 0},
+      {"build_risks", {risk("high"), risk("low"), risk("high"), risk("high")}, 2, 1},
+      {"malware", {malware(5), malware(5), malware(6)}, 1, 1},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.kind << " of " << c.list.size()) {
+      Run run;
+      run.list(c.kind, c.list);
+      std::string rule = "[rules.r]\nfindings = \"" + c.kind + "\"\n";
+      RuleResult first = run.judge(rule);
+      BOOST_TEST(first.finding_waiver_twins == c.twins);
+      RuleResult second = run.judge(rule + waiver_for("r", first.finding_waiver_hint));
+      BOOST_TEST(counted(second) == c.left);
+      BOOST_TEST(waived(second) == c.twins + 1);
     }
   }
 }

@@ -142,6 +142,64 @@ std::map<std::string, bool> sarif_suppressions(const Outcome& outcome) {
   return suppressed;
 }
 
+// A run over `records` (one lookup each), every image holding the vulnerabilities V-1 and V-2 and
+// the software zlib, judged by a findings rule v on vulnerabilities; the inventory lists both
+// kinds for GitLab's report and the SBOM.
+Outcome run_over(const std::vector<gate::hss::Record>& records) {
+  auto loaded = load_policy_text("version = 1\n[rules.v]\nfindings = \"vulnerabilities\"\n", "p.toml", k_now);
+  BOOST_REQUIRE(loaded.problems.empty());
+  auto vulnerabilities = *gate::hss::finding_kind_named("vulnerabilities");
+  auto software = *gate::hss::finding_kind_named("software");
+  gate::hss::FindingRecord zlib;
+  for (const auto& spec : gate::hss::endpoint_for(software).fields) {
+    zlib.fields.emplace_back(spec.name, spec.name == "app_name" ? gate::hss::FieldValue{"zlib"} : gate::hss::FieldValue{});
+  }
+  gate::hss::RunFindings findings;
+  std::vector<gate::hss::ImageLookup> lookups;
+  for (const auto& record : records) {
+    auto& lists = findings.images[record.image_id].lists;
+    if (lists.empty()) {
+      lists.emplace_back(vulnerabilities, std::vector{vulnerability("V-1"), vulnerability("V-2")});
+      lists.emplace_back(software, std::vector{zlib});
+    }
+    gate::hss::Lookup lookup;
+    lookup.query = test::query_for(record);
+    lookup.records = {record};
+    lookups.push_back({lookup, std::nullopt});
+  }
+  Context context{std::nullopt, std::nullopt, k_now, {vulnerabilities, software}};
+  return evaluate(loaded.policy, context, lookups, findings);
+}
+
+std::vector<std::string> sarif_fingerprints(const Outcome& outcome) {
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(render_sarif(outcome, {})).extract<Poco::JSON::Object::Ptr>();
+  std::vector<std::string> fingerprints;
+  auto runs = root->getArray("runs");
+  for (std::size_t r = 0; r < runs->size(); ++r) {
+    auto results = runs->getObject(static_cast<unsigned>(r))->getArray("results");
+    for (std::size_t i = 0; i < results->size(); ++i) {
+      fingerprints.push_back(results->getObject(static_cast<unsigned>(i))
+                                 ->getObject("partialFingerprints")
+                                 ->getValue<std::string>("hssGateFinding/v1"));
+    }
+  }
+  return fingerprints;
+}
+
+std::vector<std::string> gitlab_ids(const Outcome& outcome) {
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(render_gitlab(outcome, {})).extract<Poco::JSON::Object::Ptr>();
+  std::vector<std::string> ids;
+  auto vulnerabilities = root->getArray("vulnerabilities");
+  for (std::size_t i = 0; i < vulnerabilities->size(); ++i) {
+    ids.push_back(vulnerabilities->getObject(static_cast<unsigned>(i))->getValue<std::string>("id"));
+  }
+  return ids;
+}
+
+std::size_t distinct(const std::vector<std::string>& values) { return std::set<std::string>(values.begin(), values.end()).size(); }
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(reports)
@@ -424,6 +482,88 @@ BOOST_AUTO_TEST_CASE(reports_are_written_atomically_and_errors_name_the_path) {
   BOOST_TEST(test::read_file(path) == "second");
   BOOST_CHECK_EXCEPTION(write_file_atomically(dir.path("no/such/dir/r.xml"), "x"), gate::Error,
                         [](const gate::Error& e) { return std::string(e.what()).find("no/such/dir/r.xml") != std::string::npos; });
+}
+
+BOOST_AUTO_TEST_CASE(dashboard_ids_are_unique_across_the_images_of_a_run) {
+  auto web = [](std::string id, std::string version, std::optional<std::string> digest) {
+    auto record = test::clean_record();
+    record.image_id = std::move(id);
+    record.image_version = std::move(version);
+    record.image_digest = std::move(digest);
+    return record;
+  };
+  auto unnamed = [&](std::string id, std::string digest) {
+    auto record = web(std::move(id), "1.0.0", std::move(digest));
+    record.namespace_name.reset();
+    record.image_name.reset();
+    return record;
+  };
+  struct Case {
+    std::string name;
+    std::vector<gate::hss::Record> records;
+  };
+  std::vector<Case> cases{
+      {"two versions of one image", {web("id-1", "1.0.0", "sha256:aaaa"), web("id-2", "2.0.0", "sha256:bbbb")}},
+      {"one version with two digests", {web("id-1", "1.0.0", "sha256:aaaa"), web("id-2", "1.0.0", "sha256:bbbb")}},
+      {"two records without digest or image name",
+       {unnamed("id-1", ""), unnamed("id-2", ""), web("id-3", "1.0.0", std::nullopt)}},
+      {"two records alike but for HSS's id",
+       {web("id-1", "1.0.0", "sha256:aaaa"), web("id-2", "1.0.0", "sha256:aaaa"), web("id-3", "1.0.0", "sha256:aaaa")}},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.name) {
+      Outcome outcome = run_over(c.records);
+      std::vector<std::string> fingerprints = sarif_fingerprints(outcome);
+      BOOST_TEST(fingerprints.size() == 2 * c.records.size());
+      BOOST_TEST(distinct(fingerprints) == fingerprints.size());
+      // The first image keeps the identity without its version, as a run of that image alone has.
+      Outcome alone = run_over({c.records.front()});
+      BOOST_TEST(fingerprints.at(0) == sarif_fingerprints(alone).at(0));
+      BOOST_TEST(gitlab_ids(outcome).at(0) == gitlab_ids(alone).at(0));
+      std::vector<std::string> ids = gitlab_ids(outcome);
+      BOOST_TEST(ids.size() == 2 * c.records.size());
+      BOOST_TEST(distinct(ids) == ids.size());
+    }
+  }
+  // The next version of an image alone in its run keeps its fingerprints and GitLab ids.
+  Outcome next = run_over({web("id-9", "1.0.1", "sha256:cccc")});
+  Outcome first = run_over({web("id-1", "1.0.0", "sha256:aaaa")});
+  BOOST_TEST(sarif_fingerprints(next) == sarif_fingerprints(first), boost::test_tools::per_element());
+  BOOST_TEST(gitlab_ids(next) == gitlab_ids(first), boost::test_tools::per_element());
+  BOOST_TEST(sarif_fingerprints(first).at(0) == "team/web (cicd_name shop)|v|V-1|lib-V-1||");
+}
+
+BOOST_AUTO_TEST_CASE(an_image_two_specs_matched_is_listed_once_by_every_dashboard) {
+  auto record = test::clean_record();
+  auto other = test::clean_record();
+  other.image_id = "id-2";
+  other.image_version = "2.0.0";
+  other.image_digest = "sha256:bbbb";
+  for (const auto& records : {std::vector{record, record}, std::vector{record, other, record, other}}) {
+    BOOST_TEST_CONTEXT(records.size() << " lookups") {
+      Outcome twice = run_over(records);
+      BOOST_TEST(twice.images.size() == records.size());
+      std::size_t distinct_images = records.size() / 2;
+      std::vector<std::string> fingerprints = sarif_fingerprints(twice);
+      BOOST_TEST(fingerprints.size() == 2 * distinct_images);
+      BOOST_TEST(distinct(fingerprints) == fingerprints.size());
+      std::vector<std::string> ids = gitlab_ids(twice);
+      BOOST_TEST(ids.size() == 2 * distinct_images);
+      BOOST_TEST(distinct(ids) == ids.size());
+      Rendered sbom = render_sbom(twice, {});
+      BOOST_REQUIRE(!sbom.skipped);
+      Poco::JSON::Parser parser;
+      auto root = parser.parse(sbom.text).extract<Poco::JSON::Object::Ptr>();
+      auto component = root->getObject("metadata")->getObject("component");
+      if (distinct_images == 1) {
+        BOOST_TEST(component->getValue<std::string>("type") == "container");
+        BOOST_TEST(root->getArray("components")->size() == 1u);
+      } else {
+        BOOST_TEST(component->getValue<std::string>("type") == "application");
+        BOOST_TEST(root->getArray("components")->size() == distinct_images);
+      }
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
