@@ -132,10 +132,13 @@ private:
     }
   }
 
-  // "https:", "ftp:", ... before "//": a URL, never a path.
+  // "https://", "ftp://", ... (RFC 3986's scheme, then "//"): a URL, never a path.
   static bool has_scheme(const std::string& entry) {
-    static const std::regex k_scheme(R"([A-Za-z][A-Za-z0-9+.-]*://.*)");
-    return std::regex_match(entry, k_scheme);
+    auto end = entry.find("://");
+    if (end == std::string::npos || end == 0 || !std::isalpha(static_cast<unsigned char>(entry.front()))) return false;
+    return std::all_of(entry.begin(), entry.begin() + static_cast<std::ptrdiff_t>(end), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '.' || c == '-';
+    });
   }
 
   // "https://host/org.toml#sha256=HEX": the digest is what makes the bytes reviewed bytes.
