@@ -5,6 +5,7 @@
 #include "gate/config/paths.hpp"
 #include "gate/error.hpp"
 #include "gate/hss/bundle.hpp"
+#include "gate/hss/retry.hpp"
 #include "gate/hss/signer.hpp"
 #include "gate/hss/transport.hpp"
 #include "gate/policy/loader.hpp"
@@ -20,7 +21,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace gate;
 namespace fs = std::filesystem;
@@ -375,6 +380,41 @@ BOOST_AUTO_TEST_CASE(bundles_keep_policy_bases_in_version_3_and_still_read_versi
                                            R"("index": {"cicd_name": {}, "namespace/image_name": {}}, "exchanges": []})");
   BOOST_TEST(test::error_of([&] { hss::read_bundle_file(missing); }).find("policy_bases: expected an array") !=
              std::string::npos);
+}
+
+// A base's fetch retries like an HSS request and spends from the run's retry budget, which the
+// HSS transport of the same run shares: a budget already spent ends the retries at once.
+BOOST_AUTO_TEST_CASE(fetching_a_base_spends_the_runs_retry_budget) {
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  BOOST_REQUIRE(::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(probe); // nothing listens there now: every attempt is refused at once
+  std::string url = fmt::format("http://127.0.0.1:{}/org.toml", ntohs(address.sin_port));
+
+  test::FakeClock clock;
+  auto budget = std::make_shared<hss::RunRetryBudget>();
+  auto fetcher = hss::make_url_fetcher(hss::ClientSettings{}, clock, budget);
+  std::string error = test::error_of([&] { fetcher->get(url, remote::k_max_base_size); });
+  BOOST_TEST(error.find("(gave up after 5 attempts)") != std::string::npos, error);
+  BOOST_TEST(clock.sleeps.size() == 4u);
+  BOOST_TEST(budget->slept_ms.load() > 0);
+
+  budget->slept_ms = budget->max_wait.count(); // the run's HSS requests spent it all
+  test::FakeClock later;
+  auto spent = hss::make_url_fetcher(hss::ClientSettings{}, later, budget);
+  error = test::error_of([&] { spent->get(url, remote::k_max_base_size); });
+  BOOST_TEST(error.find("the run's 60s of retry waiting is spent") != std::string::npos, error);
+  BOOST_TEST(later.sleeps.empty());
+
+  hss::ClientSettings once;
+  once.retry = false; // doctor: one attempt
+  test::FakeClock single;
+  error = test::error_of([&] { hss::make_url_fetcher(once, single)->get(url, remote::k_max_base_size); });
+  BOOST_TEST(error.find("(gave up after 1 attempts)") != std::string::npos, error);
 }
 
 // Once a base came by URL, every file in the cache folder is an input: no report lands inside it,
