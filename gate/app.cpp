@@ -10,6 +10,7 @@
 #include "gate/interrupt.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
+#include "gate/policy_bases.hpp"
 #include "gate/report/report.hpp"
 #include "gate/report/report_file.hpp"
 #include "gate/report/text.hpp"
@@ -79,8 +80,9 @@ int lint(const cli::Arguments& arguments, const World& world) {
   int problems = 0;
   int warnings = 0;
   auto now = evaluation_time(config::pinned_now(world.environment), world.clock);
+  remote::RemoteBases bases = command_policy_bases(world.environment, world.clock);
   for (const auto& file : arguments.files) {
-    auto result = policy::load_policies({file}, now);
+    auto result = policy::load_policies({file}, now, &bases);
     for (const auto& problem : result.problems) std::cout << report::printable_line(problem.str()) << '\n';
     auto notices = policy::expiry_notices(result.policy, now);
     for (const auto& notice : notices) std::cout << report::printable_line(expiry_line(notice, result.policy)) << '\n';
@@ -106,7 +108,8 @@ int lint(const cli::Arguments& arguments, const World& world) {
 
 int show(const std::vector<std::string>& files, const World& world) {
   auto now = evaluation_time(config::pinned_now(world.environment), world.clock);
-  auto policy = policy::load_policies_or_throw(files, now);
+  remote::RemoteBases bases = command_policy_bases(world.environment, world.clock);
+  auto policy = policy::load_policies_or_throw(files, now, &bases);
   // One provenance comment per line: each line is cleaned, the line breaks between them are kept.
   std::istringstream origins(policy::describe_origins(policy));
   for (std::string line; std::getline(origins, line);) std::cerr << report::printable(line) << '\n';
@@ -157,10 +160,16 @@ hss::LookupScope lookup_scope(const config::Config& config) {
 int check(const cli::Arguments& arguments, const World& world) {
   config::Config config = config::resolve_config(arguments, world.environment);
   policy::TimePoint start = evaluation_time(config.pinned_now, world.clock);
-  policy::Policy effective = config.policy_files.empty() ? policy::default_policy(start)
-                                                         : policy::load_policies_or_throw(config.policy_files, start);
-  // Now that the `extends` chain is known, no report may overwrite any file of it.
-  config::check_distinct_paths(config, effective.files);
+  // One retry budget for the run: fetching a policy base spends from it like any HSS request.
+  auto retry_budget = std::make_shared<hss::RunRetryBudget>();
+  remote::RemoteBases bases = run_policy_bases(config, world.clock, retry_budget);
+  policy::Policy effective = config.policy_files.empty()
+                                 ? policy::default_policy(start)
+                                 : policy::load_policies_or_throw(config.policy_files, start, &bases);
+  // Now that the `extends` chain is known, no report may overwrite any file of it, nor the cache
+  // its bases by URL came through.
+  config::check_distinct_paths(config, effective.local_files,
+                               effective.url_bases.empty() ? std::nullopt : config.policy_cache);
   auto say = [&](const std::string& line) {
     if (!config.quiet) std::cout << "hss-gate: " << report::printable(line) << '\n' << std::flush;
   };
@@ -191,7 +200,7 @@ int check(const cli::Arguments& arguments, const World& world) {
   try {
     hss::FindingPlan plan = policy::plan_findings(effective, context);
     hss::FindingPlan fetch = with_report_needs(plan, config, context);
-    Evidence evidence = gather_evidence(config, effective, plan, fetch, world.clock, say);
+    Evidence evidence = gather_evidence(config, effective, plan, fetch, world.clock, say, retry_budget);
     // Ages and expiries are measured when HSS answered, so that a replay of the bundle judges alike.
     if (!config.pinned_now) {
       if (auto fetched = units::parse_date_time(evidence.findings.fetched_at)) context.now = *fetched;
@@ -202,7 +211,7 @@ int check(const cli::Arguments& arguments, const World& world) {
     }
     if (config.save_bundle) {
       try {
-        save_bundle(evidence, *config.save_bundle);
+        save_bundle(evidence, *config.save_bundle, bases.saved_bases());
       } catch (const Error& e) {
         facts.unwritten.push_back(e.what());
       }

@@ -10,6 +10,7 @@
 #include "gate/hss/retry.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
+#include "gate/policy_bases.hpp"
 #include "gate/report/report.hpp"
 #include "gate/report/text.hpp"
 
@@ -58,13 +59,49 @@ void check_settings(const config::Config& config, Checklist& list, const config:
   list.ok("credentials", fmt::format("{}", fmt::join(found, ", ")));
 }
 
-std::optional<policy::Policy> check_policy(const config::Config& config, Checklist& list, policy::TimePoint now) {
+// Each base the policy names by URL: where it was read from, and for a cached one whether its URL
+// still serves it, since a runner without this cache must fetch it.
+void check_url_bases(remote::RemoteBases& bases, Checklist& list) {
+  for (const auto& read : bases.bases_read()) {
+    std::string name = read.base.name();
+    switch (read.source) {
+    case remote::BaseSource::bundle:
+      list.ok("policy base", fmt::format("{}: the copy in the bundle (no network)", name));
+      break;
+    case remote::BaseSource::network:
+      list.ok("policy base", fmt::format("{}: reachable, fetched and verified{}", name,
+                                         bases.cache() ? fmt::format("; now cached in {}", bases.cache()->folder())
+                                                       : std::string("; not cached: no cache folder is known")));
+      break;
+    case remote::BaseSource::cache:
+      if (auto problem = bases.recheck(read.base)) {
+        list.add(Mark::warn, "policy base",
+                 fmt::format("{}: cached in {}, but the URL does not serve it now: {}", name,
+                             bases.cache()->entry(read.base.sha256), *problem),
+                 "a runner without this cache cannot read the base: make the URL reachable from it, or keep the "
+                 "cache folder (HSS_GATE_CACHE_DIR) between jobs");
+      } else {
+        list.ok("policy base", fmt::format("{}: cached in {}; the URL is reachable and serves it", name,
+                                           bases.cache()->entry(read.base.sha256)));
+      }
+      break;
+    }
+  }
+}
+
+std::optional<policy::Policy> check_policy(const config::Config& config, Checklist& list, policy::TimePoint now,
+                                           Clock& clock) {
   if (config.policy_files.empty()) {
     auto policy = policy::default_policy(now);
     list.ok("policy", fmt::format("built-in default policy, {} rules", policy.rules.size()));
     return policy;
   }
-  auto result = policy::load_policies(config.policy_files, now);
+  // One attempt per base, as for HSS's request below: doctor reports rather than insists.
+  config::Config once = config;
+  once.client.retry = false;
+  remote::RemoteBases bases = run_policy_bases(once, clock, nullptr);
+  auto result = policy::load_policies(config.policy_files, now, &bases);
+  check_url_bases(bases, list);
   for (const auto& problem : result.problems) {
     list.add(Mark::fail, "policy", problem.str(), "fix the file at that line (hss-gate policy lint FILE)");
   }
@@ -289,7 +326,7 @@ int doctor(const cli::Arguments& arguments, const config::Environment& environme
   for (const auto& warning : config.warnings) list.add(Mark::warn, "configuration", warning);
   check_settings(config, list, environment);
   auto now = config.pinned_now.value_or(std::chrono::floor<std::chrono::seconds>(clock.wall_now()));
-  std::optional<policy::Policy> effective = check_policy(config, list, now);
+  std::optional<policy::Policy> effective = check_policy(config, list, now, clock);
   bool policy_ok = effective.has_value();
   check_outputs(config, list);
   bool settings_ok = policy_ok;

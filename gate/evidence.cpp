@@ -205,7 +205,8 @@ std::optional<std::string> missing_region(const std::vector<hss::FindingKind>& k
 
 // `plan` is what the rules need (a saved file must answer it); `fetch` adds what reports need.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
-                 const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say) {
+                 const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say,
+                 std::shared_ptr<hss::RunRetryBudget> retry_budget) {
   if (config.from_file) return replay_saved_run(config, effective, plan, fetch, clock, say);
   // Before anything is sent: a list that cannot be asked for is a setting to fix, not a skipped report.
   if (auto problem = missing_region(fetch.kinds, config)) throw UsageError(*problem);
@@ -216,7 +217,7 @@ Evidence gather_evidence(const config::Config& config, const policy::Policy& eff
   if (config.wait) wait.wait = *config.wait;
   if (config.poll_interval) wait.poll_interval = *config.poll_interval;
   if (config.transport->insecure) std::cerr << "hss-gate: warning: --insecure: TLS certificates are NOT verified\n";
-  auto http = hss::make_http_transport(*config.transport, clock);
+  auto http = hss::make_http_transport(*config.transport, clock, std::move(retry_budget));
   std::optional<hss::RecordingTransport> recorder;
   if (config.save_bundle) recorder.emplace(*http);
   hss::Transport& transport = recorder ? static_cast<hss::Transport&>(*recorder) : *http;
@@ -237,13 +238,14 @@ Evidence gather_evidence(const config::Config& config, const policy::Policy& eff
   return evidence;
 }
 
-void save_bundle(const Evidence& evidence, const std::string& path) {
+void save_bundle(const Evidence& evidence, const std::string& path, const std::vector<hss::SavedPolicyBase>& policy_bases) {
   std::vector<hss::Record> records;
   for (const auto& image : evidence.lookups) {
     records.insert(records.end(), image.lookup.records.begin(), image.lookup.records.end());
     records.insert(records.end(), image.lookup.stale_digest.begin(), image.lookup.stale_digest.end());
   }
-  report::write_file_atomically(path, hss::bundle_json(evidence.exchanges, records, evidence.findings.fetched_at));
+  report::write_file_atomically(path,
+                                hss::bundle_json(evidence.exchanges, records, evidence.findings.fetched_at, policy_bases));
 }
 
 } // namespace gate

@@ -1,12 +1,15 @@
 #pragma once
 
 #include "gate/config/config.hpp"
+#include "gate/hss/bundle.hpp"
 #include "gate/hss/findings.hpp"
 #include "gate/hss/lookup.hpp"
 #include "gate/hss/recording_transport.hpp"
+#include "gate/hss/retry.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/model.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,10 +38,13 @@ std::optional<std::string> missing_region(const std::vector<hss::FindingKind>& k
 // names for every image whose scan succeeded; or replays --from-file through the same lookup and
 // reading code, which must answer `plan` (the rules' needs): a list it lacks, or one it cannot
 // answer to its end, is exit 2. Throws ServiceError, UsageError, Interrupted.
+// `retry_budget` is the run's retry waiting, shared with the fetching of policy bases.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
-                         const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say);
+                         const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say,
+                         std::shared_ptr<hss::RunRetryBudget> retry_budget = nullptr);
 
-// Writes everything the run read as a bundle for --from-file.
-void save_bundle(const Evidence& evidence, const std::string& path);
+// Writes everything the run read as a bundle for --from-file, with the policy bases read by URL.
+void save_bundle(const Evidence& evidence, const std::string& path,
+                 const std::vector<hss::SavedPolicyBase>& policy_bases = {});
 
 } // namespace gate

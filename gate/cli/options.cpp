@@ -224,11 +224,15 @@ std::string help_text(Command command) {
            "prints every problem as\nfile:line:column: message, and a warning for every exception that has expired or\n"
            "expires within exceptions_policy.warn_days (measured at HSS_GATE_NOW when it is set).\n"
            "Exit 0 when no file has a problem (warnings allowed), 1 when there are warnings\n"
-           "under --strict, 2 when a file has a problem.\n";
+           "under --strict, 2 when a file has a problem.\n\n"
+           "A base that `extends` names by pinned URL (https://host/org.toml#sha256=HEX) is read\n"
+           "from the cache (HSS_GATE_CACHE_DIR) or fetched with HSS_GATE_CA_FILE / SSL_CERT_FILE,\n"
+           "HSS_GATE_TIMEOUT, HTTPS_PROXY and NO_PROXY; one that cannot be had is a problem.\n";
   }
   if (command == Command::policy_show) {
     return "Usage: hss-gate policy show FILE...\n\nPrints the effective policy that the files give together (later "
-           "files extend\nearlier ones), each rule and setting with the file that set it.\n";
+           "files extend\nearlier ones), each rule and setting with the file that set it (a base by pinned\n"
+           "URL named by its URL, shown without user information or query, and its digest).\n";
   }
   std::string out = "hss-gate: a CI policy gate for Huawei Cloud HSS image scans\n\n"
                     "Usage:\n"

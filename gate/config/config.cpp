@@ -67,6 +67,11 @@ std::optional<std::string> text(const Resolver& in, std::string_view flag) {
   return value->value;
 }
 
+void resolve_proxy(const Resolver& in, hss::ClientSettings& client) {
+  if (auto proxy = in.env({"HTTPS_PROXY", "https_proxy"})) client.proxy.https_proxy = proxy->value;
+  if (auto proxy = in.env({"NO_PROXY", "no_proxy"})) client.proxy.no_proxy = proxy->value;
+}
+
 hss::Credentials resolve_credentials(const Resolver& in) {
   hss::Credentials credentials;
   if (auto token = in.env({"HSS_GATE_AUTH_TOKEN"})) {
@@ -90,6 +95,23 @@ hss::Credentials resolve_credentials(const Resolver& in) {
                      "(CI secrets), or use --from-file");
   }
   return credentials;
+}
+
+// What every request shares, to HSS or to a policy base's URL: --timeout, the CA, --insecure and
+// the proxy.
+hss::ClientSettings resolve_client(const Resolver& in) {
+  hss::ClientSettings client;
+  if (auto timeout = duration(in, "timeout", 1)) client.timeout = *timeout;
+  if (auto ca_file = in.get("ca-file")) {
+    client.ca_file = ca_file->value;
+    check_input_file(ca_file->value, ca_file->origin);
+  } else if (auto cert_file = in.env({"SSL_CERT_FILE"})) {
+    client.ca_file = cert_file->value;
+    check_input_file(cert_file->value, cert_file->origin);
+  }
+  client.insecure = in.flag("insecure");
+  resolve_proxy(in, client);
+  return client;
 }
 
 hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
@@ -126,17 +148,7 @@ hss::TransportSettings resolve_transport(const Resolver& in, Config& config) {
     config.enterprise_project_id = id;
   }
   transport.credentials = resolve_credentials(in);
-  if (auto timeout = duration(in, "timeout", 1)) transport.timeout = *timeout;
-  if (auto ca_file = in.get("ca-file")) {
-    transport.ca_file = ca_file->value;
-    check_input_file(ca_file->value, ca_file->origin);
-  } else if (auto cert_file = in.env({"SSL_CERT_FILE"})) {
-    transport.ca_file = cert_file->value;
-    check_input_file(cert_file->value, cert_file->origin);
-  }
-  transport.insecure = in.flag("insecure");
-  if (auto proxy = in.env({"HTTPS_PROXY", "https_proxy"})) transport.proxy.https_proxy = proxy->value;
-  if (auto proxy = in.env({"NO_PROXY", "no_proxy"})) transport.proxy.no_proxy = proxy->value;
+  static_cast<hss::ClientSettings&>(transport) = resolve_client(in);
   return transport;
 }
 
@@ -294,9 +306,30 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.default_wait = duration(in, "default-wait", 0);
     config.poll_interval = duration(in, "poll-interval", 1);
     config.transport = resolve_transport(in, config);
+    config.client = *config.transport;
+  } else {
+    // Offline, the online settings are refused or ignored; a policy base that is neither in the
+    // bundle nor cached is still fetched, trusting SSL_CERT_FILE (read only if it is needed).
+    if (auto cert_file = in.env({"SSL_CERT_FILE"})) config.client.ca_file = cert_file->value;
+    resolve_proxy(in, config.client);
   }
+  config.policy_cache = policy_cache_folder(environment);
   check_distinct_paths(config);
   return config;
+}
+
+std::optional<std::string> policy_cache_folder(const Environment& environment) {
+  if (auto folder = environment("HSS_GATE_CACHE_DIR")) return *folder;
+  // The XDG base directory specification: a relative XDG_CACHE_HOME is invalid and ignored.
+  if (auto xdg = environment("XDG_CACHE_HOME"); xdg && xdg->front() == '/') return *xdg + "/hss-gate";
+  if (auto home = environment("HOME")) return *home + "/.cache/hss-gate";
+  return std::nullopt;
+}
+
+hss::ClientSettings policy_client_settings(const Environment& environment) {
+  cli::Arguments none;
+  Resolver in(none, environment);
+  return resolve_client(in);
 }
 
 } // namespace gate::config

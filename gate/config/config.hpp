@@ -61,12 +61,23 @@ struct Config {
   // the deprecated dotenv aliases for its users' later jobs without warning them each run.
   bool gitlab_template = false;
   std::optional<hss::TransportSettings> transport;    // online runs only
+  hss::ClientSettings client;                         // for policy bases named by URL (the transport's, online)
+  std::optional<std::string> policy_cache;            // where those bases are cached; nullopt: nowhere
   std::vector<std::string> warnings;                  // settings that were ignored, and why
   std::vector<SettingSource> sources;                 // every flag setting given, in flag order
 };
 
 // Throws UsageError naming the flag (or environment variable) and what was expected.
 Config resolve_config(const cli::Arguments& arguments, const Environment& environment);
+
+// Where policy bases fetched by URL are cached: HSS_GATE_CACHE_DIR, else $XDG_CACHE_HOME/hss-gate
+// (when absolute), else $HOME/.cache/hss-gate; nullopt when none of them is set.
+std::optional<std::string> policy_cache_folder(const Environment& environment);
+
+// The client settings `policy lint` and `policy show` fetch bases with, from the variables `check`
+// reads: HSS_GATE_TIMEOUT, HSS_GATE_CA_FILE (else SSL_CERT_FILE), HSS_GATE_INSECURE, HTTPS_PROXY,
+// NO_PROXY. Throws UsageError for a bad value.
+hss::ClientSettings policy_client_settings(const Environment& environment);
 
 // HSS_GATE_NOW, when set: the time a run evaluates at. Throws UsageError for a bad value.
 std::optional<std::chrono::sys_seconds> pinned_now(const Environment& environment);

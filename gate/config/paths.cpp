@@ -88,6 +88,19 @@ std::vector<NamedPath> output_paths(const Config& config) {
   return outputs;
 }
 
+// The regular files under a folder, at any depth (a bounded number: a cache, not a disk).
+std::vector<std::string> files_inside(const std::string& folder) {
+  constexpr std::size_t k_most = 10000;
+  std::vector<std::string> files;
+  std::error_code error;
+  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, error);
+  for (; !error && it != fs::recursive_directory_iterator() && files.size() < k_most; it.increment(error)) {
+    std::error_code status_error;
+    if (it->is_regular_file(status_error)) files.push_back(it->path().string());
+  }
+  return files;
+}
+
 std::optional<std::string_view> special_file_kind(const std::string& path) {
   std::error_code error;
   auto status = fs::status(path, error);
@@ -171,12 +184,25 @@ void check_repository_path(const std::string& path, const std::string& origin) {
   }
 }
 
-void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain) {
+void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain,
+                          const std::optional<std::string>& policy_cache) {
   std::vector<std::pair<FileIdentity, std::string>> inputs;
   for (const auto& input : input_paths(config, policy_chain)) inputs.emplace_back(identity(input.path), input.what);
+  std::optional<std::string> cache_folder;
+  if (policy_cache) {
+    cache_folder = identity(*policy_cache).path;
+    for (const auto& file : files_inside(*policy_cache)) {
+      inputs.emplace_back(identity(file), "the cached policy base " + shown(file));
+    }
+  }
   std::vector<std::pair<FileIdentity, std::string>> outputs;
   for (const auto& output : output_paths(config)) {
     FileIdentity id = identity(output.path);
+    if (cache_folder && (id.path + "/").rfind(*cache_folder + "/", 0) == 0) {
+      throw UsageError(fmt::format("{}: would write inside the policy cache {} (HSS_GATE_CACHE_DIR), whose files "
+                                   "are inputs",
+                                   output.what, shown(*policy_cache)));
+    }
     for (const auto& [other, other_what] : outputs) {
       if (other == id) throw UsageError(fmt::format("{} and {}: two reports on one path", other_what, output.what));
     }

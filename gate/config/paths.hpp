@@ -2,8 +2,10 @@
 
 #include "gate/config/config.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Checks on the files a run reads and writes, before anything is looked up.
 namespace gate::config {
@@ -26,8 +28,11 @@ void check_repository_path(const std::string& path, const std::string& origin);
 
 // No two outputs on one file, and no output (every report, --save-bundle, GITHUB_OUTPUT,
 // GITHUB_STEP_SUMMARY) on an input (policy files, every file of their `extends` chain once it is
-// known, --from-file, --images, the CA file), however spelled: an existing file is compared by
-// device and inode, so a hard or symbolic link to an input counts as that input.
-void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain = {});
+// known, --from-file, --images, the CA file, and when the policy read a base by URL every file in
+// `policy_cache`, the cache folder), however spelled: an existing file is compared by device and
+// inode, so a hard or symbolic link to an input counts as that input; nothing may be written
+// inside the cache folder at all.
+void check_distinct_paths(const Config& config, const std::vector<std::string>& policy_chain = {},
+                          const std::optional<std::string>& policy_cache = std::nullopt);
 
 } // namespace gate::config

@@ -94,10 +94,35 @@ std::map<std::string, std::vector<std::string>> read_index(const Object& index, 
   return by_name;
 }
 
-Bundle read_v2(std::string_view text) {
+// Version 3's policy bases: each a URL, a digest of 64 lower-case hex digits and the text.
+std::vector<SavedPolicyBase> read_policy_bases(const Object& root) {
+  Array::Ptr bases = root.isArray("policy_bases") ? root.getArray("policy_bases") : nullptr;
+  if (!bases) fail_bundle("policy_bases", "an array of the policy bases read by URL");
+  std::vector<SavedPolicyBase> read;
+  for (std::size_t i = 0; i < bases->size(); ++i) {
+    std::string what = fmt::format("policy_bases[{}]", i);
+    if (!bases->isObject(static_cast<unsigned>(i))) fail_bundle(what, "an object");
+    Object::Ptr item = bases->getObject(static_cast<unsigned>(i));
+    SavedPolicyBase base;
+    const std::pair<const char*, std::string*> members[] = {{"url", &base.url}, {"sha256", &base.sha256},
+                                                            {"text", &base.content}};
+    for (auto [key, into] : members) {
+      if (!item->has(key) || !item->get(key).isString()) fail_bundle(fmt::format("{}.{}", what, key), "a string");
+      *into = item->getValue<std::string>(key);
+    }
+    if (base.sha256.size() != 64 || base.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      fail_bundle(what + ".sha256", "64 lower-case hex digits");
+    }
+    read.push_back(std::move(base));
+  }
+  return read;
+}
+
+Bundle read_v2(std::string_view text, bool with_bases) {
   Object::Ptr root = parse_ordered(text);
   Bundle bundle;
   bundle.source = Bundle::Source::bundle_v2;
+  if (with_bases) bundle.policy_bases = read_policy_bases(*root);
   if (!root->has("fetched_at") || !root->get("fetched_at").isString()) fail_bundle("fetched_at", "an ISO date-time");
   bundle.fetched_at = root->getValue<std::string>("fetched_at");
   Object::Ptr index = object_in(*root, "index", "index");
@@ -206,15 +231,15 @@ Bundle read_bundle_file(const std::string& path) {
     try {
       version = root.integer(k_bundle_key, 0, 1000).value_or(0);
     } catch (const ServiceError&) {
-      fail_bundle(std::string(k_bundle_key), fmt::format("the integer 1 or {}", k_bundle_version));
+      fail_bundle(std::string(k_bundle_key), fmt::format("the integer 1, 2 or {}", k_bundle_version));
     }
     Bundle bundle;
     if (version == 1) {
       bundle = convert_v1_bundle(body, root);
-    } else if (version == k_bundle_version) {
-      bundle = read_v2(body);
+    } else if (version == k_bundle_version_without_bases || version == k_bundle_version) {
+      bundle = read_v2(body, version == k_bundle_version);
     } else {
-      fail_bundle(std::string(k_bundle_key), fmt::format("1 or {}", k_bundle_version));
+      fail_bundle(std::string(k_bundle_key), fmt::format("1, 2 or {}", k_bundle_version));
     }
     check_fetched_at(bundle);
     return bundle;
@@ -228,7 +253,7 @@ Bundle read_bundle_file(const std::string& path) {
 }
 
 std::string bundle_json(const std::vector<Exchange>& exchanges, const std::vector<Record>& records,
-                        const std::string& fetched_at) {
+                        const std::string& fetched_at, const std::vector<SavedPolicyBase>& policy_bases) {
   std::map<std::string, std::vector<std::string>> by_cicd_name, by_image_name;
   auto add = [](std::vector<std::string>& ids, const std::string& id) {
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
@@ -269,10 +294,21 @@ std::string bundle_json(const std::vector<Exchange>& exchanges, const std::vecto
     recorded->add(item);
   }
   Object root(Poco::JSON_PRESERVE_KEY_ORDER);
-  root.set(std::string(k_bundle_key), k_bundle_version);
+  root.set(std::string(k_bundle_key), policy_bases.empty() ? k_bundle_version_without_bases : k_bundle_version);
   root.set("fetched_at", fetched_at);
   root.set("index", index);
   root.set("exchanges", recorded);
+  if (!policy_bases.empty()) {
+    Array::Ptr bases = new Array();
+    for (const auto& base : policy_bases) {
+      Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      item->set("url", base.url);
+      item->set("sha256", base.sha256);
+      item->set("text", base.content);
+      bases->add(item);
+    }
+    root.set("policy_bases", bases);
+  }
   std::ostringstream out;
   root.stringify(out, 1);
   return out.str();

@@ -14,7 +14,18 @@
 // both converted on read into answers the replaying transport serves.
 namespace gate::hss {
 
-inline constexpr int k_bundle_version = 2;
+// Version 3 is version 2 plus `policy_bases`; a run whose policy read no base by URL still writes
+// version 2, which gates that know only version 2 read.
+inline constexpr int k_bundle_version = 3;
+inline constexpr int k_bundle_version_without_bases = 2;
+
+// A policy base the run read by URL, kept so that a replay needs no network: its URL as shown
+// (masked: never user information or a query), its digest and its bytes.
+struct SavedPolicyBase {
+  std::string url;
+  std::string sha256;
+  std::string content;
+};
 
 // A whole list kept as one (a version 1 bundle's lists, a plain list response): it answers every
 // page of any query at its path, path parameters and selectors, sliced as the request's offset and
@@ -37,6 +48,7 @@ struct Bundle {
   // image_ids by cicd_name and by "namespace/image_name", for finding an image in another bundle.
   std::map<std::string, std::vector<std::string>> by_cicd_name;
   std::map<std::string, std::vector<std::string>> by_image_name;
+  std::vector<SavedPolicyBase> policy_bases; // version 3
 
   bool holds_findings() const { return source != Source::list_response; }
 };
@@ -55,8 +67,9 @@ Bundle read_bundle_file(const std::string& path);
 
 // {"hss_gate_bundle": 2, "fetched_at": "...", "index": {"cicd_name": {"<name>": ["<image_id>"]},
 //  "namespace/image_name": {"<ns>/<name>": [...]}}, "exchanges": [{"path": "<template>",
-//  "path_parameters": {...}, "query": {...}, "response": {...}}]}
+//  "path_parameters": {...}, "query": {...}, "response": {...}}]}; with policy bases, version 3 and
+//  "policy_bases": [{"url": "<masked>", "sha256": "<hex>", "text": "<the file>"}].
 std::string bundle_json(const std::vector<Exchange>& exchanges, const std::vector<Record>& records,
-                        const std::string& fetched_at);
+                        const std::string& fetched_at, const std::vector<SavedPolicyBase>& policy_bases = {});
 
 } // namespace gate::hss

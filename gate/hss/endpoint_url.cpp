@@ -1,6 +1,7 @@
 #include "gate/hss/transport.hpp"
 
 #include "gate/error.hpp"
+#include "gate/text/url.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
@@ -11,23 +12,6 @@
 
 namespace gate::hss {
 
-namespace {
-
-// The URL as far as its host and port: user information becomes ***@, and any path, query or
-// fragment /***, so that an AK:SK or a ?token=... pasted into it is never echoed.
-std::string redacted(const std::string& text) {
-  auto scheme_end = text.find("://");
-  std::size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  auto authority_end = text.find_first_of("/?#", start);
-  std::string authority = text.substr(start, authority_end == std::string::npos ? std::string::npos : authority_end - start);
-  auto at = authority.rfind('@');
-  if (at != std::string::npos) authority = "***@" + authority.substr(at + 1);
-  bool rest = authority_end != std::string::npos && authority_end + 1 < text.size();
-  return text.substr(0, start) + authority + (rest ? "/***" : "");
-}
-
-} // namespace
-
 std::string EndpointUrl::str() const {
   bool default_port = (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -35,7 +19,7 @@ std::string EndpointUrl::str() const {
 }
 
 EndpointUrl parse_endpoint_url(const std::string& text, const std::string& origin) {
-  std::string shown = redacted(text);
+  std::string shown = text::masked_url(text, text::UrlPath::masked);
   Poco::URI uri;
   try {
     uri = Poco::URI(text);
@@ -54,6 +38,41 @@ EndpointUrl parse_endpoint_url(const std::string& text, const std::string& origi
                                  origin, shown));
   }
   return EndpointUrl{uri.getScheme(), uri.getHost(), uri.getPort()};
+}
+
+FetchUrl parse_fetch_url(const std::string& url) {
+  std::string shown = text::masked_url(url, text::UrlPath::shown);
+  std::string without_fragment = url.substr(0, url.find('#'));
+  // Sent as written: only the characters RFC 3986 allows in a URI, so that nothing can change
+  // the request line or be read differently by a proxy.
+  static const std::string_view k_uri_characters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                                   "-._~:/?#[]@!$&'()*+,;=%";
+  if (without_fragment.find_first_not_of(k_uri_characters) != std::string::npos) {
+    throw UsageError(fmt::format("{}: expected a URL with spaces, quotes, backslashes, controls and non-ASCII "
+                                 "characters percent-encoded",
+                                 shown));
+  }
+  Poco::URI uri;
+  try {
+    uri = Poco::URI(without_fragment);
+  } catch (const Poco::Exception&) {
+    throw UsageError(fmt::format("{}: expected a URL such as https://example.org/org.toml", shown));
+  }
+  if ((uri.getScheme() != "https" && uri.getScheme() != "http") || uri.getHost().empty()) {
+    throw UsageError(fmt::format("{}: expected an https:// URL with a host", shown));
+  }
+  if (!uri.getUserInfo().empty()) {
+    throw UsageError(fmt::format("{}: a URL must not carry credentials (they are not shown); serve the file "
+                                 "without them, or pass a token in the query, which is never shown",
+                                 shown));
+  }
+  if (uri.getScheme() == "http" && !is_loopback_host(uri.getHost())) {
+    throw UsageError(fmt::format("{}: plain HTTP is allowed only to a loopback host; use https://", shown));
+  }
+  auto authority_end = without_fragment.find_first_of("/?", without_fragment.find("://") + 3);
+  std::string target = authority_end == std::string::npos ? "/" : without_fragment.substr(authority_end);
+  if (target.front() == '?') target = "/" + target;
+  return FetchUrl{EndpointUrl{uri.getScheme(), uri.getHost(), uri.getPort()}, target};
 }
 
 EndpointUrl endpoint_for_region(const std::string& region) {

@@ -55,15 +55,20 @@ struct ProxySettings {
   std::string no_proxy;    // from NO_PROXY / no_proxy
 };
 
-struct TransportSettings {
-  EndpointUrl endpoint;
-  std::string project_id; // fills {project_id} in paths and signs X-Project-Id
-  Credentials credentials;
+// What every request of a run shares, to HSS or to a policy base's URL: TLS trust, the proxy,
+// the per-request deadline and whether to retry.
+struct ClientSettings {
   std::chrono::seconds timeout{30};
   std::optional<std::string> ca_file;
   bool insecure = false;
   ProxySettings proxy;
   bool retry = true; // false: one attempt, for `doctor`, which reports rather than insists
+};
+
+struct TransportSettings : ClientSettings {
+  EndpointUrl endpoint;
+  std::string project_id; // fills {project_id} in paths and signs X-Project-Id
+  Credentials credentials;
 };
 
 struct Request {
@@ -102,8 +107,42 @@ public:
   virtual Response get(const Request& request) = 0;
 };
 
+struct RunRetryBudget; // retry.hpp
+
 // Throws UsageError for settings it cannot use (credentials over plain HTTP, a bad CA file).
-std::unique_ptr<Transport> make_http_transport(const TransportSettings& settings, Clock& clock);
+// `run` is the run's retry waiting, when other clients share it (a new budget when null).
+std::unique_ptr<Transport> make_http_transport(const TransportSettings& settings, Clock& clock,
+                                               std::shared_ptr<RunRetryBudget> run = nullptr);
+
+// A URL a policy base is fetched from: https://host[:port]/path[?query], or plain http:// to a
+// loopback host only (the endpoint's rule), never with user information.
+struct FetchUrl {
+  EndpointUrl origin;
+  std::string target; // the path and query as written, sent as they are ("/" when empty)
+};
+
+// Throws UsageError naming the URL as text::masked_url shows it (never its user information or
+// query): another scheme, no host, plain HTTP outside loopback, user information, or characters
+// that must be percent-encoded (spaces, controls, anything outside ASCII). The fragment is dropped.
+FetchUrl parse_fetch_url(const std::string& url);
+
+// Plain GETs of whole URLs, for policy bases that `extends` names by URL: the same client as
+// HSS's requests (TLS and --ca-file, HTTPS_PROXY and NO_PROXY, --timeout, retries of what is worth
+// retrying within the run's retry budget), but without any credential, signature or HSS header.
+class UrlFetcher {
+public:
+  virtual ~UrlFetcher() = default;
+  // The body of a 2xx answer. Throws UsageError for a URL parse_fetch_url refuses, ServiceError
+  // for any failure (no connection, TLS, a status other than 2xx: redirects are not followed, a
+  // body over max_bytes), Interrupted when the run is cancelled. Messages never repeat the URL:
+  // the caller names it, masked.
+  virtual std::string get(const std::string& url, std::size_t max_bytes) = 0;
+};
+
+// Connections are made on the first get(), so a fetcher that is never used costs nothing and
+// a bad CA file or proxy is reported by the get() that needs it.
+std::unique_ptr<UrlFetcher> make_url_fetcher(const ClientSettings& settings, Clock& clock,
+                                             std::shared_ptr<RunRetryBudget> run = nullptr);
 
 // " (request id X)", or nothing when HSS sent none.
 std::string request_id_suffix(const std::string& request_id);

@@ -20,16 +20,27 @@ struct LoadResult {
   std::vector<Diagnostic> problems; // empty when the policy is usable
 };
 
+// Where the bases that `extends` names by URL are read: a bundle's copy, the cache, the network
+// (gate/remote/). The loader sees only their text; it never fetches anything itself.
+class BaseReader {
+public:
+  virtual ~BaseReader() = default;
+  // The base's bytes, which hash to base.sha256. Throws gate::Error (any) when they cannot be
+  // had: the loader makes that a problem at the `extends` entry, exit 2 like any policy problem.
+  virtual std::string read(const PinnedBase& base) = 0;
+};
+
 // Loads policy files in order, each with its `extends` chain first, as if every later file
 // extended the earlier ones; inherited rules and [scan] settings may only be tightened.
-// `now` decides exceptions_policy.max_days. Never throws for a bad policy: see `problems`.
-LoadResult load_policies(const std::vector<std::string>& files, TimePoint now);
+// `now` decides exceptions_policy.max_days. `bases` reads bases named by URL; without it such
+// an entry is a problem. Never throws for a bad policy: see `problems`.
+LoadResult load_policies(const std::vector<std::string>& files, TimePoint now, BaseReader* bases = nullptr);
 
 // Loads one policy from text, as if read from a file called `name` (extends resolve beside it).
 LoadResult load_policy_text(const std::string& text, const std::string& name, TimePoint now);
 
 // Like load_policies, but throws UsageError listing every problem, one per line.
-Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint now);
+Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint now, BaseReader* bases = nullptr);
 
 // The built-in default policy (the content of policies/default.toml), used when no policy
 // file is given and ./.hss-gate.toml does not exist.

@@ -108,7 +108,8 @@ std::vector<std::string> loosenings(const Rule& base, const Rule& next) {
 
 class Merger {
 public:
-  Merger(TimePoint now, std::vector<Diagnostic>& problems) : m_now(now), m_problems(problems) {}
+  Merger(TimePoint now, std::vector<Diagnostic>& problems, BaseReader* bases = nullptr)
+    : m_now(now), m_problems(problems), m_bases(bases) {}
 
   void load(const std::string& file, const std::optional<SourceRef>& from) {
     std::error_code error;
@@ -141,10 +142,38 @@ public:
     }
     std::stringstream text;
     text << in.rdbuf();
+    m_policy.local_files.push_back(file);
     load_text(text.str(), file, key);
   }
 
-  void load_text(const std::string& text, const std::string& file, const std::string& key) {
+  // A base named by URL is known by its digest: the same bytes reached by two URLs merge once.
+  void load_pinned(const PinnedBase& base, const SourceRef& from) {
+    std::string key = "sha256:" + base.sha256;
+    std::string name = base.name();
+    if (std::find(m_stack.begin(), m_stack.end(), key) != m_stack.end()) {
+      m_problems.push_back(
+          {from, fmt::format("'extends' cycle: {} extends itself through {}", name, fmt::join(m_stack, " -> "))});
+      return;
+    }
+    if (m_loaded.count(key)) return;
+    m_loaded.insert(key);
+    if (!m_bases) {
+      m_problems.push_back({from, fmt::format("extends {}: a base named by URL cannot be read here", name)});
+      return;
+    }
+    std::string text;
+    try {
+      text = m_bases->read(base);
+    } catch (const Error& e) {
+      m_problems.push_back({from, e.what()});
+      return;
+    }
+    m_policy.url_bases.push_back(base);
+    load_text(text, name, key, FileOrigin::url);
+  }
+
+  void load_text(const std::string& text, const std::string& file, const std::string& key,
+                 FileOrigin origin = FileOrigin::disk) {
     Node root;
     try {
       root = parse_toml(text, file);
@@ -152,9 +181,15 @@ public:
       m_problems.push_back({SourceRef{file, e.line, e.column}, e.message});
       return;
     }
-    Fragment fragment = read_fragment(root, file, m_problems);
+    Fragment fragment = read_fragment(root, file, m_problems, origin);
     m_stack.push_back(key);
-    for (std::size_t i = 0; i < fragment.extends.size(); ++i) load(fragment.extends[i], fragment.extends_sources[i]);
+    for (const auto& base : fragment.extends) {
+      if (base.pinned) {
+        load_pinned(*base.pinned, base.source);
+      } else {
+        load(base.path, base.source);
+      }
+    }
     m_stack.pop_back();
     merge(fragment, file);
   }
@@ -344,6 +379,7 @@ private:
 
   TimePoint m_now;
   std::vector<Diagnostic>& m_problems;
+  BaseReader* m_bases;
   Policy m_policy;
   std::vector<std::string> m_stack;
   std::set<std::string> m_loaded;
@@ -351,9 +387,9 @@ private:
 
 } // namespace
 
-LoadResult load_policies(const std::vector<std::string>& files, TimePoint now) {
+LoadResult load_policies(const std::vector<std::string>& files, TimePoint now, BaseReader* bases) {
   LoadResult result;
-  Merger merger(now, result.problems);
+  Merger merger(now, result.problems, bases);
   for (const auto& file : files) merger.load(file, std::nullopt);
   result.policy = merger.finish();
   return result;
@@ -367,8 +403,8 @@ LoadResult load_policy_text(const std::string& text, const std::string& name, Ti
   return result;
 }
 
-Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint now) {
-  auto result = load_policies(files, now);
+Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint now, BaseReader* bases) {
+  auto result = load_policies(files, now, bases);
   if (!result.problems.empty()) {
     std::vector<std::string> lines;
     for (const auto& problem : result.problems) lines.push_back(problem.str());

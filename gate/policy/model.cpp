@@ -1,6 +1,7 @@
 #include "gate/policy/model.hpp"
 
 #include "gate/policy/operators.hpp"
+#include "gate/text/url.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/Glob.h>
@@ -13,6 +14,10 @@ namespace gate::policy {
 std::string SourceRef::str() const {
   if (line <= 0) return file;
   return fmt::format("{}:{}:{}", file, line, column);
+}
+
+std::string PinnedBase::name() const {
+  return fmt::format("{}#sha256={}", text::masked_url(url, text::UrlPath::shown), sha256);
 }
 
 std::string Exception::label() const {

@@ -163,9 +163,21 @@ struct FindingsSettings {
   Setting<bool> include_handled{false}; // also findings handled in HSS's console
 };
 
+// A base that `extends` names by URL, pinned by the SHA-256 of its bytes:
+// "https://example.org/org.toml#sha256=<64 lower-case hex digits>".
+struct PinnedBase {
+  std::string url;    // as written, without the fragment
+  std::string sha256; // lower-case hex
+  // How provenance, messages and reports name it: the URL masked (never its user information or
+  // query) and the digest, "https://example.org/org.toml#sha256=...".
+  std::string name() const;
+};
+
 // The effective policy after every file and its `extends` chain are merged.
 struct Policy {
-  std::vector<std::string> files; // in load order
+  std::vector<std::string> files;       // in load order: paths as given, URL bases by their name()
+  std::vector<std::string> local_files; // the files among them read from disk (inputs a report must spare)
+  std::vector<PinnedBase> url_bases;    // the bases read by URL, in load order
   ScanSettings scan;
   std::vector<Rule> rules;        // in definition order
   std::vector<Exception> exceptions;

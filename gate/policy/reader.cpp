@@ -1,12 +1,15 @@
 #include "gate/policy/reader.hpp"
 
 #include "gate/policy/operators.hpp"
+#include "gate/text/url.hpp"
 #include "gate/units/units.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <regex>
 
 namespace gate::policy {
 
@@ -16,7 +19,8 @@ namespace fs = std::filesystem;
 
 class FileReader {
 public:
-  FileReader(std::string file, std::vector<Diagnostic>& problems) : m_file(std::move(file)), m_problems(problems) {}
+  FileReader(std::string file, std::vector<Diagnostic>& problems, FileOrigin origin)
+    : m_file(std::move(file)), m_problems(problems), m_origin(origin) {}
 
   Fragment read(const Node& root) {
     Fragment fragment;
@@ -108,14 +112,55 @@ private:
   }
 
   void read_extends(const Node& node, Fragment& fragment) {
-    auto paths = expect_strings(node, "extends");
-    if (!paths) return;
+    auto entries = expect_strings(node, "extends");
+    if (!entries) return;
     fs::path base = fs::path(m_file).parent_path();
-    for (const auto& path : *paths) {
-      fs::path resolved = fs::path(path).is_absolute() ? fs::path(path) : base / path;
-      fragment.extends.push_back(resolved.lexically_normal().string());
-      fragment.extends_sources.push_back(at(node));
+    for (const auto& entry : *entries) {
+      if (has_scheme(entry)) {
+        if (auto pinned = read_pinned_url(entry, node)) fragment.extends.push_back({{}, std::move(*pinned), at(node)});
+        continue;
+      }
+      if (m_origin == FileOrigin::url) {
+        problem(node, fmt::format("extends \"{}\": a base fetched by URL may extend only pinned URLs "
+                                  "(https://...#sha256=...), not a path: a path would name a file of whichever "
+                                  "machine runs the gate",
+                                  entry));
+        continue;
+      }
+      fs::path resolved = fs::path(entry).is_absolute() ? fs::path(entry) : base / entry;
+      fragment.extends.push_back({resolved.lexically_normal().string(), std::nullopt, at(node)});
     }
+  }
+
+  // "https://", "ftp://", ... (RFC 3986's scheme, then "//"): a URL, never a path.
+  static bool has_scheme(const std::string& entry) {
+    auto end = entry.find("://");
+    if (end == std::string::npos || end == 0 || !std::isalpha(static_cast<unsigned char>(entry.front()))) return false;
+    return std::all_of(entry.begin(), entry.begin() + static_cast<std::ptrdiff_t>(end), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '.' || c == '-';
+    });
+  }
+
+  // "https://host/org.toml#sha256=HEX": the digest is what makes the bytes reviewed bytes.
+  std::optional<PinnedBase> read_pinned_url(const std::string& entry, const Node& node) {
+    std::string shown = text::masked_url(entry, text::UrlPath::shown);
+    std::string scheme = entry.substr(0, entry.find(':'));
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (scheme != "https" && scheme != "http") {
+      problem(node, fmt::format("extends \"{}\": expected a file path or an https:// URL pinned with "
+                                "#sha256=<64 lower-case hex digits>",
+                                shown));
+      return std::nullopt;
+    }
+    auto hash = entry.find('#');
+    static const std::regex k_pin("sha256=[0-9a-f]{64}");
+    if (hash == std::string::npos || !std::regex_match(entry.substr(hash + 1), k_pin)) {
+      problem(node, fmt::format("extends \"{}\": {}: end the URL with #sha256=<the SHA-256 of the file, 64 "
+                                "lower-case hex digits> (sha256sum FILE), so that only the bytes reviewed are used",
+                                shown, hash == std::string::npos ? "not pinned" : "its fragment is not a pin"));
+      return std::nullopt;
+    }
+    return PinnedBase{entry.substr(0, hash), entry.substr(hash + std::string_view("#sha256=").size())};
   }
 
   std::optional<StateAction> expect_action(const Node& node, const std::string& what) {
@@ -386,12 +431,14 @@ private:
 
   std::string m_file;
   std::vector<Diagnostic>& m_problems;
+  FileOrigin m_origin;
 };
 
 } // namespace
 
-Fragment read_fragment(const Node& root, const std::string& file, std::vector<Diagnostic>& problems) {
-  return FileReader(file, problems).read(root);
+Fragment read_fragment(const Node& root, const std::string& file, std::vector<Diagnostic>& problems,
+                       FileOrigin origin) {
+  return FileReader(file, problems, origin).read(root);
 }
 
 } // namespace gate::policy

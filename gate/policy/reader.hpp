@@ -11,9 +11,15 @@
 // Diagnostic with file:line:column. Merging the fragments (extends) is merge.cpp's job.
 namespace gate::policy {
 
+// One entry of `extends`: a file path resolved beside the file that names it, or a pinned URL.
+struct Extended {
+  std::string path;
+  std::optional<PinnedBase> pinned;
+  SourceRef source;
+};
+
 struct Fragment {
-  std::vector<std::string> extends; // resolved paths
-  std::vector<SourceRef> extends_sources;
+  std::vector<Extended> extends; // in the order written
   Policy policy;
   // Which [scan] / [exceptions_policy] keys this file set, with their positions.
   std::vector<std::pair<std::string, SourceRef>> scan_keys;
@@ -21,7 +27,12 @@ struct Fragment {
   std::vector<std::pair<std::string, SourceRef>> findings_keys;
 };
 
-Fragment read_fragment(const Node& root, const std::string& file, std::vector<Diagnostic>& problems);
+// Where a policy file came from: a file on disk, or a base fetched by URL, which may extend only
+// pinned URLs (a path in it would name a file of whichever machine runs the gate).
+enum class FileOrigin { disk, url };
+
+Fragment read_fragment(const Node& root, const std::string& file, std::vector<Diagnostic>& problems,
+                       FileOrigin origin = FileOrigin::disk);
 
 // findings_reader.cpp: a findings rule's `findings`, `where` and `max`; an exception's `finding`;
 // the [findings] table. Each returns nullopt (or sets nothing) after adding its problems.

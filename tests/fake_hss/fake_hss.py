@@ -92,6 +92,7 @@ class FakeHss:
         self.fail_findings = {}       # kind (or "cves") -> (status, body): its requests fail so
         self.script = collections.deque()    # per-request actions, consumed in order
         self.requests = []            # what was received: path, query, headers
+        self.files = {}               # path -> bytes: plain files served to any GET, as a policy base's host
         self.lock = threading.Lock()
         self.generation = 0  # bumped by reset(): a request that slept through a reset answers nothing
         # keep_alive: HTTP/1.1 with persistent connections, as HSS's gateway answers; the default
@@ -142,6 +143,7 @@ class FakeHss:
             self.date_offset = 0
             self.script.clear()
             self.requests.clear()
+            self.files = {}
 
     def finding_requests(self, kind=None):
         """Requests to the finding APIs, of one kind when given."""
@@ -193,6 +195,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if "status" in action or "body" in action or "redirect" in action:
             return self.scripted(action)
+        if split.path in fake.files:
+            # A file's host, not HSS: no authentication, whatever the request carries.
+            return self.send_raw(200, fake.files[split.path], {"Content-Type": "text/plain"}, action)
         # A path parameter is one segment: "." or ".." (even percent-encoded) would climb or vanish.
         if any(urllib.parse.unquote(segment) in (".", "..") for segment in split.path.split("/")):
             return self.send_json(400, {"error_code": "HSS.0001", "error_msg": "a path segment is . or .."},
