@@ -34,21 +34,25 @@ struct World {
   Clock& clock;
 };
 
-// One line per message line, each prefixed; in GitHub Actions also an annotation whose title
-// says what kind of failure it is.
-void print_error(const std::string& message, std::string_view kind, const World& world) {
+// Every error message leaves the gate here: one line of stderr each, made printable (a line
+// break, a control or an invisible code point from a flag, a variable or HSS shows as its escape),
+// and in GitHub Actions also one annotation each, whose title says what kind of failure it is.
+void print_errors(const std::vector<std::string>& messages, std::string_view kind, const World& world) {
   bool github = world.environment("GITHUB_ACTIONS") == "true";
-  std::size_t start = 0;
-  while (start <= message.size()) {
-    auto end = message.find('\n', start);
-    if (end == std::string::npos) end = message.size();
-    std::string line = message.substr(start, end - start);
-    std::cerr << "hss-gate: error: " << report::printable(line) << '\n';
-    if (github) {
-      std::cout << fmt::format("::error title=hss-gate {}::{}\n", kind, report::github_escape(line, false));
-    }
-    start = end + 1;
+  for (const auto& message : messages) {
+    std::cerr << "hss-gate: error: " << report::printable(message) << '\n';
+    if (github) std::cout << report::github_annotation("error", fmt::format("hss-gate {}", kind), {message});
   }
+}
+
+void print_error(const std::string& message, std::string_view kind, const World& world) {
+  print_errors({message}, kind, world);
+}
+
+// Every warning said on stderr, one printable line each (the reports and annotations repeat
+// the outcome's warnings in their own form).
+void print_warning(std::string_view message) {
+  std::cerr << "hss-gate: warning: " << report::printable(message) << '\n';
 }
 
 policy::TimePoint evaluation_time(const std::optional<std::chrono::sys_seconds>& pinned, const Clock& clock) {
@@ -123,7 +127,7 @@ policy::Outcome write_reports(policy::Outcome outcome, const config::Config& con
   report::ReportOptions options{report::ReportPaths(config.reports.begin(), config.reports.end()), config.dotenv_prefix,
                                 config.sarif_location, {}};
   report::WrittenReports written = report::write_reports(std::move(outcome), options, report::disk_files());
-  for (const auto& warning : written.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
+  for (const auto& warning : written.warnings) print_warning(warning);
   const policy::Outcome& final_outcome = written.outcome;
   if (config.github_actions) {
     // Where people look in GitHub: the run's summary page, annotations, and the step's outputs.
@@ -133,7 +137,7 @@ policy::Outcome write_reports(policy::Outcome outcome, const config::Config& con
       try {
         report::append_to_file(*file, content);
       } catch (const Error& e) {
-        std::cerr << fmt::format("hss-gate: warning: {}: {}\n", variable, report::printable(e.what()));
+        print_warning(fmt::format("{}: {}", variable, e.what()));
       }
     };
     append(config.github_step_summary, report::render_markdown(final_outcome), "GITHUB_STEP_SUMMARY");
@@ -141,7 +145,7 @@ policy::Outcome write_reports(policy::Outcome outcome, const config::Config& con
     try {
       outputs = report::render_github_outputs(final_outcome, options.paths);
     } catch (const Error& e) {
-      std::cerr << fmt::format("hss-gate: warning: {}\n", report::printable(e.what()));
+      print_warning(e.what());
     }
     append(config.github_output, outputs, "GITHUB_OUTPUT");
     std::cout << report::render_github_annotations(final_outcome);
@@ -174,12 +178,12 @@ int check(const cli::Arguments& arguments, const World& world) {
     if (!config.quiet) std::cout << "hss-gate: " << report::printable(line) << '\n' << std::flush;
   };
   // Said at once, before a lookup that may wait; the outcome's warnings repeat them for the reports.
-  for (const auto& warning : config.warnings) std::cerr << "hss-gate: warning: " << report::printable(warning) << '\n';
+  for (const auto& warning : config.warnings) print_warning(warning);
   if (config.reports.count("dotenv") && config.dotenv_prefix == report::k_default_dotenv_prefix &&
       !config.gitlab_template) {
-    std::cerr << fmt::format("hss-gate: warning: the dotenv keys {} are deprecated aliases of {}*: read those; "
-                             "the aliases go in the next minor version\n",
-                             fmt::join(report::deprecated_dotenv_keys(), ", "), report::k_default_dotenv_prefix);
+    print_warning(fmt::format("the dotenv keys {} are deprecated aliases of {}*: read those; the aliases go in the "
+                              "next minor version",
+                              fmt::join(report::deprecated_dotenv_keys(), ", "), report::k_default_dotenv_prefix));
   }
   if (config.policy_files.empty()) {
     say("policy: built-in default policy (no --policy given and no ./.hss-gate.toml)");
@@ -275,10 +279,10 @@ int run(const std::vector<std::string>& argv, const config::Environment& environ
     print_error(e.what(), "interrupted", world);
     return Interrupted::exit_code();
   } catch (const UsageError& e) {
-    print_error(e.what(), "configuration error", world);
+    print_errors(e.messages(), "configuration error", world);
     return e.exit_code();
   } catch (const Error& e) {
-    print_error(e.what(), "service error", world);
+    print_errors(e.messages(), "service error", world);
     return e.exit_code();
   } catch (const std::exception& e) {
     print_error(fmt::format("internal error: {}", e.what()), "internal error", world);

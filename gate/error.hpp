@@ -1,9 +1,11 @@
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace gate {
 
@@ -22,20 +24,35 @@ inline constexpr int k_min_warnings_exit = 5;
 inline constexpr int k_max_warnings_exit = 125;
 
 // An operational failure that carries the exit code it ends the run with. Caught once, in app.
+// It holds one message, or several found at once (every problem of the policy files): app prints
+// each message on a line of its own, and what() joins them with line breaks.
 class Error : public std::runtime_error {
 public:
   Error(int exit_code, const std::string& message)
-    : std::runtime_error(message), m_exit_code(exit_code) {}
+    : std::runtime_error(message), m_exit_code(exit_code),
+      m_messages(std::make_shared<const std::vector<std::string>>(1, message)) {}
+  Error(int exit_code, std::vector<std::string> messages)
+    : std::runtime_error(joined(messages)), m_exit_code(exit_code),
+      m_messages(std::make_shared<const std::vector<std::string>>(std::move(messages))) {}
   int exit_code() const { return m_exit_code; }
+  const std::vector<std::string>& messages() const { return *m_messages; }
 
 private:
+  static std::string joined(const std::vector<std::string>& messages) {
+    std::string text;
+    for (std::size_t i = 0; i < messages.size(); ++i) text += (i == 0 ? "" : "\n") + messages[i];
+    return text;
+  }
+
   int m_exit_code;
+  std::shared_ptr<const std::vector<std::string>> m_messages; // shared: copying an exception must not throw
 };
 
 // Bad flags, environment, policy or input files: nothing is looked up (exit 2).
 class UsageError : public Error {
 public:
   explicit UsageError(const std::string& message) : Error(k_exit_usage, message) {}
+  explicit UsageError(std::vector<std::string> messages) : Error(k_exit_usage, std::move(messages)) {}
 };
 
 // Why HSS did not answer as asked, classified where the failure happens (the transport, the

@@ -15,9 +15,12 @@ if [ -n "${INPUT_IMAGE:-}" ]; then
   echo "::warning title=hss-gate::input image is deprecated and goes in 0.3.0: use gate-image"
   image="$INPUT_IMAGE"
 fi
+# An input quoted in a workflow command is escaped as GitHub's toolkit escapes command data, so that
+# a line break in it cannot end the command and start another.
+command_data() { local data="${1//%/%25}"; data="${data//$'\r'/%0D}"; printf '%s' "${data//$'\n'/%0A}"; }
 case "$install" in
   source|package|container) ;;
-  *) echo "::error title=hss-gate configuration error::input gate-install: expected source, package or container, got \"$install\""
+  *) echo "::error title=hss-gate configuration error::input gate-install: expected source, package or container, got \"$(command_data "$install")\""
      exit 2 ;;
 esac
 source_dir="$(cd "$GITHUB_ACTION_PATH/../.." && pwd)"

@@ -37,10 +37,11 @@ constexpr std::array<std::string_view, 9> k_online_only{"endpoint", "region",  "
 
 std::string checked_length(const Sourced& value, std::size_t min, std::size_t max) {
   auto length = text::count_code_points(value.value);
-  bool printable = length && std::none_of(value.value.begin(), value.value.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
-  });
-  if (!printable) throw UsageError(fmt::format("{}: expected printable UTF-8 text", value.origin));
+  if (!length || !text::is_printable_text(value.value)) {
+    throw UsageError(fmt::format("{}: expected printable UTF-8 text, without controls, line breaks or invisible "
+                                 "characters",
+                                 value.origin));
+  }
   if (*length < min || *length > max) {
     throw UsageError(fmt::format("{}: expected {} to {} characters, got {}", value.origin, min, max, *length));
   }
@@ -68,7 +69,10 @@ std::optional<std::string> text(const Resolver& in, std::string_view flag) {
 }
 
 void resolve_proxy(const Resolver& in, hss::ClientSettings& client) {
-  if (auto proxy = in.env({"HTTPS_PROXY", "https_proxy"})) client.proxy.https_proxy = proxy->value;
+  if (auto proxy = in.env({"HTTPS_PROXY", "https_proxy"})) {
+    client.proxy.https_proxy = proxy->value;
+    client.proxy.https_proxy_origin = proxy->origin;
+  }
   if (auto proxy = in.env({"NO_PROXY", "no_proxy"})) client.proxy.no_proxy = proxy->value;
 }
 

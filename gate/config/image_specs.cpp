@@ -51,10 +51,11 @@ void check_image_value(const std::string& key, const std::string& value, const s
   }
   auto range = std::find_if(k_ranges.begin(), k_ranges.end(), [&](const KeyRange& r) { return r.key == key; });
   auto length = text::count_code_points(value);
-  bool printable = length && std::none_of(value.begin(), value.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
-  });
-  if (!printable) throw UsageError(fmt::format("{}: expected printable UTF-8 text", origin));
+  if (!length || !text::is_printable_text(value)) {
+    throw UsageError(fmt::format("{}: expected printable UTF-8 text, without controls, line breaks or invisible "
+                                 "characters",
+                                 origin));
+  }
   if (range != k_ranges.end() && (*length < range->min || *length > range->max)) {
     throw UsageError(fmt::format("{}: expected {} to {} characters, got {}", origin, range->min, range->max, *length));
   }

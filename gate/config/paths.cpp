@@ -130,11 +130,7 @@ void check_report_path(const std::string& path, const std::string& origin) {
   if (path.empty()) throw UsageError(fmt::format("{}: expected a file path", origin));
   // Report paths reach dotenv lines, step outputs and the console: a line break, a control or an
   // invisible character in one could forge a key there or hide what was written.
-  bool printable = text::count_code_points(path).has_value();
-  text::for_each_code_point(path, [&](std::optional<char32_t> value, std::string_view) {
-    printable = printable && value && !text::is_non_printing(*value);
-  });
-  if (!printable) {
+  if (!text::is_printable_text(path)) {
     throw UsageError(fmt::format("{}: expected a path of printable UTF-8 text, without controls or invisible "
                                  "characters",
                                  origin));
@@ -167,10 +163,7 @@ void check_report_path(const std::string& path, const std::string& origin) {
 }
 
 void check_repository_path(const std::string& path, const std::string& origin) {
-  bool printable = text::count_code_points(path).has_value();
-  text::for_each_code_point(path, [&](std::optional<char32_t> value, std::string_view) {
-    printable = printable && value && !text::is_non_printing(*value);
-  });
+  bool printable = text::is_printable_text(path);
   // A colon before the first '/' would read as a URI scheme (https:, file:, C:), which is no
   // file of the repository.
   auto first_slash = path.find('/');

@@ -2,7 +2,6 @@
 
 #include "gate/error.hpp"
 
-#include <Poco/Exception.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 #include <fmt/format.h>
@@ -37,21 +36,16 @@ ProxyChoice choose_proxy(const EndpointUrl& endpoint, const ProxySettings& setti
   if (settings.https_proxy.empty()) return {std::nullopt, "no HTTPS_PROXY is set"};
   if (bypasses_proxy(endpoint.host, settings.no_proxy)) return {std::nullopt, "NO_PROXY lists the endpoint's host"};
   const std::string& value = settings.https_proxy;
-  static const std::string k_expected = "HTTPS_PROXY: expected a URL such as http://proxy.example:3128";
-  Poco::URI uri;
-  try {
-    uri = Poco::URI(value.find("://") == std::string::npos ? "http://" + value : value);
-  } catch (const Poco::Exception&) {
-    throw UsageError(k_expected);
-  }
-  if (uri.getHost().empty() || (uri.getScheme() != "http" && uri.getScheme() != "https")) throw UsageError(k_expected);
+  // The same strict check as --endpoint's, with user information allowed; a proxy URL may hold a
+  // password, so errors show no more of it than that check does.
+  ServerUrl url = parse_server_url(value.find("://") == std::string::npos ? "http://" + value : value,
+                                   settings.https_proxy_origin, UserInfo::allowed);
   ProxyServer proxy;
-  proxy.host = uri.getHost();
-  proxy.port = uri.getPort();
-  const std::string& user_info = uri.getUserInfo();
-  auto colon = user_info.find(':');
-  Poco::URI::decode(user_info.substr(0, colon), proxy.username);
-  if (colon != std::string::npos) Poco::URI::decode(user_info.substr(colon + 1), proxy.password);
+  proxy.host = url.server.host;
+  proxy.port = url.server.port;
+  auto colon = url.user_info.find(':');
+  Poco::URI::decode(url.user_info.substr(0, colon), proxy.username);
+  if (colon != std::string::npos) Poco::URI::decode(url.user_info.substr(colon + 1), proxy.password);
   std::string reason = fmt::format("HTTPS_PROXY {}:{}{}", proxy.host, proxy.port,
                                    proxy.username.empty() ? "" : " (with credentials)");
   return {proxy, reason};

@@ -23,7 +23,8 @@ struct ProxyChoice {
   std::string reason;               // why, without credentials
 };
 
-// Throws UsageError for a proxy URL it cannot use, without echoing the URL (it may hold a password).
+// Throws UsageError for a proxy URL it cannot use (parse_server_url: at most its scheme, host and
+// port are shown, never its user information).
 ProxyChoice choose_proxy(const EndpointUrl& endpoint, const ProxySettings& settings);
 
 // NO_PROXY: comma-separated hosts or domain suffixes (".example.com" or "example.com"), an

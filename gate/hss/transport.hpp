@@ -35,8 +35,24 @@ struct EndpointUrl {
   std::string str() const; // "https://host" or "https://host:8443"
 };
 
-// Parses --endpoint. Throws UsageError (naming `origin`) for anything but http(s)://host[:port]
-// with no path, query or user information; a URL with user information is shown redacted.
+// Whether a URL may carry user information: a proxy's, never an endpoint's.
+enum class UserInfo { refused, allowed };
+
+// A URL the gate connects to: the server, and the user information as written (percent-encoded).
+struct ServerUrl {
+  EndpointUrl server;
+  std::string user_info; // never printed
+};
+
+// Parses every URL the gate connects to (--endpoint, HTTPS_PROXY), strictly:
+// http(s)://[user-info@]host[:port][/], the host a DNS name (letters, digits, '-', '.'), a dotted
+// IPv4 address or a bracketed IPv6 address, the port 1-65535, nothing after it. Throws
+// UsageError naming `origin` and the problem; it shows the scheme, and a host and port only once
+// they passed, never user information, a path, a query or a fragment (*** for each), so that a
+// token pasted into the URL is never echoed, nor a line break.
+ServerUrl parse_server_url(const std::string& text, const std::string& origin, UserInfo user_info);
+
+// parse_server_url for --endpoint: no user information.
 EndpointUrl parse_endpoint_url(const std::string& text, const std::string& origin);
 
 // "https://hss.REGION.myhuaweicloud.com", or ".eu" for eu-west-101.
@@ -53,6 +69,7 @@ bool is_loopback_host(const std::string& host);
 struct ProxySettings {
   std::string https_proxy; // from HTTPS_PROXY / https_proxy
   std::string no_proxy;    // from NO_PROXY / no_proxy
+  std::string https_proxy_origin = "HTTPS_PROXY"; // which name gave https_proxy, for errors
 };
 
 // What every request of a run shares, to HSS or to a policy base's URL: TLS trust, the proxy,

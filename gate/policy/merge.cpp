@@ -408,7 +408,7 @@ Policy load_policies_or_throw(const std::vector<std::string>& files, TimePoint n
   if (!result.problems.empty()) {
     std::vector<std::string> lines;
     for (const auto& problem : result.problems) lines.push_back(problem.str());
-    throw UsageError(fmt::format("{}", fmt::join(lines, "\n")));
+    throw UsageError(std::move(lines));
   }
   return std::move(result.policy);
 }

@@ -30,27 +30,32 @@ std::string github_escape(std::string_view text, bool property) {
   return printable(out);
 }
 
+std::string github_annotation(std::string_view kind, std::string_view title, const std::vector<std::string>& lines) {
+  std::string message;
+  for (std::size_t i = 0; i < lines.size(); ++i) message += (i == 0 ? "" : "\n") + printable(lines[i]);
+  return fmt::format("::{} title={}::{}\n", kind, github_escape(printable(title), true), github_escape(message, false));
+}
+
 std::string render_github_annotations(const Outcome& outcome) {
   std::string out;
-  auto command = [&](const char* kind, const std::string& title, const std::string& message) {
-    out += fmt::format("::{} title={}::{}\n", kind, github_escape(title, true), github_escape(message, false));
-  };
   for (const auto& image : outcome.images) {
     for (const auto& result : image.results) {
       if (result.status != RuleStatus::fail && result.status != RuleStatus::warn) continue;
-      std::string message = result.detail;
-      if (!result.message.empty()) message += "\nFix: " + result.message;
+      std::vector<std::string> lines{result.detail};
+      if (!result.message.empty()) lines.push_back("Fix: " + result.message);
       if (result.status == RuleStatus::fail && !result.exception_hint.empty()) {
-        message += "\nWaive: " + waiver_hint(image, result);
+        lines.push_back("Waive: " + waiver_hint(image, result));
       }
-      if (!result.hint.empty()) message += fmt::format("\nCheck: {}", fmt::join(result.hint, "\n- "));
-      command(result.status == RuleStatus::fail ? "error" : "warning",
-              fmt::format("hss-gate {}: {}", result.rule, image.label()), message);
+      for (std::size_t i = 0; i < result.hint.size(); ++i) {
+        lines.push_back((i == 0 ? "Check: " : "- ") + result.hint[i]);
+      }
+      out += github_annotation(result.status == RuleStatus::fail ? "error" : "warning",
+                               fmt::format("hss-gate {}: {}", result.rule, image.label()), lines);
     }
   }
-  for (const auto& warning : outcome.warnings) command("warning", "hss-gate", warning);
+  for (const auto& warning : outcome.warnings) out += github_annotation("warning", "hss-gate", {warning});
   for (const auto& error : outcome.errors()) {
-    command(outcome.error_ignored ? "warning" : "error", "hss-gate: HSS could not be read", error);
+    out += github_annotation(outcome.error_ignored ? "warning" : "error", "hss-gate: HSS could not be read", {error});
   }
   return out;
 }

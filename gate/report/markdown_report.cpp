@@ -37,6 +37,9 @@ std::string cell(std::string_view text) {
   return out;
 }
 
+// An error or a warning: one line, as on the console, a line break in it shown as \n.
+std::string message_cell(std::string_view message) { return cell(printable(message)); }
+
 std::string headline(const Outcome& outcome) {
   switch (outcome.decision) {
   case Decision::pass: return ":white_check_mark: **PASS**";
@@ -112,7 +115,7 @@ std::string render_markdown(const Outcome& outcome) {
   if (!outcome.policy_files.empty()) {
     out += fmt::format("Policy: {}\n\n", cell(fmt::format("{}", fmt::join(outcome.policy_files, ", "))));
   }
-  for (const auto& error : outcome.errors()) out += fmt::format("> **Error:** {}\n\n", cell(error));
+  for (const auto& error : outcome.errors()) out += fmt::format("> **Error:** {}\n\n", message_cell(error));
   // Several images: one row each first; then the details of those that did not pass.
   bool several = outcome.images.size() > 1;
   if (several) {
@@ -136,7 +139,7 @@ std::string render_markdown(const Outcome& outcome) {
   }
   if (!outcome.warnings.empty()) {
     out += "**Warnings**\n\n";
-    for (const auto& warning : outcome.warnings) out += fmt::format("- {}\n", cell(warning));
+    for (const auto& warning : outcome.warnings) out += fmt::format("- {}\n", message_cell(warning));
     out += "\n";
   }
   if (outcome.decision == Decision::fail) {

@@ -144,8 +144,14 @@ std::string render_github_annotations(const policy::Outcome& outcome);
 // per decision and expiry-warnings.
 std::string render_github_outputs(const policy::Outcome& outcome, const ReportPaths& paths);
 
-// Escapes a workflow command's message (`property` also escapes ':' and ',').
+// Escapes a workflow command's message (`property` also escapes ':' and ','), as GitHub's
+// toolkit does (%25, %0D, %0A), and then as printable() does.
 std::string github_escape(std::string_view text, bool property);
+
+// One workflow command on one line of output, "::kind title=TITLE::LINE%0ALINE...": the title
+// and each line are printable() first, so that a line break inside them shows as \n and the
+// annotation has exactly the lines given. Every annotation the gate writes is made here.
+std::string github_annotation(std::string_view kind, std::string_view title, const std::vector<std::string>& lines);
 
 // How to waive a rule on an image: a ready-to-paste [[exceptions]] entry, on one line. For a
 // findings rule it waives one finding, not the rule.

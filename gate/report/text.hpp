@@ -11,10 +11,11 @@ namespace gate::report {
 std::string clean_text(std::string_view text);
 
 // Text safe to print on one terminal or CI log line: control characters (C0 and DEL as \n, \r,
-// \t or \x1b), every other code point that prints nothing (C1 controls, bidirectional controls,
-// zero-width characters, line separators, BOM: text::is_non_printing, as \u0085 or \u202e) and
-// bytes that are not UTF-8 (as \xff) become visible escapes, so that data can neither start a
-// line of its own, send terminal or workflow commands, nor show other text than it holds.
+// \t or \x1b), every other code point that prints nothing (text::non_printing_ranges: C1
+// controls, default ignorables, line separators, non-characters, private use; as \u0085,
+// \u202e or \U000e0100) and bytes that are not UTF-8 (as \xff) become visible escapes, so that
+// data can neither start a line of its own, send terminal or workflow commands, nor show other
+// text than it holds. The result is always one line: every error and warning goes through it.
 std::string printable(std::string_view text);
 
 // printable(), for a line that data begins: a line that would start with "::" or "##[" (a

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -40,12 +41,30 @@ std::optional<std::size_t> count_code_points(std::string_view text);
 // True for C0 controls, DEL and C1 controls: the characters a terminal or a CI log may act on.
 bool is_control(char32_t value);
 
-// True for a code point that shows nothing of itself yet changes what a reader sees: controls
-// (is_control), bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069),
-// zero-width and invisible characters (U+00AD, U+180E, U+200B-U+200D, U+2060-U+2064, U+FEFF,
-// tags U+E0000-U+E007F), line and paragraph separators (U+2028, U+2029), other format characters
-// (U+206A-U+206F, U+FFF9-U+FFFB) and the non-characters U+FFFE, U+FFFF.
+// A range of code points that the console shows as escapes, and why they are in the set.
+struct CodePointRange {
+  char32_t first;
+  char32_t last;
+  std::string_view why;
+};
+
+// The code points that print nothing of themselves yet change what a reader sees, or whose look
+// no one can rely on, in ascending order: C0 and C1 controls and DEL; Unicode's whole
+// Default_Ignorable_Code_Point set (DerivedCoreProperties.txt: soft hyphen, combining grapheme
+// joiner, Hangul fillers, variation selectors, zero-width characters, bidirectional controls, the
+// BOM, tags, and the reserved code points Unicode keeps ignorable); line and paragraph separators;
+// the other format controls that show nothing (interlinear annotation, Egyptian hieroglyph format
+// controls); the 66 non-characters; and private use, which each font draws as it likes (an icon,
+// a blank, nothing), so that no HSS data or policy text can look like other text on a console.
+// Surrogates never decode (decode_at), so they show as the bytes that are not UTF-8.
+std::span<const CodePointRange> non_printing_ranges();
+
+// True for a code point of non_printing_ranges().
 bool is_non_printing(char32_t value);
+
+// True for well-formed UTF-8 without a non-printing code point: what a setting that reaches the
+// console, a report or a CI file must be (names, ids, paths).
+bool is_printable_text(std::string_view text);
 
 inline constexpr char32_t k_replacement_character = 0xFFFD;
 

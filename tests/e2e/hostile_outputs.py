@@ -116,7 +116,12 @@ class PrintableConsole(HostileTest, FakeServerTest):
     the console shows them, and never reach a CI output file raw."""
     TOKEN = TOKEN
     SNEAKY = {"\u0085": "\\u0085", "\u009b": "\\u009b", "\u202e": "\\u202e", "\u2066": "\\u2066",
-              "\u200b": "\\u200b", "\ufeff": "\\ufeff"}
+              "\u200b": "\\u200b", "\ufeff": "\\ufeff",
+              # Issue 19: the rest of Unicode's Default_Ignorable_Code_Point set (Hangul fillers,
+              # variation selectors, the grapheme joiner, tags' block), separators and private use.
+              "\u115f": "\\u115f", "\u1160": "\\u1160", "\u3164": "\\u3164", "\uffa0": "\\uffa0",
+              "\u034f": "\\u034f", "\ufe0f": "\\ufe0f", "\U000e0100": "\\U000e0100", "\U0001d173": "\\U0001d173",
+              "\u2028": "\\u2028", "\ue000": "\\ue000"}
 
     def run_online(self, policy_text, *args, env=None):
         policy = os.path.join(self.folder, "p.toml")
@@ -270,6 +275,57 @@ class SecretsNeverEchoed(HostileTest, FakeServerTest):
                         self.assertFalse(os.path.exists(result.path("r.json")))
                         self.assertFalse(os.path.exists(result.path("b.json")))
 
+    # Issue 19: shapes a lenient parser took as a host (";", "&") or echoed when refusing them.
+    SHAPES = ("https://hss.example.com/%3Ftoken=SECRET43", "https://hss.example.com&token=SECRET43",
+              "https://hss.example.com;token=SECRET43", "https://hss.example.com:99999?token=SECRET43",
+              "https://hss.exa mple.com?token=SECRET43", "https://user\\@host?token=SECRET43",
+              "https://u:SECRET43@hss.example.com", "https://hss.example.com\n::warning::SECRET43",
+              "https://hss_SECRET43.example.com", "https://[::1;SECRET43]", "SECRET43")
+
+    def assert_refused_without_echo(self, result, origin):
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertIn(f"{origin}: ", result.err)
+        written = "".join(result.text(name) for name in os.listdir(self.folder)
+                          if os.path.isfile(result.path(name)) and name != "saved.json")
+        self.assertNotIn("SECRET43", result.out + result.err + written)
+        self.assertEqual(len(result.err.splitlines()), 1, result.err)
+        for line in result.out.splitlines():
+            if line.startswith("::"):
+                self.assertTrue(line.startswith("::error title=hss-gate configuration error::"), line)
+
+    def test_every_url_shape_is_refused_without_echo(self):
+        github = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": os.path.join(self.folder, "out"),
+                  "GITHUB_STEP_SUMMARY": os.path.join(self.folder, "step.md")}
+        for url in self.SHAPES:
+            for command in ("check", "doctor"):
+                for given in ("flag", "variable"):
+                    with self.subTest(url=url, command=command, given=given):
+                        env = {"HSS_GATE_AUTH_TOKEN": "t", "HSS_GATE_PROJECT_ID": "p", **github}
+                        args = [command, "--cicd-name", "a", "--image-version", "1", "--json", "r.json"]
+                        if given == "flag":
+                            args += ["--endpoint", url]
+                        else:
+                            env["HSS_GATE_ENDPOINT"] = url
+                        result = self.gate(*args, env=env)
+                        origin = "--endpoint" if given == "flag" else "HSS_GATE_ENDPOINT"
+                        if command == "doctor":  # doctor's checklist says it on stdout
+                            self.assertEqual(result.code, 2, result.out + result.err)
+                            self.assertIn(f"configuration: {origin}: ", result.out)
+                            self.assertNotIn("SECRET43", result.out + result.err)
+                        else:
+                            self.assert_refused_without_echo(result, origin)
+
+    def test_a_proxy_url_of_any_shape_is_refused_without_echo(self):
+        for proxy in ("http://user:SECRET43@proxy;x:3128", "http://user:SECRET43@proxy:99999",
+                      "proxy.example:3128/?token=SECRET43", "socks5://SECRET43@proxy:1080",
+                      "http://user:SECRET43@pro xy:3128", "http://proxy\n::warning::SECRET43"):
+            for name in ("HTTPS_PROXY", "https_proxy"):
+                with self.subTest(proxy=proxy, name=name):
+                    result = self.gate("check", "--cicd-name", "a", "--image-version", "1", "--json", "r.json",
+                                       "--endpoint", "https://hss.example.com", "--project-id", "p",
+                                       env={"HSS_GATE_AUTH_TOKEN": "t", name: proxy, "GITHUB_ACTIONS": "true"})
+                    self.assert_refused_without_echo(result, name)
+
     def test_a_bundle_never_holds_a_secrets_content_in_any_case_or_depth(self):
         secrets = [{"sensitive_info_id": "S-1", "severity": "high", "file_path": "/a", "position": "l",
                     "Content": "SECRET-A", "extra": {"CONTENT": "SECRET-B", "list": [{"content": "SECRET-C"},
@@ -290,3 +346,86 @@ class SecretsNeverEchoed(HostileTest, FakeServerTest):
             self.assertNotIn(secret, bundle)
             self.assertNotIn(secret, result.out + result.err + result.text("r.json"))
 
+
+
+class OneLineErrors(HostileTest, FakeServerTest):
+    """Issue 19: a flag or a variable holding a line break made a multi-line error and extra
+    workflow commands. Each message is one line of stderr and one annotation, whatever it quotes."""
+    TOKEN = TOKEN
+    BREAKS = ("\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029", "\x0b")
+
+    def test_an_hss_error_message_with_line_breaks_is_one_line_everywhere(self):
+        for brk in ("\n", "\u2028", "\u0085"):
+            for on_error in ("fail", "pass"):
+                with self.subTest(line_break=repr(brk), on_error=on_error):
+                    for name in ("step.md", "out"):
+                        if os.path.exists(os.path.join(self.folder, name)):
+                            os.remove(os.path.join(self.folder, name))
+                    self.fake.reset([record()])
+                    self.fake.script.append({"status": 400, "body": {
+                        "error_code": "HSS.1000", "error_msg": f"boom{brk}::warning::EVIL{brk}> **Fix:** forged"}})
+                    env = {"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                           "HSS_GATE_AUTH_TOKEN": TOKEN, "GITHUB_ACTIONS": "true",
+                           "GITHUB_STEP_SUMMARY": os.path.join(self.folder, "step.md"),
+                           "GITHUB_OUTPUT": os.path.join(self.folder, "out")}
+                    result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--on-error",
+                                       on_error, "--summary", "summary.md", "--json", "report.json", env=env)
+                    self.assertEqual(result.code, 3 if on_error == "fail" else 0, result.out + result.err)
+                    lines = (result.out + result.err).splitlines()
+                    self.assertFalse([l for l in lines if l.startswith("::warning::") or l.startswith("> ")], lines)
+                    for line in lines:
+                        if line.startswith("::"):
+                            self.assertRegex(line, r"^::(error|warning) title=hss-gate")
+                    self.assertTrue(any("HSS.1000 boom\\n::warning::EVIL" in l or "HSS.1000 boom\\u" in l
+                                        for l in lines if l.startswith("::")), lines)
+                    for summary in ("summary.md", "step.md"):
+                        errors = [l for l in result.text(summary).splitlines() if "HSS.1000" in l]
+                        self.assertEqual(len(errors), 1, result.text(summary))
+                        self.assertTrue(errors[0].startswith("> **Error:** "), errors)
+                        self.assertNotIn("<br>", errors[0])
+                    # The machine-readable report keeps the message as HSS sent it.
+                    self.assertIn(f"boom{brk}::warning::EVIL", result.json()["errors"][0])
+
+    def test_a_value_with_a_line_break_makes_one_line_and_one_annotation(self):
+        saved = self.saved([record()])
+        for brk in self.BREAKS:
+            evil = f"A{brk}::warning::EVIL{brk}##[error]EVIL{brk}::add-mask::x"
+            cases = {
+                "--dotenv-prefix": (["--dotenv-prefix", evil, "--from-file", saved], {}),
+                "--wait": (["--wait", evil], {"HSS_GATE_PROJECT_ID": "p", "HSS_GATE_REGION": "ap-southeast-1"}),
+                "--region": (["--region", evil, "--project-id", "p"], {}),
+                "--on-error": (["--on-error", evil, "--from-file", saved], {}),
+                "--image": (["--image", f"cicd_name=a,image_version={evil}", "--from-file", saved], {}),
+                "HSS_GATE_DOTENV_PREFIX": (["--from-file", saved], {"HSS_GATE_DOTENV_PREFIX": evil}),
+                "HSS_GATE_ENDPOINT": ([], {"HSS_GATE_ENDPOINT": "https://" + evil, "HSS_GATE_PROJECT_ID": "p"}),
+                "HSS_GATE_NOW": (["--from-file", saved], {"HSS_GATE_NOW": evil}),
+                "HSS_GATE_TIMEOUT": (["--project-id", "p", "--region", "ap-southeast-1"], {"HSS_GATE_TIMEOUT": evil}),
+            }
+            for origin, (args, env) in cases.items():
+                with self.subTest(origin=origin, line_break=repr(brk)):
+                    image = [] if "--image" in args else ["--cicd-name", "shop", "--image-version", "1.0.0"]
+                    result = self.gate("check", *image, *args, env={"HSS_GATE_AUTH_TOKEN": "t",
+                                                                    "GITHUB_ACTIONS": "true", **env})
+                    self.assertEqual(result.code, 2, result.out + result.err)
+                    # splitlines() breaks at every line break Python knows, U+0085 and U+2028 included.
+                    self.assertEqual(len(result.err.splitlines()), 1, repr(result.err))
+                    self.assertTrue(result.err.startswith(f"hss-gate: error: {origin}"), repr(result.err))
+                    self.assertEqual(len(result.out.splitlines()), 1, repr(result.out))
+                    self.assertTrue(result.out.startswith("::error title=hss-gate configuration error::"),
+                                    repr(result.out))
+                    self.assertNotIn(brk, result.out.rstrip("\n"))
+                    self.assertNotIn(brk, result.err.rstrip("\n"))
+
+    def test_several_problems_are_one_line_each(self):
+        policy = os.path.join(self.folder, "p.toml")
+        with open(policy, "w") as f:
+            f.write('version = 1\n[rules.x]\nfoo = 1\n[rules.y]\nbar = 2\n')
+        for github in (False, True):
+            with self.subTest(github=github):
+                result = self.offline([record()], "--policy", policy, env={"GITHUB_ACTIONS": "true"} if github else {})
+                self.assertEqual(result.code, 2, result.out + result.err)
+                errors = result.err.splitlines()
+                self.assertEqual(len(errors), 2, result.err)
+                self.assertTrue(all(line.startswith(f"hss-gate: error: {policy}:") for line in errors), errors)
+                annotations = [line for line in result.out.splitlines() if line.startswith("::")]
+                self.assertEqual(len(annotations), 2 if github else 0, result.out)

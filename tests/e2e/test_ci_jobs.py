@@ -199,6 +199,18 @@ class ActionOutcomes(GitHubAction):
         self.assertEqual((outputs["decision"], outputs["exit-code"]), ("config_error", "2"))
         self.assertIn("configuration error: an input of the action is wrong", summary)
 
+    def test_a_wrong_action_input_with_line_breaks_makes_one_workflow_command(self):
+        for value in ("side\n::warning::EVIL", "100%\r\n::add-mask::x"):
+            with self.subTest(value=value):
+                codes, outputs, _ = self.outcome({"gate-install": value})
+                plan = dict(codes)["plan"]
+                self.assertEqual(plan.returncode, 2)
+                commands = [line for line in plan.stdout.splitlines() if line.startswith("::")]
+                self.assertEqual(len(commands), 1, plan.stdout)
+                self.assertTrue(commands[0].startswith("::error title=hss-gate configuration error::"), commands)
+                self.assertIn("%0A", commands[0])
+                self.assertEqual(outputs["decision"], "config_error")
+
     def test_a_failed_install_is_install_error_with_exit_code_2_and_a_summary(self):
         # Package mode against a release location that holds nothing: the download fails.
         codes, outputs, summary = self.outcome(

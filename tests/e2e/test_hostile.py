@@ -228,7 +228,8 @@ class NoLeakAndSafeOutputs(HostileTest):
 
 # Issue 19's "nothing is overwritten or injected" classes live beside this file; imported here,
 # they run with this suite.
-from hostile_outputs import NothingOverwritten, PrintableConsole, RequestPaths, SecretsNeverEchoed  # noqa: E402,F401
+from hostile_outputs import (NothingOverwritten, OneLineErrors, PrintableConsole, RequestPaths,  # noqa: E402,F401
+                             SecretsNeverEchoed)
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gate/app.hpp"
 #include "gate/clock.hpp"
 #include "gate/error.hpp"
 #include "gate/hss/record.hpp"
@@ -11,6 +12,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
 #include <fstream>
 #include <ostream>
 #include <random>
@@ -109,6 +114,35 @@ public:
     return true;
   }
 };
+
+// What the whole program did: its exit code and what it printed.
+struct Run {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+// Runs the whole program with an injected environment and clock, capturing what it prints.
+inline Run run_program(std::vector<std::string> words, std::map<std::string, std::string> variables) {
+  words.insert(words.begin(), "hss-gate");
+  std::ostringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  FakeClock clock;
+  Run result;
+  result.code = gate::run(words,
+                          [variables](const std::string& name) -> std::optional<std::string> {
+                            auto it = variables.find(name);
+                            if (it == variables.end()) return std::nullopt;
+                            return it->second;
+                          },
+                          clock);
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
 
 } // namespace test
 

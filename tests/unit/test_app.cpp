@@ -11,32 +11,10 @@
 
 namespace {
 
-// Runs the whole program with an injected environment and clock, capturing what it prints.
-struct Run {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
+using test::Run;
 
 Run run(std::vector<std::string> words, std::map<std::string, std::string> variables) {
-  words.insert(words.begin(), "hss-gate");
-  std::ostringstream out, err;
-  auto* old_out = std::cout.rdbuf(out.rdbuf());
-  auto* old_err = std::cerr.rdbuf(err.rdbuf());
-  test::FakeClock clock;
-  Run result;
-  result.code = gate::run(words,
-                          [variables](const std::string& name) -> std::optional<std::string> {
-                            auto it = variables.find(name);
-                            if (it == variables.end()) return std::nullopt;
-                            return it->second;
-                          },
-                          clock);
-  std::cout.rdbuf(old_out);
-  std::cerr.rdbuf(old_err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
+  return test::run_program(std::move(words), std::move(variables));
 }
 
 const std::string k_clean = HSS_GATE_TEST_DATA "/responses/clean.json";

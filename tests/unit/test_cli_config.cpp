@@ -147,7 +147,8 @@ BOOST_AUTO_TEST_CASE(documented_ranges_are_enforced_before_anything_is_looked_up
              "--image-name: expected 1 to 128 characters, got 0");
   BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--namespace", std::string(129, 'n')}) ==
              "--namespace: expected 1 to 128 characters, got 129");
-  BOOST_TEST(with({"--cicd-name", "a\xff", "--image-version", "1"}) == "--cicd-name: expected printable UTF-8 text");
+  BOOST_TEST(with({"--cicd-name", "a\xff", "--image-version", "1"}).find("--cicd-name: expected printable UTF-8 text") ==
+             0u);
   BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--wait", "soon"}).find("--from-file and --wait") == 0u);
   BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--image-digest", "latest"}).find("--image-digest") == 0u);
   BOOST_TEST(with({"--cicd-name", "a", "--image-version", "1", "--on-error", "ignore"}) ==
