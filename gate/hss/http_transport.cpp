@@ -81,8 +81,8 @@ std::string error_of(const std::string& body) {
 }
 
 // "ListCicdImages (GET /v5/{project_id}/image/cicd/images)": the path as documented, not as sent.
-std::string refused_operation(const Request& request) {
-  return fmt::format("{} (GET {})", request.operation.empty() ? "a request" : request.operation, request.path);
+std::string refused_operation(const Request& request, const std::string& method) {
+  return fmt::format("{} ({} {})", request.operation.empty() ? "a request" : request.operation, method, request.path);
 }
 
 ServiceCause cause_of(int refusing_status) {
@@ -105,12 +105,16 @@ public:
     if (https) m_context = make_context();
   }
 
-  Response get(const Request& request) override {
+  Response get(const Request& request) override { return send(request, Poco::Net::HTTPRequest::HTTP_GET); }
+  Response post(const Request& request) override { return send(request, Poco::Net::HTTPRequest::HTTP_POST); }
+
+private:
+  Response send(const Request& request, const std::string& method) {
     encoded_path(request, m_settings.project_id); // a path that cannot be sent fails before any connection
     Answer answer;
     RetryBudget budget;
     if (!m_settings.retry) budget.max_attempts = 1;
-    run_with_retries([&] { return attempt(request, answer); }, m_clock, [this] {
+    run_with_retries([&] { return attempt(request, method, answer); }, m_clock, [this] {
       std::lock_guard<std::mutex> lock(m_random_mutex); // requests run on several threads
       return m_random();
     }, budget, &m_run_budget);
@@ -118,10 +122,9 @@ public:
                     std::move(answer.certificate)};
   }
 
-private:
-  std::optional<Retryable> attempt(const Request& request, Answer& answer) {
+  std::optional<Retryable> attempt(const Request& request, const std::string& method, Answer& answer) {
     try {
-      answer = send_once(request);
+      answer = send_once(request, method);
     } catch (const ConnectionFailure& e) {
       if (interrupted()) throw Interrupted(fmt::format("interrupted during a request to {}", m_settings.endpoint.str()));
       return Retryable(fmt::format("cannot reach HSS at {}: {}", m_settings.endpoint.str(), e.what()), std::nullopt,
@@ -139,7 +142,7 @@ private:
     std::string detail = error_of(answer.body);
     std::string status = fmt::format("{} {}{}", answer.status, detail.empty() ? answer.reason : detail, id);
     // IAM grants each API on its own: a refusal names the one refused, as the reference names it.
-    std::string problem = answer.status == 403 ? fmt::format("HSS refused {}: {}", refused_operation(request), status)
+    std::string problem = answer.status == 403 ? fmt::format("HSS refused {}: {}", refused_operation(request, method), status)
                                                : fmt::format("HSS request failed: {}", status);
     // Other 4xx are never retried: repeated authentication failures lock an AK.
     if (answer.status != 429 && answer.status < 500) {
@@ -193,27 +196,30 @@ private:
     return url.substr(url.find("://") + 3);
   }
 
-  Poco::Net::HTTPRequest build(const Request& request) {
+  Poco::Net::HTTPRequest build(const Request& request, const std::string& method) {
     std::string path = encoded_path(request, m_settings.project_id);
     std::string target = path;
     std::string query = canonical_query(request.query);
     if (!query.empty()) target += "?" + query;
 
-    Poco::Net::HTTPRequest http(Poco::Net::HTTPRequest::HTTP_GET, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::HTTPRequest http(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     http.setHost(host_header());
     http.set("Accept", "application/json");
     http.set("User-Agent", fmt::format("hss-gate/{}", HSS_GATE_VERSION));
+    if (method != Poco::Net::HTTPRequest::HTTP_GET) http.setContentLength64(static_cast<Poco::Int64>(request.body.size()));
     const Credentials& credentials = m_settings.credentials;
     if (!credentials.auth_token.empty()) {
       for (const auto& [name, value] : request.headers) http.set(name, value);
+      if (method != Poco::Net::HTTPRequest::HTTP_GET) http.set("Content-Type", "application/json");
       http.set("X-Auth-Token", credentials.auth_token);
       return http;
     }
     SignInput input;
-    input.method = "GET";
+    input.method = method;
     input.host = host_header();
     input.path = path;
     input.query = request.query;
+    input.body = request.body;
     input.headers = {{"Content-Type", "application/json"}, {"X-Project-Id", m_settings.project_id}};
     input.headers.insert(input.headers.end(), request.headers.begin(), request.headers.end());
     if (!credentials.security_token.empty()) input.headers.emplace_back("X-Security-Token", credentials.security_token);
@@ -241,7 +247,7 @@ private:
     if (m_idle.size() < static_cast<std::size_t>(k_connections)) m_idle.push_back(std::move(session));
   }
 
-  Answer send_once(const Request& request) {
+  Answer send_once(const Request& request, const std::string& method) {
     m_slots.acquire();
     struct Release {
       std::counting_semaphore<k_connections>& slots;
@@ -252,24 +258,26 @@ private:
     // A kept connection the server has closed meanwhile fails at once: try once more on a new one.
     if (auto session = idle_session()) {
       try {
-        return exchange(request, std::move(session));
+        return exchange(request, method, std::move(session));
       } catch (const ConnectionFailure& e) {
         // A timeout or a cut answer is the server's doing, not the kept connection's: sending
         // again at once would double the deadline and skip the backoff.
         if (interrupted() || !e.stale()) throw;
       }
     }
-    return exchange(request, open_session());
+    return exchange(request, method, open_session());
   }
 
-  Answer exchange(const Request& request, std::unique_ptr<Poco::Net::HTTPClientSession> session) {
-    Poco::Net::HTTPRequest http = build(request);
+  Answer exchange(const Request& request, const std::string& method,
+                  std::unique_ptr<Poco::Net::HTTPClientSession> session) {
+    Poco::Net::HTTPRequest http = build(request, method);
     http.setKeepAlive(true);
     session->setKeepAlive(true);
     // --timeout is real time, like the socket timeouts beside it, even on a clock scaled for tests.
     auto deadline = steady_clock::now() + m_settings.timeout;
     try {
-      session->sendRequest(http);
+      std::ostream& out = session->sendRequest(http);
+      if (method != Poco::Net::HTTPRequest::HTTP_GET) out << request.body;
       Poco::Net::HTTPResponse response;
       std::istream& in = session->receiveResponse(response);
       Answer answer;
@@ -340,6 +348,10 @@ private:
 };
 
 } // namespace
+
+Response Transport::post(const Request& request) {
+  throw ServiceError(fmt::format("{}: this run reads saved answers and cannot ask HSS to act", request.operation));
+}
 
 std::unique_ptr<Transport> make_http_transport(const TransportSettings& settings, Clock& clock) {
   return std::make_unique<HttpTransport>(settings, clock);
