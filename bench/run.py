@@ -147,6 +147,46 @@ def main():
     finally:
         fake.stop()
 
+    # Registry images: a scanned image costs one list request, as a CI/CD image does; with
+    # --trigger-scan a listed, unscanned image costs one scan request, then one poll per interval
+    # until the scan (3 s in the fake) is done.
+    print("\n| registry images | median ms | list requests | task requests | exit |")
+    print("|---|---|---|---|---|")
+    fake = FakeHss(token=TOKEN).start()
+    digest = "sha256:" + "b" * 64
+    registry = {"id": 1, "namespace": "team", "image_name": "web", "image_id": "reg-1", "image_digest": digest,
+                "image_version": "2.0.0", "image_type": "private_image", "registry_id": "swr", "registry_name": "swr",
+                "registry_type": "SwrPrivate", "scan_status": "success", "latest_update_time": 1795680000000,
+                "latest_scan_time": 1795680300000, "vul_num": 3, "unsafe_setting_num": 0, "malicious_file_num": 0,
+                "severity_level": "Low", "scannable": True, "is_multiple_arch": False}
+    try:
+        cases = {"registry: scanned image": ({}, [], 0),
+                 "registry: --trigger-scan, listed and unscanned": (
+                     {"scan_status": "unscan", "latest_scan_time": 0, "severity_level": ""},
+                     ["--trigger-scan", "--wait", "60s", "--poll-interval", "1s"], 3.0)}
+        for name, (changes, flags, delay) in cases.items():
+            runs = args.runs if not flags else max(1, args.runs // 10)
+            lists = tasks = 0
+            times = []
+            for _ in range(runs):
+                fake.reset()
+                fake.registry_images = [dict(registry, **changes)]
+                fake.scan_delay = delay
+                fake.scan_result = {"scan_status": "success", "severity_level": "Low"}
+                command = [gate, "check", "--endpoint", fake.url, "--project-id", "test-project", "--source", "registry",
+                           "--namespace", "team", "--image-name", "web", "--image-version", "2.0.0", "--image-digest",
+                           digest, "--policy", os.path.join(HERE, "policy.toml"), "-q", *flags]
+                ms, rss, code = timed(command, env, 1)
+                times.append(ms)
+                lists += len(fake.registry_list_requests())
+                tasks += len(fake.posts)
+            ms = statistics.median(times)
+            print(f"| {name} | {ms:.1f} | {lists / runs:.0f} | {tasks / runs:.0f} | {code} |")
+            rows.append({"case": name, "ms": round(ms, 2), "requests": lists / runs, "task_requests": tasks / runs,
+                         "exit": code, "peak_rss_kib": rss})
+    finally:
+        fake.stop()
+
     # Offline: the gate alone on saved responses; start-up alone (--version) is the floor.
     startup_ms, startup_rss, _ = timed([gate, "--version"], env, args.runs)
     print(f"\nstart-up alone (hss-gate --version): {startup_ms:.1f} ms, peak RSS {startup_rss} KiB")

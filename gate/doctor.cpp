@@ -5,6 +5,8 @@
 #include "gate/evidence.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/findings.hpp"
+#include "gate/hss/image_sources.hpp"
+#include "gate/hss/registry_scan.hpp"
 #include "gate/hss/proxy.hpp"
 #include "gate/hss/reachability.hpp"
 #include "gate/hss/retry.hpp"
@@ -139,8 +141,8 @@ bool probe_finding_apis(const FindingApis& apis, const std::optional<hss::Record
     return true;
   }
   if (!image) {
-    list.add(Mark::warn, "findings", "HSS lists no image for this cicd_name, so the finding APIs cannot be tried",
-             "run doctor again once a scanned image is in HSS's CI/CD list");
+    list.add(Mark::warn, "findings", "HSS lists no image for the first image's names, so the finding APIs cannot be tried",
+             "run doctor again once a scanned image is in HSS's list");
     return true;
   }
   hss::FindingOptions options{effective.findings.include_handled.value, config.region, config.enterprise_project_id};
@@ -219,6 +221,63 @@ void check_clock(const std::string& date, const Clock& clock, bool signing, Chec
   }
 }
 
+// The list of every other source the run's images use: IAM grants each list API on its own.
+void probe_other_lists(const config::Config& config, hss::Transport& transport, Checklist& list) {
+  std::vector<hss::Source> probed{config.images.front().query.source};
+  for (const auto& image : config.images) {
+    hss::Query query = image.query;
+    if (std::find(probed.begin(), probed.end(), query.source) != probed.end()) continue;
+    probed.push_back(query.source);
+    const hss::SourceSpec& source = hss::source_spec(query.source);
+    query.image_name.reset();
+    query.namespace_name.reset();
+    try {
+      hss::Response response = transport.get(hss::cicd_images_request(query, 0, 10));
+      auto page = hss::parse_cicd_images_page(response.body, query.source);
+      list.ok("image list", fmt::format("{} ({}) answered with {} record{} for {}{}", source.list_name, source.operation,
+                                        page.items.size(), page.items.size() == 1 ? "" : "s", hss::describe_query(query),
+                                        hss::request_id_suffix(response.request_id)));
+    } catch (const ServiceError& e) {
+      list.add(Mark::fail, "image list",
+               e.cause() == ServiceCause::forbidden ? std::string(e.what()) : fmt::format("{}: {}", source.operation, e.what()),
+               diagnose(e).fix);
+    }
+  }
+}
+
+// --trigger-scan reads the registries and the scan tasks; it creates tasks too, which no request
+// can check without creating one.
+void probe_trigger_apis(const config::Config& config, hss::Transport& transport, Checklist& list) {
+  hss::TaskOptions options{config.region, config.enterprise_project_id};
+  auto probe = [&](std::string_view operation, const hss::Request& request, auto&& describe) {
+    try {
+      hss::Response response = transport.get(request);
+      list.ok("trigger", fmt::format("{} answered: {}{}", operation, describe(response.body),
+                                     hss::request_id_suffix(response.request_id)));
+    } catch (const ServiceError& e) {
+      list.add(Mark::fail, "trigger",
+               e.cause() == ServiceCause::forbidden ? std::string(e.what()) : fmt::format("{}: {}", operation, e.what()),
+               diagnose(e).fix);
+    }
+  };
+  probe(hss::k_registries_operation, hss::registries_request(std::nullopt, options, 0, 10), [](const std::string& body) {
+    auto page = hss::parse_registries_page(body);
+    std::vector<std::string> names;
+    for (const auto& registry : page.items) names.push_back(fmt::format("{} ({})", registry.name, registry.type));
+    return names.empty() ? std::string("no registry is connected to HSS")
+                         : fmt::format("registries {}", fmt::join(names, ", "));
+  });
+  probe(hss::k_scan_tasks_operation, hss::scan_tasks_request(options, 0, 10), [](const std::string& body) {
+    auto page = hss::parse_scan_tasks_page(body);
+    return fmt::format("{} manual scan task{} listed", page.items.size(), page.items.size() == 1 ? "" : "s");
+  });
+  list.add(Mark::warn, "trigger",
+           fmt::format("--trigger-scan also creates tasks ({}, {}), a permission no request can check without "
+                       "creating one",
+                       hss::k_sync_task_operation, hss::k_scan_task_operation),
+           "allow both APIs to these credentials in IAM (docs/ci.md, \"Images in a registry\")");
+}
+
 // Name resolution and TCP first, so that a failure says which layer failed; then one
 // authenticated request without retries, which proves TLS and the credentials.
 bool check_service(const config::Config& config, const config::Environment& environment, Clock& clock,
@@ -259,13 +318,16 @@ bool check_service(const config::Config& config, const config::Environment& envi
                fmt::format("{}; CA source: {}", certificate, ca_source(settings, environment)),
                "drop --insecure and give the CA with --ca-file");
     }
-    auto page = hss::parse_cicd_images_page(response.body);
-    list.ok("credentials", fmt::format("{} accepted: the list of CI/CD images answered with {} record{} for "
-                                       "cicd_name \"{}\"{}",
-                                       signing ? "AK/SK signature" : "IAM token", page.items.size(),
-                                       page.items.size() == 1 ? "" : "s", query.cicd_name,
+    auto page = hss::parse_cicd_images_page(response.body, query.source);
+    list.ok("credentials", fmt::format("{} accepted: the list of {} answered with {} record{} for {} ({}){}",
+                                       signing ? "AK/SK signature" : "IAM token", hss::source_spec(query.source).images_name,
+                                       page.items.size(),
+                                       page.items.size() == 1 ? "" : "s", hss::describe_query(query),
+                                       hss::source_spec(query.source).operation,
                                        hss::request_id_suffix(response.request_id)));
     check_clock(response.date, clock, signing, list);
+    probe_other_lists(config, *transport, list);
+    if (config.trigger_scan) probe_trigger_apis(config, *transport, list);
     std::optional<hss::Record> image;
     for (const auto& record : page.items) {
       if (!record.image_id.empty()) {

@@ -5,6 +5,7 @@
 #include "gate/hss/bundle.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/recording_transport.hpp"
+#include "gate/hss/registry_scan.hpp"
 #include "gate/hss/replaying_transport.hpp"
 #include "gate/report/report.hpp"
 #include "gate/report/report_file.hpp"
@@ -31,12 +32,16 @@ std::string images_text(const config::Config& config) {
   return fmt::format("{} images", config.images.size());
 }
 
-// The records whose scan succeeded: the only ones whose findings are asked for.
+// The records whose scan succeeded (and is not older than a scan the gate asked for): the only
+// ones whose findings are asked for.
 std::vector<hss::Record> scanned_records(const std::vector<hss::ImageLookup>& lookups) {
   std::vector<hss::Record> records;
   for (const auto& image : lookups) {
+    if (image.lookup.no_verdict) continue;
     for (const auto& record : image.lookup.records) {
-      if (hss::scan_state_of(record.scan_status) == hss::ScanState::success) records.push_back(record);
+      if (hss::scan_state_of(record.scan_status) == hss::ScanState::success && !hss::scan_predates(image.lookup, record)) {
+        records.push_back(record);
+      }
     }
   }
   return records;
@@ -226,7 +231,13 @@ Evidence gather_evidence(const config::Config& config, const policy::Policy& eff
   auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) {
     hss::list_cicd_images(transport, query, into);
   };
-  evidence.lookups = hss::find_images(list, queries_of(config), wait, clock, say);
+  hss::TriggerScan trigger;
+  std::optional<hss::ScanTrigger> scan_trigger;
+  if (config.trigger_scan) {
+    scan_trigger.emplace(transport, clock, hss::TaskOptions{config.region, config.enterprise_project_id}, say);
+    trigger = std::ref(*scan_trigger);
+  }
+  evidence.lookups = hss::find_images(list, queries_of(config), wait, clock, say, trigger);
   std::vector<hss::Record> scanned = scanned_records(evidence.lookups);
   if (!fetch.empty() && !scanned.empty()) {
     say(fmt::format("reading the {} of {} image{}", kind_names(fetch.kinds), scanned.size(),

@@ -13,12 +13,16 @@ namespace {
 
 std::vector<FlagSpec> make_check_flags() {
   std::vector<FlagSpec> flags{
-      {"cicd-name", "NAME", false, "CI/CD name the image was scanned under (0-128 characters; required)"},
+      {"source", "cicd|registry", false, "where HSS lists the image: its CI/CD image list (default) or its registry image list (SWR, Harbor, JFrog)"},
+      {"cicd-name", "NAME", false, "CI/CD name the image was scanned under (0-128 characters; required for --source cicd)"},
       {"image-version", "TAG", false, "image tag (1-64 characters; required)"},
-      {"image-name", "NAME", false, "image name, when one pipeline builds several (1-128)"},
-      {"namespace", "NAME", false, "organization (namespace) of the image (1-128)"},
-      {"image-digest", "sha256:HEX", false, "only a record with this digest counts; another is pending"},
-      {"image", "SPEC", true, "an image to gate, repeatable: cicd_name=..,image_version=..,image_name=..,namespace=..,image_digest=..,dockerfile=.. (keys left out take the flags above)"},
+      {"image-name", "NAME", false, "image name, when one pipeline builds several (1-128; required for --source registry)"},
+      {"namespace", "NAME", false, "organization (namespace) of the image (1-128; required for --source registry)"},
+      {"image-digest", "sha256:HEX", false, "only a record with this digest counts; another is pending (required for --source registry)"},
+      {"image-type", "TYPE", false, "registry image type: private_image (default), shared_image, instance_image, harbor, jfrog"},
+      {"instance-id", "ID", false, "SWR enterprise instance of an instance_image (1-128)"},
+      {"trigger-scan", "", false, "registry images: have HSS sync the registry or scan the image when it is missing, stale or unscanned, and wait"},
+      {"image", "SPEC", true, "an image to gate, repeatable: cicd_name=..,image_version=..,image_name=..,namespace=..,image_digest=..,dockerfile=..,source=..,image_type=..,instance_id=.. (keys left out take the flags above)"},
       {"images", "FILE", false, "images to gate, one SPEC per line (# comments)"},
       {"policy", "FILE", true, "policy file, repeatable (default ./.hss-gate.toml, else built-in)"},
       {"from-file", "RESPONSE.json", false, "evaluate a saved ListCicdImages response or --save-bundle file; no network"},
@@ -186,7 +190,8 @@ constexpr std::string_view k_exit_codes = R"(Exit codes:
   1  blocked by policy: a fail-level rule failed
   2  usage, configuration or policy-file error (nothing is looked up)
   3  HSS service or transport error (auth, HTTP, network, unreadable response)
-  4  no verdict: image not found, scan unfinished, or scan failed, where the policy says to fail
+  4  no verdict: image not found, scan unfinished, or scan failed, where the policy says to fail;
+     a registry image whose digest differs at the end of the wait; a --trigger-scan request refused or failed
   5-125  only with --warnings-exit CODE: a warn decision, or an HSS error that --on-error pass let through
 )";
 

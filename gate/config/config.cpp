@@ -4,6 +4,7 @@
 #include "gate/config/paths.hpp"
 #include "gate/config/resolver.hpp"
 #include "gate/error.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/report/report.hpp"
 #include "gate/text/utf8.hpp"
 #include "gate/units/units.hpp"
@@ -30,9 +31,10 @@ Environment process_environment() {
 namespace {
 
 // Settings that only a lookup in HSS uses: with --from-file they would silently do nothing.
-constexpr std::array<std::string_view, 9> k_online_only{"endpoint", "region",  "project-id",
-                                                       "wait",     "poll-interval", "timeout",
-                                                       "ca-file",  "insecure", "enterprise-project-id"};
+constexpr std::array<std::string_view, 10> k_online_only{"endpoint", "region",  "project-id",
+                                                        "wait",     "poll-interval", "timeout",
+                                                        "ca-file",  "insecure", "enterprise-project-id",
+                                                        "trigger-scan"};
 
 
 std::string checked_length(const Sourced& value, std::size_t min, std::size_t max) {
@@ -311,6 +313,13 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.poll_interval = duration(in, "poll-interval", 1);
     config.transport = resolve_transport(in, config);
     config.client = *config.transport;
+    config.trigger_scan = in.flag("trigger-scan");
+    bool registry = std::any_of(config.images.begin(), config.images.end(),
+                                [](const ImageSpec& image) { return hss::source_spec(image.query.source).scans_on_request; });
+    if (config.trigger_scan && !registry) {
+      config.warnings.push_back("--trigger-scan: no image of this run is one HSS scans on request (source=registry); "
+                                "CI/CD images are scanned by the pipeline's own scan step");
+    }
   } else {
     // Offline, the online settings are refused or ignored; a policy base that is neither in the
     // bundle nor cached is still fetched, trusting SSL_CERT_FILE (read only if it is needed).

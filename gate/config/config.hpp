@@ -48,6 +48,7 @@ struct Config {
   std::optional<std::chrono::seconds> default_wait;  // below the policy's wait; unset: 0
   std::optional<std::chrono::seconds> poll_interval; // unset: the policy's, else 10s
   OnError on_error = OnError::fail;
+  bool trigger_scan = false; // --trigger-scan: registry images missing, stale or unscanned are synced or scanned
   std::optional<int> warnings_exit; // --warnings-exit: the code that replaces 0 for a warning pass
   bool verbose = false;
   bool quiet = false;

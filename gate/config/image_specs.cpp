@@ -4,6 +4,7 @@
 #include "gate/config/resolver.hpp"
 
 #include "gate/error.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/text/utf8.hpp"
 
 #include <fmt/format.h>
@@ -27,21 +28,121 @@ struct KeyRange {
 // The documented ranges of the list API's parameters.
 constexpr std::array k_ranges{KeyRange{"cicd_name", 0, 128}, KeyRange{"image_version", 1, 64},
                               KeyRange{"image_name", 1, 128}, KeyRange{"namespace", 1, 128},
-                              KeyRange{"dockerfile", 1, 4096}};
+                              KeyRange{"dockerfile", 1, 4096}, KeyRange{"instance_id", 1, 128}};
 
-constexpr std::array<std::string_view, 6> k_keys{"cicd_name", "image_version", "image_name", "namespace",
-                                                 "image_digest", "dockerfile"};
+constexpr std::array<std::string_view, 9> k_keys{"cicd_name", "image_version", "image_name", "namespace",
+                                                 "image_digest", "dockerfile", "source", "image_type",
+                                                 "instance_id"};
+
+// The keys that name an image in one source only, that source, and how an image of another
+// source drops the value it inherited.
+struct SourceKey {
+  std::string_view key;
+  hss::Source source;
+  void (*drop)(ImageSpec& spec);
+};
+constexpr std::array k_source_keys{
+    SourceKey{"cicd_name", hss::Source::cicd,
+              [](ImageSpec& spec) {
+                spec.query.cicd_name.clear();
+                spec.has_cicd_name = false;
+              }},
+    SourceKey{"image_type", hss::Source::registry, [](ImageSpec& spec) { spec.query.image_type.reset(); }},
+    SourceKey{"instance_id", hss::Source::registry, [](ImageSpec& spec) { spec.query.instance_id.reset(); }}};
+
+// What names an image of each source, for messages.
+struct SourceNames {
+  hss::Source source;
+  std::string_view names;
+};
+constexpr std::array k_source_names{SourceNames{hss::Source::cicd, "cicd_name and image_version"},
+                                    SourceNames{hss::Source::registry,
+                                                "namespace, image_name, image_version and image_digest"}};
+
+std::string_view names_of(hss::Source source) {
+  for (const auto& row : k_source_names) {
+    if (row.source == source) return row.names;
+  }
+  return {};
+}
 
 bool same(const ImageSpec& a, const ImageSpec& b) {
   const hss::Query& x = a.query;
   const hss::Query& y = b.query;
-  return x.cicd_name == y.cicd_name && x.image_version == y.image_version && x.image_name == y.image_name &&
-         x.namespace_name == y.namespace_name && x.image_digest == y.image_digest;
+  return x.source == y.source && x.cicd_name == y.cicd_name && x.image_version == y.image_version &&
+         x.image_name == y.image_name && x.namespace_name == y.namespace_name && x.image_digest == y.image_digest &&
+         x.image_type == y.image_type && x.instance_id == y.instance_id;
+}
+
+const std::string* given_origin(const ImageSpec& spec, std::string_view key) {
+  for (const auto& [name, origin] : spec.given) {
+    if (name == key) return &origin;
+  }
+  return nullptr;
+}
+
+void give(ImageSpec& spec, std::string_view key, std::string origin) {
+  std::erase_if(spec.given, [&](const auto& pair) { return pair.first == key; });
+  spec.given.emplace_back(std::string(key), std::move(origin));
+}
+
+// Drops what the environment gave that does not apply to the image's source (so that one
+// group-wide variable does not stop images of the other source), and refuses what was given
+// for this image itself.
+void keep_source_keys(ImageSpec& spec) {
+  const hss::SourceSpec& source = hss::source_spec(spec.query.source);
+  for (const auto& row : k_source_keys) {
+    if (row.source == spec.query.source) continue;
+    if (const std::string* origin = given_origin(spec, row.key)) {
+      throw UsageError(fmt::format("{}: {} does not apply to source={} images: drop it (images with source={} are "
+                                   "named by {})",
+                                   *origin, row.key, source.name, source.name, names_of(spec.query.source)));
+    }
+    row.drop(spec);
+  }
+}
+
+// An image of a source that names it by its digest (a registry image) needs all of its names and
+// its digest.
+void check_registry_image(ImageSpec& spec, const std::string& origin) {
+  if (!hss::source_spec(spec.query.source).digest_required) return;
+  auto require = [&](bool present, std::string_view key, std::string_view flag, std::string_view why) {
+    if (!present) {
+      throw UsageError(fmt::format("{}: no {} for a source=registry image: give {}= or --{} ({})", origin, key, key,
+                                   flag, why));
+    }
+  };
+  require(spec.query.namespace_name.has_value(), "namespace", "namespace", "a registry image is named by namespace, "
+                                                                           "image_name and image_version");
+  require(spec.query.image_name.has_value(), "image_name", "image-name", "a registry image is named by namespace, "
+                                                                         "image_name and image_version");
+  require(spec.query.image_digest.has_value(), "image_digest", "image-digest",
+          "a tag in a registry can point at yesterday's image, which HSS may still list");
+  auto types = hss::source_spec(spec.query.source).image_types;
+  if (!spec.query.image_type && !types.empty()) spec.query.image_type = std::string(types.front());
+  if (spec.query.instance_id && spec.query.image_type != "instance_image") {
+    throw UsageError(fmt::format("{}: instance_id names an SWR enterprise instance, so it needs image_type="
+                                 "instance_image, got image_type={}",
+                                 origin, *spec.query.image_type));
+  }
 }
 
 } // namespace
 
 void check_image_value(const std::string& key, const std::string& value, const std::string& origin) {
+  if (key == "source") {
+    if (!hss::source_named(value)) {
+      throw UsageError(fmt::format("{}: expected one of {}, got \"{}\"", origin, hss::source_names(), value));
+    }
+    return;
+  }
+  if (key == "image_type") {
+    auto types = hss::source_spec(hss::Source::registry).image_types;
+    if (std::find(types.begin(), types.end(), value) == types.end()) {
+      throw UsageError(fmt::format("{}: expected one of {}, got \"{}\"", origin, fmt::join(types, ", "), value));
+    }
+    return;
+  }
   if (key == "image_digest") {
     static const std::regex k_digest(R"([a-z0-9]+(\+[a-z0-9]+)?:[0-9a-fA-F]{32,128})");
     if (!std::regex_match(value, k_digest)) {
@@ -90,10 +191,14 @@ ImageSpec parse_image_spec(const std::string& text, const std::string& origin, c
     seen.push_back(key);
     std::string value = pair.substr(equals + 1);
     check_image_value(key, value, fmt::format("{}: {}", origin, key));
+    give(spec, key, fmt::format("{}: {}", origin, key));
     if (key == "cicd_name") {
       spec.query.cicd_name = value;
       spec.has_cicd_name = true;
     }
+    if (key == "source") spec.query.source = *hss::source_named(value);
+    if (key == "image_type") spec.query.image_type = value;
+    if (key == "instance_id") spec.query.instance_id = value;
     if (key == "image_version") spec.query.image_version = value;
     if (key == "image_name") spec.query.image_name = value;
     if (key == "namespace") spec.query.namespace_name = value;
@@ -103,7 +208,9 @@ ImageSpec parse_image_spec(const std::string& text, const std::string& origin, c
       spec.dockerfile = value;
     }
   }
-  if (!spec.has_cicd_name) {
+  keep_source_keys(spec);
+  check_registry_image(spec, origin);
+  if (!spec.has_cicd_name && spec.query.source == hss::Source::cicd) {
     throw UsageError(fmt::format("{}: no cicd_name: give cicd_name= or --cicd-name", origin));
   }
   if (spec.query.image_version.empty()) {
@@ -137,8 +244,12 @@ ImageSpec image_defaults(const Resolver& in) {
     auto value = in.get(flag);
     if (!value) return std::nullopt;
     check_image_value(key, value->value, value->origin);
+    if (value->from_flag) give(defaults, key, value->origin);
     return value->value;
   };
+  if (auto source = read("source", "source")) defaults.query.source = *hss::source_named(*source);
+  defaults.query.image_type = read("image-type", "image_type");
+  defaults.query.instance_id = read("instance-id", "instance_id");
   if (auto cicd_name = read("cicd-name", "cicd_name")) {
     defaults.query.cicd_name = *cicd_name;
     defaults.has_cicd_name = true;
@@ -189,7 +300,9 @@ void resolve_images(const Resolver& in, Config& config) {
     if (specs.empty()) throw UsageError(fmt::format("{} {}: lists no image", file->origin, file->value));
   }
   if (specs.empty()) {
-    if (!defaults.has_cicd_name) {
+    keep_source_keys(defaults);
+    check_registry_image(defaults, "the image");
+    if (!defaults.has_cicd_name && defaults.query.source == hss::Source::cicd) {
       throw UsageError(fmt::format("{}: required (or HSS_GATE_CICD_NAME): the CI/CD name the image was scanned under",
                                    in.named("cicd-name")));
     }

@@ -16,13 +16,18 @@ struct ImageSpec {
   std::optional<std::string> dockerfile; // where the image is built from, for reports
   std::string origin;                    // "--image #2", "images.txt:4", for messages
   bool has_cicd_name = false;            // cicd_name may be empty, but must be given
+  // Keys given for this image on the command line or in its SPEC, with where: a key that does
+  // not apply to the image's source is an error there, and ignored when only the environment
+  // (set for a whole group) gives it.
+  std::vector<std::pair<std::string, std::string>> given;
 };
 
 // The most images one run gates.
 inline constexpr std::size_t k_max_images = 100;
 
 // Parses one SPEC over the defaults. Throws UsageError naming `origin` for an unknown key, an
-// empty or out-of-range value, or a missing cicd_name or image_version.
+// empty or out-of-range value, a missing cicd_name or image_version, or for a registry image
+// a missing namespace, image_name or image_digest, or a cicd_name given for it.
 ImageSpec parse_image_spec(const std::string& text, const std::string& origin, const ImageSpec& defaults);
 
 // Checks a whole list: at least one, at most k_max_images, no two alike after defaults.

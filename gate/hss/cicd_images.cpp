@@ -1,6 +1,7 @@
 #include "gate/hss/cicd_images.hpp"
 
 #include "gate/error.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/hss/json_reader.hpp"
 #include "gate/units/units.hpp"
 
@@ -23,8 +24,9 @@ std::string one_of(auto names) {
   return text;
 }
 
-Record read_record(const JsonObject& in) {
+Record read_record(const JsonObject& in, Source source) {
   Record record;
+  record.source = source;
   record.image_id = in.text("image_id").value_or("");
   record.cicd_name = in.text("cicd_name");
   record.namespace_name = in.text("namespace");
@@ -46,6 +48,14 @@ Record read_record(const JsonObject& in) {
   record.unsafe_setting_num = in.integer("unsafe_setting_num", 0, k_max_int32);
   record.malicious_file_num = in.integer("malicious_file_num", 0, k_max_int32);
   record.severity_level = in.text("severity_level");
+  record.id = in.integer("id", 0, std::numeric_limits<std::int64_t>::max());
+  record.registry_id = in.text("registry_id");
+  record.instance_id = in.text("instance_id");
+  record.instance_name = in.text("instance_name");
+  record.instance_url = in.text("instance_url");
+  record.latest_sync_time = in.integer("latest_sync_time", 0, units::k_max_epoch_ms);
+  record.scannable = in.boolean("scannable");
+  record.is_multiple_arch = in.boolean("is_multiple_arch");
 
   if (!scan_state_of(record.scan_status)) {
     std::vector<std::string_view> names;
@@ -63,41 +73,40 @@ Record read_record(const JsonObject& in) {
 
 } // namespace
 
-Page<Record> parse_cicd_images_page(std::string_view body) {
-  return read_cicd_images_page(parse_json_object(body));
+Page<Record> parse_cicd_images_page(std::string_view body, Source source) {
+  return read_cicd_images_page(parse_json_object(body), source);
 }
 
-Page<Record> read_cicd_images_page(const JsonObject& root) {
+Page<Record> read_cicd_images_page(const JsonObject& root, Source source) {
   Page<Record> page;
   page.total_num = root.integer("total_num", 0, k_max_int32);
-  for (const auto& item : root.page_items(page.total_num.value_or(0))) page.items.push_back(read_record(item));
+  for (const auto& item : root.page_items(page.total_num.value_or(0))) page.items.push_back(read_record(item, source));
   return page;
 }
 
 Request cicd_images_request(const Query& query, std::int64_t offset, int limit) {
+  const SourceSpec& source = source_spec(query.source);
   Request request;
-  request.operation = k_cicd_images_operation;
-  request.path = std::string(k_cicd_images_path);
-  request.query = {{"cicd_name", query.cicd_name},
-                   {"image_version", query.image_version},
-                   {"limit", std::to_string(limit)},
-                   {"offset", std::to_string(offset)}};
-  if (query.image_name) request.query.emplace_back("image_name", *query.image_name);
-  if (query.namespace_name) request.query.emplace_back("namespace", *query.namespace_name);
+  request.operation = source.operation;
+  request.path = std::string(source.path);
+  request.query = source.list_filters(query);
+  request.query.emplace_back("limit", std::to_string(limit));
+  request.query.emplace_back("offset", std::to_string(offset));
   if (query.enterprise_project_id) request.query.emplace_back("enterprise_project_id", *query.enterprise_project_id);
   return request;
 }
 
 void list_cicd_images(Transport& transport, const Query& query, std::vector<Record>& into) {
+  const SourceSpec& source = source_spec(query.source);
   auto fetch = [&](std::int64_t offset, int limit) {
     Response response = transport.get(cicd_images_request(query, offset, limit));
     try {
-      return parse_cicd_images_page(response.body);
+      return parse_cicd_images_page(response.body, query.source);
     } catch (const ServiceError& e) {
       throw e.reworded(fmt::format("{}{}", e.what(), request_id_suffix(response.request_id)));
     }
   };
-  read_all_pages("the CI/CD image list", fetch, into);
+  read_all_pages(source.list_name, fetch, into);
 }
 
 } // namespace gate::hss

@@ -2,6 +2,7 @@
 
 #include "gate/error.hpp"
 #include "gate/hss/findings/endpoints.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/hss/json_reader.hpp"
 #include "gate/parallel.hpp"
 
@@ -113,12 +114,20 @@ void read_prefetching(std::string_view list, const std::function<Request(std::in
 
 namespace findings {
 
-Pairs cicd_image_query(const Record& image, std::string_view tag_key) {
-  Pairs query{{"image_type", "cicd"}};
+Pairs image_query(const Record& image, std::string_view tag_key, ImageTypes types, InstanceId instance) {
+  Pairs query{{"image_type", types == ImageTypes::own ? source_spec(image.source).finding_image_type(image)
+                                                      : generic_image_type(image)}};
   if (image.namespace_name && !image.namespace_name->empty()) query.emplace_back("namespace", *image.namespace_name);
   if (image.image_name && !image.image_name->empty()) query.emplace_back("image_name", *image.image_name);
   if (image.image_version && !image.image_version->empty()) query.emplace_back(std::string(tag_key), *image.image_version);
+  if (instance == InstanceId::taken && image.instance_id && !image.instance_id->empty()) {
+    query.emplace_back("instance_id", *image.instance_id);
+  }
   return query;
+}
+
+std::string generic_image_type(const Record& image) {
+  return std::string(source_spec(image.source).generic_image_type);
 }
 
 } // namespace findings

@@ -84,8 +84,8 @@ std::string error_of(const std::string& body) {
 }
 
 // "ListCicdImages (GET /v5/{project_id}/image/cicd/images)": the path as documented, not as sent.
-std::string refused_operation(const Request& request) {
-  return fmt::format("{} (GET {})", request.operation.empty() ? "a request" : request.operation, request.path);
+std::string refused_operation(const Request& request, const std::string& method) {
+  return fmt::format("{} ({} {})", request.operation.empty() ? "a request" : request.operation, method, request.path);
 }
 
 ServiceCause cause_of(int refusing_status) {
@@ -137,9 +137,10 @@ public:
   }
 
   // One attempt. `build` makes the request afresh for each connection tried (a signature is
-  // dated). Throws ConnectionFailure for what is worth retrying, ServiceError for a TLS failure or
-  // a body over the cap, Interrupted once the run is cancelled.
-  Answer send(const std::function<Poco::Net::HTTPRequest()>& build) {
+  // dated); `body` is sent after it (a POST's). Throws ConnectionFailure for what is worth
+  // retrying, ServiceError for a TLS failure or a body over the cap, Interrupted once the run is
+  // cancelled.
+  Answer send(const std::function<Poco::Net::HTTPRequest()>& build, const std::string& body = {}) {
     m_slots.acquire();
     struct Release {
       std::counting_semaphore<k_connections>& slots;
@@ -150,14 +151,14 @@ public:
     // A kept connection the server has closed meanwhile fails at once: try once more on a new one.
     if (auto session = idle_session()) {
       try {
-        return exchange(build(), std::move(session));
+        return exchange(build(), body, std::move(session));
       } catch (const ConnectionFailure& e) {
         // A timeout or a cut answer is the server's doing, not the kept connection's: sending
         // again at once would double the deadline and skip the backoff.
         if (interrupted() || !e.stale()) throw;
       }
     }
-    return exchange(build(), open_session());
+    return exchange(build(), body, open_session());
   }
 
 private:
@@ -194,13 +195,15 @@ private:
     if (m_idle.size() < static_cast<std::size_t>(k_connections)) m_idle.push_back(std::move(session));
   }
 
-  Answer exchange(Poco::Net::HTTPRequest http, std::unique_ptr<Poco::Net::HTTPClientSession> session) {
+  Answer exchange(Poco::Net::HTTPRequest http, const std::string& body,
+                  std::unique_ptr<Poco::Net::HTTPClientSession> session) {
     http.setKeepAlive(true);
     session->setKeepAlive(true);
     // --timeout is real time, like the socket timeouts beside it, even on a clock scaled for tests.
     auto deadline = steady_clock::now() + m_settings.timeout;
     try {
-      session->sendRequest(http);
+      std::ostream& out = session->sendRequest(http);
+      if (!body.empty()) out << body;
       Poco::Net::HTTPResponse response;
       std::istream& in = session->receiveResponse(response);
       Answer answer;
@@ -292,17 +295,21 @@ public:
     : m_settings(checked(settings)), m_clock(clock), m_run_budget(shared_budget(std::move(run))),
       m_connections(m_settings.endpoint, m_settings, k_max_body, "HSS response") {}
 
-  Response get(const Request& request) override {
+  Response get(const Request& request) override { return send(request, Poco::Net::HTTPRequest::HTTP_GET); }
+  Response post(const Request& request) override { return send(request, Poco::Net::HTTPRequest::HTTP_POST); }
+
+private:
+  Response send(const Request& request, const std::string& method) {
     encoded_path(request, m_settings.project_id); // a path that cannot be sent fails before any connection
     Answer answer;
     RetryBudget budget;
     if (!m_settings.retry) budget.max_attempts = 1;
-    run_with_retries([&] { return attempt(request, answer); }, m_clock, std::ref(m_jitter), budget, m_run_budget.get());
+    run_with_retries([&] { return attempt(request, method, answer); }, m_clock, std::ref(m_jitter), budget,
+                     m_run_budget.get());
     return Response{std::move(answer.body), std::move(answer.request_id), std::move(answer.date),
                     std::move(answer.certificate)};
   }
 
-private:
   static const TransportSettings& checked(const TransportSettings& settings) {
     if (settings.endpoint.scheme != "https" && !is_loopback_host(settings.endpoint.host)) {
       throw UsageError(fmt::format("--endpoint {}: refusing to send credentials over plain HTTP to a host outside "
@@ -312,9 +319,10 @@ private:
     return settings;
   }
 
-  std::optional<Retryable> attempt(const Request& request, Answer& answer) {
+  std::optional<Retryable> attempt(const Request& request, const std::string& method, Answer& answer) {
+    bool get = method == Poco::Net::HTTPRequest::HTTP_GET;
     try {
-      answer = m_connections.send([&] { return build(request); });
+      answer = m_connections.send([&] { return build(request, method); }, get ? std::string() : request.body);
     } catch (const ConnectionFailure& e) {
       if (interrupted()) throw Interrupted(fmt::format("interrupted during a request to {}", m_settings.endpoint.str()));
       return Retryable(fmt::format("cannot reach HSS at {}: {}", m_settings.endpoint.str(), e.what()), std::nullopt,
@@ -332,7 +340,7 @@ private:
     std::string detail = error_of(answer.body);
     std::string status = fmt::format("{} {}{}", answer.status, detail.empty() ? answer.reason : detail, id);
     // IAM grants each API on its own: a refusal names the one refused, as the reference names it.
-    std::string problem = answer.status == 403 ? fmt::format("HSS refused {}: {}", refused_operation(request), status)
+    std::string problem = answer.status == 403 ? fmt::format("HSS refused {}: {}", refused_operation(request, method), status)
                                                : fmt::format("HSS request failed: {}", status);
     // Other 4xx are never retried: repeated authentication failures lock an AK.
     if (answer.status != 429 && answer.status < 500) {
@@ -342,27 +350,31 @@ private:
                      answer.status);
   }
 
-  Poco::Net::HTTPRequest build(const Request& request) {
+  Poco::Net::HTTPRequest build(const Request& request, const std::string& method) {
     std::string path = encoded_path(request, m_settings.project_id);
     std::string target = path;
     std::string query = canonical_query(request.query);
     if (!query.empty()) target += "?" + query;
 
-    Poco::Net::HTTPRequest http(Poco::Net::HTTPRequest::HTTP_GET, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::HTTPRequest http(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     http.setHost(m_connections.host_header());
     http.set("Accept", "application/json");
     http.set("User-Agent", fmt::format("hss-gate/{}", HSS_GATE_VERSION));
+    bool get = method == Poco::Net::HTTPRequest::HTTP_GET;
+    if (!get) http.setContentLength64(static_cast<Poco::Int64>(request.body.size()));
     const Credentials& credentials = m_settings.credentials;
     if (!credentials.auth_token.empty()) {
       for (const auto& [name, value] : request.headers) http.set(name, value);
+      if (!get) http.set("Content-Type", "application/json");
       http.set("X-Auth-Token", credentials.auth_token);
       return http;
     }
     SignInput input;
-    input.method = "GET";
+    input.method = method;
     input.host = m_connections.host_header();
     input.path = path;
     input.query = request.query;
+    input.body = request.body;
     input.headers = {{"Content-Type", "application/json"}, {"X-Project-Id", m_settings.project_id}};
     input.headers.insert(input.headers.end(), request.headers.begin(), request.headers.end());
     if (!credentials.security_token.empty()) input.headers.emplace_back("X-Security-Token", credentials.security_token);
@@ -446,6 +458,10 @@ private:
 };
 
 } // namespace
+
+Response Transport::post(const Request& request) {
+  throw ServiceError(fmt::format("{}: this run reads saved answers and cannot ask HSS to act", request.operation));
+}
 
 std::unique_ptr<Transport> make_http_transport(const TransportSettings& settings, Clock& clock,
                                                std::shared_ptr<RunRetryBudget> run) {

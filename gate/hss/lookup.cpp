@@ -2,6 +2,7 @@
 
 #include "gate/clock.hpp"
 #include "gate/hss/cicd_images.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/parallel.hpp"
 
 #include <fmt/format.h>
@@ -20,9 +21,10 @@ bool is_pending(const Record& record) { return scan_state_of(record.scan_status)
 
 bool is_final(const ImageLookup& image) {
   const Lookup& lookup = image.lookup;
-  if (image.error) return true;
+  if (image.error || lookup.no_verdict) return true;
   if (lookup.records.empty() || !lookup.stale_digest.empty()) return false;
-  return std::none_of(lookup.records.begin(), lookup.records.end(), is_pending);
+  return std::none_of(lookup.records.begin(), lookup.records.end(),
+                      [&](const Record& record) { return is_pending(record) || scan_predates(lookup, record); });
 }
 
 std::string state_of(const Lookup& lookup) {
@@ -34,6 +36,7 @@ std::string state_of(const Lookup& lookup) {
   if (lookup.records.empty()) return "image not found yet";
   for (const auto& record : lookup.records) {
     if (is_pending(record)) return "scan_status " + record.scan_status;
+    if (scan_predates(lookup, record)) return "the requested scan has not finished";
   }
   return "scan finished";
 }
@@ -52,7 +55,8 @@ void keep_seen(Lookup& failed, const Lookup& seen) {
   }
 }
 
-// Images listed by one query: those that share cicd_name, image_version and enterprise project.
+// Images listed by one query: those of one source whose group keys agree (for CI/CD images:
+// cicd_name, image_version and enterprise project).
 struct Group {
   Query query;                      // the list query: the members' common filters
   std::vector<std::size_t> members; // indices into the run's images
@@ -61,19 +65,18 @@ struct Group {
 
 std::vector<Group> group_queries(const std::vector<Query>& queries) {
   std::vector<Group> groups;
-  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
+  std::map<std::pair<Source, std::string>, std::size_t> index;
   for (std::size_t i = 0; i < queries.size(); ++i) {
     const Query& query = queries[i];
-    auto key = std::make_tuple(query.cicd_name, query.image_version, query.enterprise_project_id.value_or(""));
-    auto [it, added] = index.emplace(key, groups.size());
+    const SourceSpec& source = source_spec(query.source);
+    auto [it, added] = index.emplace(std::make_pair(query.source, source.group_key(query)), groups.size());
     if (added) {
       groups.push_back(Group{query, {i}});
     } else {
       Group& group = groups[it->second];
       group.members.push_back(i);
       // Filters the members do not share are left to exact matching.
-      if (group.query.image_name != query.image_name) group.query.image_name.reset();
-      if (group.query.namespace_name != query.namespace_name) group.query.namespace_name.reset();
+      source.widen(group.query, query);
     }
   }
   for (auto& group : groups) group.query.image_digest.reset();
@@ -83,7 +86,8 @@ std::vector<Group> group_queries(const std::vector<Query>& queries) {
 } // namespace
 
 std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Query>& queries,
-                                     const WaitSettings& wait, Clock& clock, const Progress& progress) {
+                                     const WaitSettings& wait, Clock& clock, const Progress& progress,
+                                     const TriggerScan& trigger) {
   using namespace std::chrono;
   std::vector<ImageLookup> images(queries.size());
   for (std::size_t i = 0; i < queries.size(); ++i) images[i].lookup.query = queries[i];
@@ -111,10 +115,15 @@ std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Q
       for (std::size_t member : group.members) {
         ImageLookup& image = images[member];
         Lookup found = select_matches(queries[member], records[g]);
+        found.triggers = std::move(image.lookup.triggers);
+        found.scanned_after = image.lookup.scanned_after;
+        found.no_verdict = image.lookup.no_verdict;
         if (errors[g]) keep_seen(found, image.lookup);
         image.lookup = std::move(found);
         image.lookup.waited_seconds = waited;
         image.error = errors[g];
+        // A final image may still want a scan: one older than its tag's last update.
+        if (trigger && !image.error) trigger(image.lookup);
         all_final = all_final && is_final(image);
       }
       group.done = all_final || wait.wait.count() == 0;

@@ -1,5 +1,7 @@
 #include "gate/hss/record.hpp"
 
+#include "gate/hss/image_sources.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -17,7 +19,6 @@ constexpr std::array k_scan_statuses{
 
 constexpr std::array<std::string_view, 4> k_severity_levels{"Security", "Low", "Medium", "High"};
 
-// A record without the member matches only an empty query value (cicd_name may be empty).
 bool equal(const std::optional<std::string>& field, const std::string& wanted) { return field.value_or("") == wanted; }
 
 } // namespace
@@ -43,9 +44,7 @@ std::optional<int> severity_rank(std::string_view level) {
 std::string_view severity_name(std::int64_t rank) { return k_severity_levels.at(static_cast<std::size_t>(rank)); }
 
 bool matches_exactly(const Query& query, const Record& record) {
-  return equal(record.cicd_name, query.cicd_name) && equal(record.image_version, query.image_version) &&
-         (!query.image_name || equal(record.image_name, *query.image_name)) &&
-         (!query.namespace_name || equal(record.namespace_name, *query.namespace_name));
+  return record.source == query.source && source_spec(query.source).matches(query, record);
 }
 
 Lookup select_matches(const Query& query, const std::vector<Record>& records) {
@@ -62,18 +61,13 @@ Lookup select_matches(const Query& query, const std::vector<Record>& records) {
   return lookup;
 }
 
-std::string describe_query(const Query& query) {
-  std::string text = fmt::format("cicd_name \"{}\", image_version \"{}\"", query.cicd_name, query.image_version);
-  if (query.image_name) text += fmt::format(", image_name \"{}\"", *query.image_name);
-  if (query.namespace_name) text += fmt::format(", namespace \"{}\"", *query.namespace_name);
-  return text;
-}
+std::string describe_query(const Query& query) { return source_spec(query.source).describe_query(query); }
 
-std::string describe_record(const Record& record) {
-  std::string cicd_name = record.cicd_name.value_or("");
-  std::string name = record.image_name && !record.image_name->empty() ? *record.image_name : cicd_name;
-  if (record.namespace_name && !record.namespace_name->empty()) name = *record.namespace_name + "/" + name;
-  return fmt::format("{}:{} (cicd_name {})", name, record.image_version.value_or(""), cicd_name);
+std::string describe_record(const Record& record) { return source_spec(record.source).describe_record(record); }
+
+// A scan with no time cannot be shown to follow the request.
+bool scan_predates(const Lookup& lookup, const Record& record) {
+  return lookup.scanned_after && record.latest_scan_time.value_or(0) < *lookup.scanned_after;
 }
 
 } // namespace gate::hss

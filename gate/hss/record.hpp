@@ -7,13 +7,18 @@
 #include <string_view>
 #include <vector>
 
-// HSS's vocabulary: the CI/CD image record, the query that finds one, and the enums of the API
+// HSS's vocabulary: the image record, the query that finds one, and the enums of the API
 // page (scan states, risk levels). Each enum is defined here once; the parser, the policy and
 // the reports look values up here.
 namespace gate::hss {
 
-// One CICDImageResponseInfo record of GET /v5/{project_id}/image/cicd/images. Optional members
-// are the ones a record may omit or send as null.
+// The image lists the gate reads; what each one is (its endpoint, filters, names) is a row of
+// the table in image_sources.cpp, looked up with source_spec().
+enum class Source { cicd, registry };
+
+// One record of an image list: CICDImageResponseInfo of ListCicdImages, or RegistryImagesInfo of
+// ListRegistryImages (the same members, less cicd_name and pipeline_type, plus the registry's).
+// Optional members are the ones a record may omit or send as null.
 struct Record {
   std::string image_id;
   std::optional<std::string> cicd_name;
@@ -36,9 +41,21 @@ struct Record {
   std::optional<std::int64_t> unsafe_setting_num;
   std::optional<std::int64_t> malicious_file_num;
   std::optional<std::string> severity_level;
+  // Registry records only (registry-images.md 1b).
+  std::optional<std::int64_t> id = {}; // HSS's record id, which a scan request names
+  std::optional<std::string> registry_id = {};
+  std::optional<std::string> instance_id = {};
+  std::optional<std::string> instance_name = {};
+  std::optional<std::string> instance_url = {};
+  std::optional<std::int64_t> latest_sync_time = {}; // ms since the epoch
+  std::optional<bool> scannable = {};
+  std::optional<bool> is_multiple_arch = {};
+  Source source = Source::cicd; // the list it was read from
 };
 
-// What identifies the image a pipeline built; the first two are required.
+// What identifies the image a pipeline built. A CI/CD image is named by cicd_name and
+// image_version; a registry image by namespace, image_name, image_version and image_digest,
+// with its image_type (and instance_id for an enterprise instance).
 struct Query {
   std::string cicd_name;
   std::string image_version;
@@ -46,6 +63,9 @@ struct Query {
   std::optional<std::string> namespace_name;
   std::optional<std::string> image_digest;
   std::optional<std::string> enterprise_project_id;
+  std::optional<std::string> image_type = {};  // registry: private_image, shared_image, instance_image, harbor, jfrog
+  std::optional<std::string> instance_id = {}; // registry: the SWR enterprise instance
+  Source source = Source::cicd;
 };
 
 // Where a run looked its images up, as messages show it for comparison with the HSS console.
@@ -83,6 +103,13 @@ std::string_view severity_name(std::int64_t rank);
 // True when the record is exactly the image the query names (the server filters loosely).
 bool matches_exactly(const Query& query, const Record& record);
 
+// What the gate asked HSS to do for an image (--trigger-scan), for the reports.
+struct Trigger {
+  std::string operation; // CreateManualImageScanTask or CreateImageSynchronizeTask
+  std::string asked;     // what was asked, in words
+  std::string at;        // ISO time of the request
+};
+
 // The outcome of a lookup: the exact matches, plus records that hold the tag with a digest other
 // than the expected one (the tag was re-pushed and the new push is not scanned yet).
 struct Lookup {
@@ -90,6 +117,9 @@ struct Lookup {
   std::vector<Record> records;
   std::vector<Record> stale_digest;
   double waited_seconds = 0;
+  std::vector<Trigger> triggers = {};             // kept from poll to poll
+  std::optional<std::int64_t> scanned_after = {}; // ms: only a scan finished then or later counts (one the gate asked for)
+  std::optional<std::string> no_verdict = {};     // why the image cannot be judged: a trigger refused or failed
 };
 
 // What the lookup of one image gave: its matches, or the error that ended it, with the matches
@@ -102,10 +132,15 @@ struct ImageLookup {
 // Splits exact matches by the expected digest, as a lookup result for evaluation.
 Lookup select_matches(const Query& query, const std::vector<Record>& records);
 
-// "cicd_name \"shop\", image_version \"1.0\"" plus image_name and namespace when given.
+// "cicd_name \"shop\", image_version \"1.0\"" plus image_name and namespace when given; a
+// registry image by its names and image_type.
 std::string describe_query(const Query& query);
 
-// "namespace/image_name:image_version (cicd_name shop)" for a record.
+// "namespace/image_name:image_version (cicd_name shop)" for a record; "(registry NAME)" for a
+// registry record.
 std::string describe_record(const Record& record);
+
+// True when a record's scan predates the scan the gate asked for (Lookup::scanned_after).
+bool scan_predates(const Lookup& lookup, const Record& record);
 
 } // namespace gate::hss

@@ -61,6 +61,8 @@ std::optional<std::string> without_secret_content(std::string_view body) {
   }
 }
 
+Response RecordingTransport::post(const Request& request) { return m_inner.post(request); }
+
 Response RecordingTransport::get(const Request& request) {
   Response response = m_inner.get(request);
   if (auto body = without_secret_content(response.body)) {

@@ -36,6 +36,8 @@ public:
   // Forwards to the real transport and records the answer; a request asked again (a poll) keeps
   // its latest answer, the one the run went on with.
   Response get(const Request& request) override;
+  // Forwarded, not recorded: a bundle holds what was read, and a replay never asks HSS to act.
+  Response post(const Request& request) override;
   // Every recorded exchange, ordered by exchange_key.
   std::vector<Exchange> exchanges() const;
 

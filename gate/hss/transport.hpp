@@ -94,6 +94,7 @@ struct Request {
   Pairs query;           // unencoded
   Pairs headers;         // extra headers an endpoint needs (signed with the rest)
   std::string_view operation = {}; // the API's name in HSS's reference, e.g. ListImageVulnerabilities
+  std::string body = {}; // a POST's JSON body
 };
 
 // The path as sent and signed: the template's literal segments and each parameter's value
@@ -122,6 +123,9 @@ public:
   // Sends a GET, retrying what is worth retrying. Throws ServiceError when HSS refuses or the
   // retries run out, Interrupted when the run is cancelled.
   virtual Response get(const Request& request) = 0;
+  // Sends a POST with the request's JSON body (the scan and sync tasks of --trigger-scan), as
+  // get() does. A transport that only reads (a replay) throws ServiceError.
+  virtual Response post(const Request& request);
 };
 
 struct RunRetryBudget; // retry.hpp

@@ -5,6 +5,7 @@
 #include "gate/policy/loader.hpp"
 #include "gate/policy/operators.hpp"
 #include "gate/policy/state_hints.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/units/units.hpp"
 
 #include <fmt/format.h>
@@ -42,12 +43,34 @@ public:
 private:
   void add_found(const hss::Lookup& lookup, std::vector<ImageResult>& images) {
     std::size_t before = images.size();
+    if (lookup.no_verdict) {
+      images.push_back(evaluate_refused(lookup));
+      return;
+    }
     for (const auto& record : lookup.records) {
       images.push_back(evaluate_record(record, lookup, false));
       if (hss::scan_state_of(record.scan_status) == hss::ScanState::success) note_exceptions_in_scope(images.back());
     }
     for (const auto& record : lookup.stale_digest) images.push_back(evaluate_record(record, lookup, true));
     if (images.size() == before) images.push_back(evaluate_missing(lookup));
+    for (std::size_t i = before; i < images.size(); ++i) images[i].triggers = lookup.triggers;
+  }
+
+  // A request the gate made for the image (--trigger-scan) was refused or failed, or the image
+  // cannot be scanned: no verdict, whatever [scan] and --on-error say, since nothing judged it.
+  ImageResult evaluate_refused(const hss::Lookup& lookup) {
+    ImageResult image;
+    image.query = lookup.query;
+    if (!lookup.records.empty()) image.record = lookup.records.front();
+    else if (!lookup.stale_digest.empty()) image.record = lookup.stale_digest.front();
+    RuleResult result = scan_status_result(image.record ? image.record->scan_status : "missing", *lookup.no_verdict);
+    result.message = "no verdict: the image could not be scanned on request (--trigger-scan)";
+    result.status = RuleStatus::fail;
+    image.results.push_back(std::move(result));
+    skip_rules(image, "not evaluated: the image could not be scanned on request");
+    image.triggers = lookup.triggers;
+    decide(image);
+    return image;
   }
 
   // An exception can only be judged unused where the policy's rules ran: an exception for an
@@ -111,10 +134,25 @@ private:
                                        "scanned yet{}",
                                        record.image_version.value_or(""), record.image_digest.value_or("(none)"),
                                        lookup.query.image_digest.value_or(""), after);
-      image.results.push_back(state_result(image, "pending", m_policy.scan.on_pending, "on_pending", detail));
+      if (hss::source_spec(lookup.query.source).digest_required) {
+        // A tag that still points at another image in HSS is never judged by [scan] on_pending.
+        RuleResult result = scan_status_result("pending", detail);
+        result.message = "no verdict: HSS has not listed the expected digest (on_pending does not apply)";
+        result.status = RuleStatus::fail;
+        image.results.push_back(std::move(result));
+      } else {
+        image.results.push_back(state_result(image, "pending", m_policy.scan.on_pending, "on_pending", detail));
+      }
       image.results.back().hint =
           no_verdict_hint(NoVerdict::stale_digest, lookup.query, m_context.scope, lookup.waited_seconds);
       skip_rules(image, "not evaluated: the expected digest has no scan yet");
+    } else if (state != hss::ScanState::pending && hss::scan_predates(lookup, record)) {
+      std::string detail = fmt::format("the scan the gate asked for has not finished: the record's latest scan is "
+                                       "older than the request{}",
+                                       after);
+      image.results.push_back(state_result(image, "scanning", m_policy.scan.on_pending, "on_pending", detail));
+      image.results.back().hint = no_verdict_hint(NoVerdict::pending, lookup.query, m_context.scope, lookup.waited_seconds);
+      skip_rules(image, "not evaluated: the requested scan is not finished");
     } else if (state == hss::ScanState::pending) {
       std::string detail = fmt::format("scan is not finished (scan_status {}){}", record.scan_status, after);
       image.results.push_back(state_result(image, record.scan_status, m_policy.scan.on_pending, "on_pending", detail));
@@ -127,7 +165,8 @@ private:
       }
       if (record.scan_failed_desc && !record.scan_failed_desc->empty()) detail += ": " + *record.scan_failed_desc;
       image.results.push_back(state_result(image, record.scan_status, m_policy.scan.on_failed, "on_failed", detail));
-      image.results.back().hint = no_verdict_hint(NoVerdict::failed, lookup.query, m_context.scope, lookup.waited_seconds);
+      image.results.back().hint = no_verdict_hint(NoVerdict::failed, lookup.query, m_context.scope, lookup.waited_seconds,
+                                                  record.scan_failed_code);
       skip_rules(image, "not evaluated: the scan failed");
     } else {
       RuleResult ok = scan_status_result(record.scan_status, "scan finished successfully");

@@ -1,6 +1,7 @@
 #include "gate/policy/outcome.hpp"
 
 #include "gate/error.hpp"
+#include "gate/hss/image_sources.hpp"
 
 #include <fmt/format.h>
 
@@ -57,7 +58,11 @@ bool ImageResult::evaluated() const {
 }
 
 std::string ImageResult::stable_label() const {
-  return fmt::format("{} (cicd_name {})", image_path(), record ? record->cicd_name.value_or("") : query.cicd_name);
+  return hss::source_spec(query.source).stable_label(query, record ? &*record : nullptr);
+}
+
+std::string ImageResult::suite_label() const {
+  return hss::source_spec(query.source).suite_label(query, record ? &*record : nullptr);
 }
 
 namespace {

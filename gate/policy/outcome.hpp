@@ -114,12 +114,15 @@ struct ImageResult {
   std::vector<RuleResult> results;
   std::vector<std::string> errors; // why the image could not be judged (decision error)
   Inventory inventory;
+  std::vector<hss::Trigger> triggers; // what the gate asked HSS to do for the image (--trigger-scan)
 
   // "team/web:1.0 (cicd_name shop)" for a found image, the query's names otherwise.
   std::string label() const;
   // The same without version or digest, "team/web (cicd_name shop)": what stays the same from
   // one build of the image to the next, for test identities and fingerprints.
   std::string stable_label() const;
+  // How the JUnit suite names the image: the stable label, with the tag for a registry image.
+  std::string suite_label() const;
   // "team/web": the record's (else the query's) namespace and image name, the cicd_name when
   // it has no image name.
   std::string image_path() const;

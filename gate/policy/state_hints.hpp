@@ -2,6 +2,7 @@
 
 #include "gate/hss/record.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,10 @@ enum class NoVerdict {
   failed,       // the scan ended without a result
 };
 
-// The hint for one image, one line per cause: the lead line first, then each cause.
+// The hint for one image, one line per cause: the lead line first, then each cause, as the
+// image's source has them. For a failed scan, `scan_failed_code` adds what its class of failure
+// asks for, where the source has such advice.
 std::vector<std::string> no_verdict_hint(NoVerdict outcome, const hss::Query& query, const hss::LookupScope& scope,
-                                         double waited_seconds);
+                                         double waited_seconds, const std::optional<std::string>& scan_failed_code = {});
 
 } // namespace gate::policy

@@ -75,13 +75,19 @@ std::string verdict_line(const Outcome& outcome, const Painter& paint) {
 
 std::string image_line(const ImageResult& image) {
   std::string decision{name_of(image.decision)};
+  std::string line;
   if (!image.record) {
     const char* state = image.decision == Decision::error ? "not checked" : "not found in HSS";
-    return fmt::format("image {}: {}, decision {}\n", printable(image.label()), state, decision);
+    line = fmt::format("image {}: {}, decision {}\n", printable(image.label()), state, decision);
+  } else {
+    const hss::Record& r = *image.record;
+    line = fmt::format("image {}: scan {}, digest {}, decision {}\n", printable(image.label()), printable(r.scan_status),
+                       printable(r.image_digest.value_or("(none)")), decision);
   }
-  const hss::Record& r = *image.record;
-  return fmt::format("image {}: scan {}, digest {}, decision {}\n", printable(image.label()), printable(r.scan_status),
-                     printable(r.image_digest.value_or("(none)")), decision);
+  for (const auto& trigger : image.triggers) {
+    line += fmt::format("  asked HSS at {}: {} ({})\n", trigger.at, printable(trigger.asked), trigger.operation);
+  }
+  return line;
 }
 
 std::string rule_lines(const ImageResult& image, const RuleResult& result, const ConsoleStyle& style,

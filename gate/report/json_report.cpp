@@ -1,6 +1,8 @@
 #include "gate/report/report.hpp"
 #include "gate/report/text.hpp"
 
+#include "gate/hss/image_sources.hpp"
+
 #include "gate/units/units.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -101,6 +103,9 @@ Object::Ptr query_json(const hss::Query& query) {
   object->set("image_name", optional_text(query.image_name));
   object->set("namespace", optional_text(query.namespace_name));
   object->set("image_digest", optional_text(query.image_digest));
+  object->set("source", std::string(hss::source_spec(query.source).name));
+  object->set("image_type", optional_text(query.image_type));
+  object->set("instance_id", optional_text(query.instance_id));
   return object;
 }
 
@@ -127,6 +132,17 @@ Object::Ptr image_json(const ImageResult& image) {
   for (const auto& result : image.results) results->add(result_json(result));
   object->set("results", results);
   object->set("errors", strings(image.errors));
+  if (!image.triggers.empty()) {
+    Array::Ptr triggers = new Array();
+    for (const auto& trigger : image.triggers) {
+      Object::Ptr item = ordered();
+      item->set("operation", trigger.operation);
+      item->set("asked", clean_text(trigger.asked));
+      item->set("at", trigger.at);
+      triggers->add(item);
+    }
+    object->set("triggers", triggers);
+  }
   return object;
 }
 

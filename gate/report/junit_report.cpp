@@ -78,7 +78,7 @@ private:
   }
 
   void write_error_suite(const ImageResult& image, const Outcome& outcome) {
-    std::string name = fmt::format("hss-gate {}", image.stable_label());
+    std::string name = fmt::format("hss-gate {}", image.suite_label());
     std::string message = image.errors.empty() ? "hss-gate could not reach a verdict" : image.errors.front();
     start("testsuite", {{"name", name}, {"tests", "1"}, {"failures", "0"}, {"errors", "1"}, {"skipped", "0"}});
     write_properties(image, outcome);
@@ -94,7 +94,7 @@ private:
     StatusCounts counts = count_statuses(image);
     // GitLab identifies a test by suite, class and name: none holds the version or the digest
     // (they are properties), so that one failing rule is the same test in every pipeline.
-    std::string name = fmt::format("hss-gate {}", image.stable_label());
+    std::string name = fmt::format("hss-gate {}", image.suite_label());
     start("testsuite", {{"name", name},
                         {"tests", std::to_string(image.results.size())},
                         {"failures", std::to_string(counts.failed)},
@@ -134,6 +134,8 @@ private:
       property("image_name", query.image_name.value_or(""));
       property("image_version", query.image_version);
       if (query.image_digest) property("image_digest", *query.image_digest);
+      if (query.image_type) property("image_type", *query.image_type);
+      if (query.instance_id) property("instance_id", *query.instance_id);
     } else {
       property("image_id", image.record->image_id);
       // Every field a rule may test, as the registry names and shows it.

@@ -25,6 +25,13 @@ class BenchSmoke(unittest.TestCase):
         self.assertEqual(rows["10 images, one cicd_name and version"]["requests"], 1)
         self.assertEqual(rows["10 images in 10 cicd_names"]["requests"], 10)
         self.assertEqual(rows["10 images in 10 cicd_names"]["exit"], 0)
+        self.assertEqual(rows["registry: scanned image"]["requests"], 1)
+        self.assertEqual(rows["registry: scanned image"]["exit"], 0)
+        triggered = rows["registry: --trigger-scan, listed and unscanned"]
+        self.assertEqual(triggered["exit"], 0)
+        self.assertEqual(triggered["task_requests"], 1)
+        self.assertGreaterEqual(triggered["requests"], 3)  # the scan takes 3 s: about one poll a second
+        self.assertLessEqual(triggered["requests"], 6)
         findings = rows["findings: 1000 vulnerabilities, malware, secrets"]
         self.assertEqual(findings["exit"], 0)
         # the list; 5 vulnerability pages and the empty one at total_num; malware; secrets

@@ -114,7 +114,7 @@ class Findings(FakeServerTest):
     @staticmethod
     def kind_of(path):
         from fake_hss import FINDINGS as ENDPOINTS
-        for pattern, kind, _, _, _ in ENDPOINTS:
+        for pattern, kind, *_ in ENDPOINTS:
             if pattern.match(path):
                 return kind
         return None

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A fake Huawei Cloud HSS endpoint for tests and demos: GET /v5/{project_id}/image/cicd/images.
+"""A fake Huawei Cloud HSS endpoint for tests and demos: GET /v5/{project_id}/image/cicd/images, the
+registry image list and its scan and sync tasks (registry-images.md), and the per-image finding APIs.
 
 It serves the documented contract (path, query parameter ranges with HSS-style 400 errors,
 paging with total_num, X-Auth-Token or SDK-HMAC-SHA256 signature checks with 401 APIG.0301) and
@@ -45,24 +46,105 @@ PARAMS = {
 }
 
 
-# The per-image finding APIs (findings.md): path pattern -> (kind, required query values, required
-# query names, header required). "{image}" in a path is the image_id; CVEs hang off a vul_id.
+# The per-image finding APIs (findings.md, registry-images.md section 3): path pattern -> (kind,
+# fixed query values, image types taken, the names a registry image must be named by (namespace,
+# image_name and the version under the API's own name), other required names, header required,
+# whether instance_id is taken). "{image}" in a path is the image_id; CVEs hang off a vul_id.
+REGISTRY_TYPES = ("private_image", "shared_image", "instance_image", "harbor", "jfrog")
+NAMED_TYPES = ("cicd", "private_image", "shared_image", "instance_image", "harbor")
+GENERIC_TYPES = ("cicd", "registry")
 FINDINGS = [
-    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/vulnerabilities$"), "vulnerabilities",
-     {"image_type": "cicd"}, ("namespace", "image_name", "tag_name"), None),
-    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/malwares$"), "malware", {"image_type": "cicd"}, (), None),
-    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/sensitive$"), "secrets", {"image_type": "cicd"}, (), None),
-    (re.compile(r"^/v5/([^/]+)/baseline/check-rules$"), "baseline",
-     {"type": "image", "image_type": "cicd"}, ("image_id",), None),
-    (re.compile(r"^/v5/([^/]+)/image/build-command-risks$"), "build_risks", {"image_type": "cicd"}, ("image_id",), None),
-    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/apps$"), "software", {"image_type": "cicd"}, (), None),
-    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/basic-image$"), "base_image", {"image_type": "cicd"}, (), "region"),
-    (re.compile(r"^/v5/([^/]+)/image/vulnerability/([^/]+)/cve$"), "cves", {}, (), None),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/vulnerabilities$"), "vulnerabilities", {}, ("cicd",) + REGISTRY_TYPES,
+     ("namespace", "image_name", "tag_name"), ("namespace", "image_name", "tag_name"), None, True),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/malwares$"), "malware", {}, NAMED_TYPES,
+     ("namespace", "image_name", "tag_name"), (), None, False),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/sensitive$"), "secrets", {}, NAMED_TYPES,
+     ("namespace", "image_name", "image_version"), (), None, False),
+    (re.compile(r"^/v5/([^/]+)/baseline/check-rules$"), "baseline", {"type": "image"}, GENERIC_TYPES,
+     ("namespace", "image_name", "image_version"), ("image_id",), None, True),
+    (re.compile(r"^/v5/([^/]+)/image/build-command-risks$"), "build_risks", {}, GENERIC_TYPES, (), ("image_id",), None,
+     False),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/apps$"), "software", {}, NAMED_TYPES,
+     ("namespace", "image_name", "tag_name"), (), None, False),
+    (re.compile(r"^/v5/([^/]+)/image/([^/]+)/basic-image$"), "base_image", {}, NAMED_TYPES,
+     ("namespace", "image_name", "image_version"), (), "region", False),
+    (re.compile(r"^/v5/([^/]+)/image/vulnerability/([^/]+)/cve$"), "cves", {}, None, (), (), None, False),
 ]
 FINDING_PARAMS = {"image_type", "namespace", "image_name", "tag_name", "image_version", "handle_status", "type",
                   "image_id", "scan_result", "limit", "offset", "enterprise_project_id", "file_name", "severity",
                   "repair_necessity", "vul_id", "app_name", "risk_name", "risk_level", "os_name", "file_path",
                   "instance_id"}
+
+# The registry APIs (registry-images.md sections 1b and 2a).
+REGISTRY_IMAGES = re.compile(r"^/v5/([^/]+)/image/registries/images$")
+REGISTRIES = re.compile(r"^/v5/([^/]+)/image/registries$")
+TASKS = re.compile(r"^/v5/([^/]+)/image/tasks$")
+SYNC_TASKS = re.compile(r"^/v5/([^/]+)/image/image-sync/tasks$")
+SCAN_TASKS = re.compile(r"^/v5/([^/]+)/image/image-scan/tasks$")
+REGISTRY_TYPE_NAMES = ["SwrPrivate", "SwrShared", "SwrEnterprise", "Harbor", "Jfrog", "Other"]
+MS = ("int", 0, 2**63 - 1)
+REGISTRY_IMAGE_PARAMS = {
+    "enterprise_project_id": ("str", 1, 256), "namespace": ("str", 1, 128), "image_name": ("str", 1, 128),
+    "image_version": ("str", 1, 64), "registry_name": ("str", 1, 128), "offset": ("int", 0, 2000000),
+    "image_type": ("enum", list(REGISTRY_TYPES), None), "sort_key": ("enum", ["latest_scan_time"], None),
+    "sort_dir": ("enum", ["asc", "desc"], None), "limit": ("int", 1, 200), "latest_version": ("bool", None, None),
+    "image_size": ("int", 0, 2147483547),
+    "scan_status": ("enum", ["unscan", "success", "scanning", "failed", "waiting_for_scan"], None),
+    "start_latest_update_time": MS, "end_latest_update_time": MS, "start_latest_scan_time": MS,
+    "end_latest_scan_time": MS, "start_latest_sync_time": MS, "end_latest_sync_time": MS,
+    "has_malicious_file": ("bool", None, None), "has_unsafe_setting": ("bool", None, None),
+    "has_vul": ("bool", None, None), "risky": ("bool", None, None), "instance_id": ("str", 0, 128),
+    "instance_name": ("str", 0, 128), "is_multarch": ("bool", None, None),
+    "severity_level": ("enum", ["Security", "Low", "Medium", "High"], None),
+}
+REGISTRY_PARAMS = {
+    "enterprise_project_id": ("str", 1, 256), "offset": ("int", 0, 2000000), "limit": ("int", 10, 200),
+    "registry_name": ("str", 1, 128), "registry_id": ("str", 1, 64), "registry_type": ("enums", REGISTRY_TYPE_NAMES, None),
+    "registry_addr": ("str", 1, 256), "status": ("enum", ["success", "fail", "accessing"], None),
+}
+TASK_PARAMS = {
+    "enterprise_project_id": ("str", 1, 256), "type": ("enum", ["image_sync", "image_scan"], None),
+    "global_image_type": ("enum", ["local", "registry"], None), "offset": ("int", 0, 2000000),
+    "limit": ("int", 10, 200), "task_type": ("enum", ["cycle", "manual", "autoSync", "manualSync"], None),
+    "task_name": ("str", 1, 256), "task_id": ("str", 1, 256), "create_time": ("int", 0, 4070880000000),
+    "end_time": ("int", 0, 4070880000000), "task_status": ("enum", ["scanning", "finished"], None),
+    "scan_scope": ("int", 0, 2**31 - 1),
+}
+SCAN_TASK_QUERY = {"enterprise_project_id": ("str", 1, 256), "global_image_type": ("enum", ["local", "registry"], None)}
+SYNC_TASK_QUERY = {"enterprise_project_id": ("str", 1, 256)}
+IMAGE_INFO_MEMBERS = {"id": int, "image_id": str, "image_digest": str, "registry_id": str, "registry_name": str,
+                      "image_name": str, "image_version": str, "namespace": str, "instance_id": str,
+                      "instance_url": str, "registry_type": str}
+
+
+def check_params(query, params):
+    """HSS's 400 for an unknown, repeated or out-of-range query parameter; None when all are fine."""
+    seen = set()
+    for key, value in query:
+        if key not in params:
+            return 400, {"error_code": "HSS.0001", "error_msg": f"unknown parameter {key}"}
+        if key in seen:
+            return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} repeated"}
+        seen.add(key)
+        kind, low, high = params[key]
+        ok = True
+        if kind == "str":
+            ok = low <= len(value) <= high
+        elif kind == "int":
+            ok = re.fullmatch(r"\d+", value) is not None and low <= int(value) <= high
+        elif kind == "bool":
+            ok = value in ("true", "false")
+        elif kind == "enum":
+            ok = value in low
+        elif kind == "enums":
+            ok = all(item in low for item in value.split(","))
+        if not ok:
+            return 400, {"error_code": "HSS.0001", "error_msg": f"invalid parameter {key}"}
+    return None
+
+
+def now_ms():
+    return int(time.time() * 1000)
 
 
 def encode(text):
@@ -91,6 +173,16 @@ class FakeHss:
         self.cves = {}                # vul_id -> [CVE records]
         self.fail_findings = {}       # kind (or "cves") -> (status, body): its requests fail so
         self.script = collections.deque()    # per-request actions, consumed in order
+        self.registry_images = []     # ListRegistryImages records
+        self.registries = []          # ListRegistry records
+        self.tasks = []               # ListImageScanTask records, oldest first
+        self.unsynced = []            # registry image records HSS lists once their registry is synced
+        self.sync_delay = 0.0         # seconds from a sync request to its records being listed
+        self.scan_delay = 0.0         # seconds a manual scan takes
+        self.scan_result = {"scan_status": "success"}  # merged into an image's record when its scan ends
+        self.fail_tasks = {}          # operation name -> (status, body): its POSTs fail so
+        self.posts = []               # the task requests received: operation, query, body
+        self.due = []                 # (time, function): state changes a later request applies
         self.requests = []            # what was received: path, query, headers
         self.files = {}               # path -> bytes: plain files served to any GET, as a policy base's host
         self.lock = threading.Lock()
@@ -144,12 +236,36 @@ class FakeHss:
             self.script.clear()
             self.requests.clear()
             self.files = {}
+            self.registry_images = []
+            self.registries = []
+            self.tasks = []
+            self.unsynced = []
+            self.sync_delay = 0.0
+            self.scan_delay = 0.0
+            self.scan_result = {"scan_status": "success"}
+            self.fail_tasks = {}
+            self.posts = []
+            self.due = []
+
+    def apply_due(self):
+        """Applies the state changes whose time has come (with the lock held)."""
+        now = time.time()
+        later = []
+        for when, change in self.due:
+            if when <= now:
+                change()
+            else:
+                later.append((when, change))
+        self.due = later
+
+    def registry_list_requests(self):
+        return [r for r in self.requests if REGISTRY_IMAGES.match(r["path"])]
 
     def finding_requests(self, kind=None):
         """Requests to the finding APIs, of one kind when given."""
         found = []
         for request in self.requests:
-            for pattern, name, _, _, _ in FINDINGS:
+            for pattern, name, *_ in FINDINGS:
                 if pattern.match(request["path"]) and (kind is None or kind == name):
                     found.append(request)
         return found
@@ -173,8 +289,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         split = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
         with fake.lock:
-            fake.requests.append({"path": split.path, "query": query, "raw_query": split.query,
+            fake.requests.append({"path": split.path, "query": query, "raw_query": split.query, "method": "GET",
                                   "headers": dict(self.headers.items()), "client_port": self.client_address[1]})
+            fake.apply_due()
             action = fake.script.popleft() if fake.script else {}
             failure = fake.fail_for.get(dict(query).get("cicd_name"))
             generation = fake.generation
@@ -202,29 +319,54 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if any(urllib.parse.unquote(segment) in (".", "..") for segment in split.path.split("/")):
             return self.send_json(400, {"error_code": "HSS.0001", "error_msg": "a path segment is . or .."},
                                   {"X-Request-Id": "fake-req-dot-segment"})
-        for pattern, kind, values, names, header in FINDINGS:
+        for row in FINDINGS:
+            match = row[0].match(split.path)
+            if match:
+                answer = self.findings_page(match, row, query)
+                return self.send_json(answer[0], answer[1], {"X-Request-Id": "fake-req-findings"})
+        for pattern, params, lister in ((REGISTRY_IMAGES, REGISTRY_IMAGE_PARAMS, self.registry_images_page),
+                                        (REGISTRIES, REGISTRY_PARAMS, self.registries_page),
+                                        (TASKS, TASK_PARAMS, self.tasks_page)):
             match = pattern.match(split.path)
             if match:
-                answer = self.findings_page(match, kind, values, names, header, query)
-                return self.send_json(answer[0], answer[1], {"X-Request-Id": "fake-req-findings"})
+                error = self.check_access(match) or check_params(query, params)
+                if error:
+                    return self.send_json(error[0], error[1], {"X-Request-Id": "fake-req-error"})
+                return self.send_json(*lister(dict(query)), {"X-Request-Id": "fake-req-registry"})
         error = self.check_contract(split.path, query)
         if error:
             return self.send_json(error[0], error[1], {"X-Request-Id": "fake-req-error"})
         return self.send_json(200, self.page(dict(query)), action.get("headers"), action)
 
-    def findings_page(self, match, kind, values, names, header, query):
-        """One page of a finding list, after the same authentication and parameter checks."""
-        fake = self.fake
-        if not self.authenticated():
+    def check_access(self, match, method="GET", body=b""):
+        if not self.authenticated(method, body):
             return 401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information"}
-        if urllib.parse.unquote(match.group(1)) != fake.project_id:
+        if urllib.parse.unquote(match.group(1)) != self.fake.project_id:
             return 403, {"error_code": "HSS.0004", "error_msg": "project id does not match the token"}
+        return None
+
+    def findings_page(self, match, row, query):
+        """One page of a finding list, after the same authentication and parameter checks."""
+        _, kind, values, image_types, registry_names, names, header, instance = row
+        fake = self.fake
+        access = self.check_access(match)
+        if access:
+            return access
         params = dict(query)
         if len(params) != len(query) or any(key not in FINDING_PARAMS for key in params):
             return 400, {"error_code": "HSS.0001", "error_msg": "unknown or repeated parameter"}
+        if "instance_id" in params and not instance:
+            return 400, {"error_code": "HSS.0001", "error_msg": "unknown parameter instance_id"}
         for key, value in values.items():
             if params.get(key) != value:
                 return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} must be {value}"}
+        if image_types is not None and params.get("image_type") not in image_types:
+            return 400, {"error_code": "HSS.0001", "error_msg": f"parameter image_type must be one of {', '.join(image_types)}"}
+        if image_types is not None and params.get("image_type") != "cicd":
+            # A registry image is named by its names: without them these APIs answer for every image.
+            for key in registry_names:
+                if not params.get(key):
+                    return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} is required for a registry image"}
         for key in names:
             if not params.get(key):
                 return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} is required"}
@@ -269,28 +411,167 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return 401, {"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information"}
         if urllib.parse.unquote(match.group(1)) != fake.project_id:
             return 403, {"error_code": "HSS.0004", "error_msg": "project id does not match the token"}
-        seen = set()
-        for key, value in query:
-            if key not in PARAMS:
-                return 400, {"error_code": "HSS.0001", "error_msg": f"unknown parameter {key}"}
-            if key in seen:
-                return 400, {"error_code": "HSS.0001", "error_msg": f"parameter {key} repeated"}
-            seen.add(key)
-            kind, low, high = PARAMS[key]
-            ok = True
-            if kind == "str":
-                ok = low <= len(value) <= high
-            elif kind == "int":
-                ok = re.fullmatch(r"\d+", value) is not None and low <= int(value) <= high
-            elif kind == "bool":
-                ok = value in ("true", "false")
-            elif kind == "enum":
-                ok = value in low
-            if not ok:
-                return 400, {"error_code": "HSS.0001", "error_msg": f"invalid parameter {key}"}
+        return check_params(query, PARAMS)
+
+    def registry_images_page(self, query):
+        fake = self.fake
+        with fake.lock:
+            offset = int(query.get("offset", "0"))
+            limit = int(query.get("limit", "10"))
+            matched = [r for r in fake.registry_images if self.matches(r, query, ("image_type", "registry_name",
+                                                                                  "instance_id"))]
+            total = fake.total_override if fake.total_override is not None else len(matched)
+            return 200, {"total_num": total, "data_list": json.loads(json.dumps(matched[offset:offset + limit]))}
+
+    def registries_page(self, query):
+        fake = self.fake
+        with fake.lock:
+            matched = [r for r in fake.registries
+                       if all(r.get(key) == query[key] for key in ("registry_name", "registry_id", "status") if key in query)
+                       and ("registry_type" not in query or r.get("registry_type") in query["registry_type"].split(","))]
+            offset, limit = int(query.get("offset", "0")), int(query.get("limit", "10"))
+            return 200, {"total_num": len(matched), "data_list": matched[offset:offset + limit]}
+
+    def tasks_page(self, query):
+        fake = self.fake
+        if "type" not in query:
+            return 400, {"error_code": "HSS.0001", "error_msg": "parameter type is required"}
+        with fake.lock:
+            matched = [t for t in fake.tasks if t["_type"] == query["type"]
+                       and ("task_type" not in query or t["task_type"] == query["task_type"])
+                       and ("global_image_type" not in query or t["image_type"] == query["global_image_type"])]
+            offset, limit = int(query.get("offset", "0")), int(query.get("limit", "10"))
+            page = [{k: v for k, v in t.items() if not k.startswith("_")} for t in matched[offset:offset + limit]]
+            return 200, {"total_num": len(matched), "data_list": page}
+
+    def do_POST(self):
+        fake = self.fake
+        split = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length", "0") or "0")
+        raw = self.rfile.read(length) if length else b""
+        with fake.lock:
+            fake.requests.append({"path": split.path, "query": query, "raw_query": split.query, "method": "POST",
+                                  "headers": dict(self.headers.items()), "client_port": self.client_address[1],
+                                  "body": raw.decode("utf-8", "replace")})
+            fake.apply_due()
+            action = fake.script.popleft() if fake.script else {}
+        if action.get("delay"):
+            time.sleep(action["delay"])
+        if action.get("drop"):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if "status" in action or "body" in action:
+            return self.scripted(action)
+        for pattern, operation, params, create in ((SYNC_TASKS, "CreateImageSynchronizeTask", SYNC_TASK_QUERY,
+                                                    self.create_sync_task),
+                                                   (SCAN_TASKS, "CreateManualImageScanTask", SCAN_TASK_QUERY,
+                                                    self.create_scan_task)):
+            match = pattern.match(split.path)
+            if not match:
+                continue
+            error = self.check_access(match, "POST", raw) or check_params(query, params)
+            if not error and self.headers.get("Content-Type", "").split(";")[0] != "application/json":
+                error = 400, {"error_code": "HSS.0001", "error_msg": "Content-Type must be application/json"}
+            if not error:
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None
+                if not isinstance(body, dict):
+                    error = 400, {"error_code": "HSS.0001", "error_msg": "the body is not a JSON object"}
+            if not error and operation in fake.fail_tasks:
+                error = fake.fail_tasks[operation]
+            if not error:
+                with fake.lock:
+                    fake.posts.append({"operation": operation, "query": dict(query), "body": body})
+                    error = create(dict(query), body)
+            if error:
+                return self.send_json(error[0], error[1], {"X-Request-Id": "fake-req-task-error"})
+            # Both APIs answer with an empty body (registry-images.md, key finding 3).
+            return self.send_raw(200, b"", {"X-Request-Id": "fake-req-task"}, {})
+        return self.send_json(404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published"})
+
+    def add_task(self, kind, task_type, **members):
+        fake = self.fake
+        task = {"_type": kind, "task_id": f"task-{len(fake.tasks) + 1}", "task_name": f"{task_type}-{len(fake.tasks) + 1}",
+                "begin_time": now_ms(), "end_time": 0, "task_type": task_type, "image_type": "registry",
+                "task_status": 0, "failed_num": 0, "success_num": 0, "total_num": 1, "failed_images": []}
+        task.update(members)
+        fake.tasks.append(task)
+        return task
+
+    def create_sync_task(self, query, body):
+        """CreateImageSynchronizeTask: after sync_delay, the unsynced records of the synced registries are listed."""
+        fake = self.fake
+        if not isinstance(body.get("sync_all_registries"), bool):
+            return 400, {"error_code": "HSS.0001", "error_msg": "sync_all_registries is required (a boolean)"}
+        chosen = None
+        if not body["sync_all_registries"]:
+            info = body.get("registry_info")
+            if not isinstance(info, list) or not info:
+                return 400, {"error_code": "HSS.0001", "error_msg": "registry_info is required when sync_all_registries is false"}
+            chosen = set()
+            for item in info:
+                known = [r for r in fake.registries if isinstance(item, dict) and r.get("id") == item.get("registry_id")]
+                if not known or known[0].get("registry_type") != item.get("registry_type"):
+                    return 400, {"error_code": "HSS.0001", "error_msg": "unknown registry_id or registry_type"}
+                chosen.add(item["registry_id"])
+        task = self.add_task("image_sync", "manualSync")
+
+        def finish():
+            for record in list(fake.unsynced):
+                if chosen is not None and record.get("registry_id") not in chosen:
+                    continue
+                fake.unsynced.remove(record)
+                record = dict(record, latest_sync_time=now_ms())
+                names = ("namespace", "image_name", "image_version", "image_type")
+                fake.registry_images = [r for r in fake.registry_images
+                                        if any(r.get(n) != record.get(n) for n in names)] + [record]
+            task.update(task_status=100, end_time=now_ms(), success_num=1)
+        fake.due.append((time.time() + fake.sync_delay, finish))
         return None
 
-    def authenticated(self):
+    def create_scan_task(self, query, body):
+        """CreateManualImageScanTask of listed images: scanning at once, scan_result after scan_delay."""
+        fake = self.fake
+        if body.get("is_all") is not False:
+            return 400, {"error_code": "HSS.0001", "error_msg": "this fake scans only listed images: is_all must be false"}
+        info = body.get("image_info")
+        if not isinstance(info, list) or not info:
+            return 400, {"error_code": "HSS.0001", "error_msg": "image_info is required when is_all is false"}
+        targets = []
+        for item in info:
+            if not isinstance(item, dict) or any(not isinstance(item[k], t) for k, t in IMAGE_INFO_MEMBERS.items()
+                                                 if k in item):
+                return 400, {"error_code": "HSS.0001", "error_msg": "an image_info member has the wrong type"}
+            if set(item) - set(IMAGE_INFO_MEMBERS):
+                return 400, {"error_code": "HSS.0001", "error_msg": "unknown image_info member"}
+            found = [r for r in fake.registry_images if r.get("id") == item.get("id")
+                     and all(r.get(k) == item.get(k) for k in ("namespace", "image_name", "image_version", "image_digest"))]
+            if not found:
+                return 400, {"error_code": "HSS.0001", "error_msg": "image_info names no listed image"}
+            targets.append(found[0])
+        task = self.add_task("image_scan", "manual", scan_scope=body.get("scan_scope", 0), is_all=False,
+                             total_num=len(targets))
+        for record in targets:
+            record["scan_status"] = "scanning"
+        result = dict(fake.scan_result)
+
+        def finish():
+            failed = result.get("scan_status", "success") != "success"
+            for record in targets:
+                record.update(result)
+                record["latest_scan_time"] = now_ms()
+            task.update(task_status=-3 if failed else 100, end_time=now_ms(),
+                        failed_num=len(targets) if failed else 0, success_num=0 if failed else len(targets),
+                        failed_images=[{"id": r.get("id"), "image_name": r.get("image_name"),
+                                        "failed_reason": result.get("scan_failed_code", "")} for r in targets] if failed else [])
+        fake.due.append((time.time() + fake.scan_delay, finish))
+        return None
+
+    def authenticated(self, method="GET", body=b""):
         fake = self.fake
         token = self.headers.get("X-Auth-Token")
         if token is not None:
@@ -316,7 +597,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pairs = sorted(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
         canonical_query = "&".join(f"{encode(k)}={encode(v)}" for k, v in pairs)
         headers = "".join(f"{name}:{self.headers.get(name, '')}\n" for name in signed)
-        canonical = "\n".join(["GET", uri, canonical_query, headers, ";".join(signed), hashlib.sha256(b"").hexdigest()])
+        canonical = "\n".join([method, uri, canonical_query, headers, ";".join(signed), hashlib.sha256(body).hexdigest()])
         to_sign = "SDK-HMAC-SHA256\n" + self.headers["X-Sdk-Date"] + "\n" + hashlib.sha256(canonical.encode()).hexdigest()
         expected = hmac.new(fake.sk.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, match.group(3))
@@ -341,13 +622,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             total = fake.total_override if fake.total_override is not None else len(matched)
             return {"total_num": total, "data_list": matched[offset:offset + limit]}
 
-    def matches(self, record, query):
-        for key in ("cicd_name", "image_name", "image_version", "namespace"):
+    def matches(self, record, query, exact=()):
+        for key in ("cicd_name", "image_name", "image_version", "namespace") + exact:
             if key not in query:
                 continue
             value = record.get(key, "")
             wanted = query[key]
-            if self.fake.loose and key != "namespace":
+            if self.fake.loose and key not in ("namespace",) + exact:
                 if wanted not in value:
                     return False
             elif value != wanted:

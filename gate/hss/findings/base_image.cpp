@@ -14,7 +14,7 @@ constexpr std::array<FieldSpec, 3> k_fields{{{"os_name", FieldType::text},
                                              {"os_version", FieldType::text},
                                              {"layer_digest", FieldType::text}}};
 
-Pairs parameters(const Record& image) { return cicd_image_query(image, "image_version"); }
+Pairs parameters(const Record& image) { return image_query(image, "image_version"); }
 
 constexpr std::array k_attributes{
     AttributeSpec{"os_name"},

@@ -22,8 +22,8 @@ constexpr std::array<FieldSpec, 10> k_fields{{{"severity", FieldType::text},
 
 Pairs parameters(const Record& image) {
   Pairs query{{"type", "image"}, {"image_id", image.image_id}, {"scan_result", "failed"}};
-  auto image_query = cicd_image_query(image, "image_version");
-  query.insert(query.end(), image_query.begin(), image_query.end());
+  auto names = image_query(image, "image_version", ImageTypes::generic, InstanceId::taken);
+  query.insert(query.end(), names.begin(), names.end());
   return query;
 }
 

@@ -18,7 +18,9 @@ constexpr std::array<FieldSpec, 8> k_fields{{{"risk_id", FieldType::text},
                                              {"latest_scan_time", FieldType::integer},
                                              {"image_num", FieldType::integer}}};
 
-Pairs parameters(const Record& image) { return {{"image_type", "cicd"}, {"image_id", image.image_id}}; }
+Pairs parameters(const Record& image) {
+  return {{"image_type", generic_image_type(image)}, {"image_id", image.image_id}};
+}
 
 constexpr std::array k_attributes{
     AttributeSpec{"risk_id"},

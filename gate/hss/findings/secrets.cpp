@@ -21,7 +21,7 @@ constexpr std::array<FieldSpec, 8> k_fields{{{"sensitive_info_id", FieldType::te
 
 constexpr std::array<std::string_view, 1> k_never_read{"content"};
 
-Pairs parameters(const Record& image) { return cicd_image_query(image, "image_version"); }
+Pairs parameters(const Record& image) { return image_query(image, "image_version"); }
 
 constexpr std::array k_attributes{
     AttributeSpec{"sensitive_info_id"},

@@ -14,7 +14,7 @@ constexpr std::array<FieldSpec, 4> k_fields{{{"app_name", FieldType::text},
                                              {"app_version", FieldType::text},
                                              {"vul_num", FieldType::integer}}};
 
-Pairs parameters(const Record& image) { return cicd_image_query(image, "tag_name"); }
+Pairs parameters(const Record& image) { return image_query(image, "tag_name"); }
 
 constexpr auto text = AttributeOrder::none;
 constexpr auto member = AttributeSource::member;

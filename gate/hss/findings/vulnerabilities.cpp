@@ -21,7 +21,9 @@ constexpr std::array<FieldSpec, 9> k_fields{{{"vul_id", FieldType::text},
                                              {"solution", FieldType::text},
                                              {"url", FieldType::text}}};
 
-Pairs parameters(const Record& image) { return cicd_image_query(image, "tag_name"); }
+Pairs parameters(const Record& image) {
+  return image_query(image, "tag_name", ImageTypes::own, InstanceId::taken);
+}
 
 constexpr std::array<FieldSpec, 4> k_cve_fields{{{"cve_id", FieldType::text},
                                                  {"cvss_score", FieldType::number},
