@@ -3,14 +3,14 @@
 #include "gate/error.hpp"
 #include "gate/hss/bundle_v1.hpp"
 #include "gate/hss/cicd_images.hpp"
+#include "gate/hss/json_document.hpp"
 #include "gate/hss/json_reader.hpp"
+#include "gate/hss/recording_transport.hpp"
 #include "gate/units/units.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -73,10 +73,7 @@ std::string json_of(const Object::Ptr& object) {
   return out.str();
 }
 
-Object::Ptr parse_ordered(std::string_view text) {
-  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-  return parser.parse(std::string(text)).extract<Object::Ptr>();
-}
+Object::Ptr parse_ordered(std::string_view text) { return parse_json_document(text).extract<Object::Ptr>(); }
 
 std::map<std::string, std::vector<std::string>> read_index(const Object& index, const std::string& key) {
   std::map<std::string, std::vector<std::string>> by_name;
@@ -130,6 +127,8 @@ Bundle read_v2(std::string_view text, bool with_bases) {
   bundle.by_image_name = read_index(*index, "namespace/image_name");
   Array::Ptr exchanges = root->isArray("exchanges") ? root->getArray("exchanges") : nullptr;
   if (!exchanges) fail_bundle("exchanges", "an array of recorded requests and answers");
+  // Two answers to one request would let the order of the file decide what a replay judges.
+  std::map<std::string, std::size_t> first_answer;
   for (std::size_t i = 0; i < exchanges->size(); ++i) {
     std::string what = fmt::format("exchanges[{}]", i);
     if (!exchanges->isObject(static_cast<unsigned>(i))) fail_bundle(what, "an object");
@@ -141,6 +140,8 @@ Bundle read_v2(std::string_view text, bool with_bases) {
     exchange.path_parameters = strings_in(*item, "path_parameters", what + ".path_parameters");
     exchange.query = strings_in(*item, "query", what + ".query");
     exchange.body = json_of(object_in(*item, "response", what + ".response"));
+    auto [earlier, first] = first_answer.emplace(exchange_key(exchange.path, exchange.path_parameters, exchange.query), i);
+    if (!first) fail_bundle(what, fmt::format("one answer per request, but exchanges[{}] answers the same request", earlier->second));
     bundle.exchanges.push_back(std::move(exchange));
   }
   return bundle;

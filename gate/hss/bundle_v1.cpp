@@ -3,11 +3,10 @@
 #include "gate/error.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/findings.hpp"
+#include "gate/hss/json_document.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -95,8 +94,7 @@ void add_index(Bundle& bundle, const Object& record) {
 } // namespace
 
 Bundle convert_v1_bundle(std::string_view text, const JsonObject& root_read) {
-  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-  Object::Ptr root = parser.parse(std::string(text)).extract<Object::Ptr>();
+  Object::Ptr root = parse_json_document(text).extract<Object::Ptr>();
   Bundle bundle;
   bundle.source = Bundle::Source::bundle_v1;
   if (!root->has("fetched_at") || !root->get("fetched_at").isString()) {

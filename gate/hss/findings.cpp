@@ -66,15 +66,14 @@ Page<FindingRecord> fetch_page(Transport& transport, const FindingEndpoint& endp
 }
 
 // Reads a list into `items`: the first page; then, when it was full, the pages that total_num
-// promises, fetched in parallel (a hint, capped by the page bound); then on in offset order until
-// a short page, whatever total_num said. Every page passes check_page. On an error, `items` holds the pages before the failing one.
+// promises, fetched in parallel (capped by the page bound); then on in offset order until a short
+// page. Where the list ends is take_page's rule, as for every list. On an error, `items` holds
+// the pages before the failing one.
 void read_prefetching(std::string_view list, const std::function<Request(std::int64_t)>& request_at,
                       Transport& transport, const FindingEndpoint& endpoint, std::vector<FindingRecord>& items) {
+  std::int64_t promised = 0;
   auto append = [&](Page<FindingRecord>& page, std::int64_t offset) {
-    check_page(list, page, offset, k_page_size);
-    std::size_t size = page.items.size();
-    items.insert(items.end(), std::make_move_iterator(page.items.begin()), std::make_move_iterator(page.items.end()));
-    return size == static_cast<std::size_t>(k_page_size);
+    return take_page(list, page, offset, k_page_size, promised, items);
   };
   Page<FindingRecord> first = fetch_page(transport, endpoint, request_at(0));
   std::int64_t total = first.total_num.value_or(0);

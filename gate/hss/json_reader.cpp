@@ -1,6 +1,7 @@
 #include "gate/hss/json_reader.hpp"
 
 #include "gate/error.hpp"
+#include "gate/hss/json_document.hpp"
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>
@@ -16,6 +17,38 @@
 #include <sstream>
 #include <set>
 #include <vector>
+
+namespace gate::hss {
+
+// A JSON number written with a fraction or an exponent ("7.5", "1e3", "1.0"). Poco reads each
+// as a double and writes an integral one back without either; kept in this type, it is written
+// back with a fraction, so that it is never an integer when read again.
+struct NonIntegerNumber {
+  double value;
+};
+
+} // namespace gate::hss
+
+template <>
+class Poco::Dynamic::VarHolderImpl<gate::hss::NonIntegerNumber> : public Poco::Dynamic::VarHolder {
+public:
+  explicit VarHolderImpl(const gate::hss::NonIntegerNumber& number) : m_number(number) {}
+  const std::type_info& type() const override { return typeid(gate::hss::NonIntegerNumber); }
+  void convert(double& value) const override { value = m_number.value; }
+  void convert(float& value) const override { value = static_cast<float>(m_number.value); }
+  void convert(std::string& value) const override {
+    value = fmt::format("{}", m_number.value); // the shortest text that reads back as the same double
+    if (value.find_first_of(".eEna") == std::string::npos) value += ".0";
+  }
+  bool isNumeric() const override { return true; }
+  bool isInteger() const override { return false; }
+  bool isSigned() const override { return true; }
+  VarHolder* clone(Placeholder<VarHolder>* holder = nullptr) const override { return cloneHolder(holder, m_number); }
+  const gate::hss::NonIntegerNumber& value() const { return m_number; }
+
+private:
+  gate::hss::NonIntegerNumber m_number;
+};
 
 namespace gate::hss {
 
@@ -237,10 +270,7 @@ struct JsonBuilder::Impl {
 
 namespace {
 
-Var parse_part(const std::string& json) {
-  Poco::JSON::Parser parser;
-  return parser.parse(json);
-}
+Var parse_part(const std::string& json) { return parse_json_document(json); }
 
 } // namespace
 
@@ -289,17 +319,74 @@ std::string JsonBuilder::str() const {
   return out.str();
 }
 
-JsonObject parse_json_object(std::string_view body) {
-  refuse_oversized_numbers(body);
+namespace {
+
+// Replaces every double in the tree by a NonIntegerNumber.
+void keep_non_integers(Var& value) {
+  if (value.type() == typeid(double)) {
+    value = NonIntegerNumber{value.extract<double>()};
+  } else if (value.type() == typeid(Object::Ptr)) {
+    auto object = value.extract<Object::Ptr>();
+    for (const auto& name : object->getNames()) {
+      Var member = object->get(name);
+      if (member.type() != typeid(double) && member.type() != typeid(Object::Ptr) && member.type() != typeid(Array::Ptr)) continue;
+      keep_non_integers(member);
+      object->set(name, member);
+    }
+  } else if (value.type() == typeid(Array::Ptr)) {
+    auto array = value.extract<Array::Ptr>();
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      Var item = array->get(static_cast<unsigned>(i));
+      keep_non_integers(item);
+      array->set(static_cast<unsigned>(i), item);
+    }
+  }
+}
+
+// "line 3, column 14" of the byte at `offset`, counting columns in bytes.
+std::string position_of(std::string_view text, std::size_t offset) {
+  std::string_view before = text.substr(0, std::min(offset, text.size()));
+  auto line = 1 + std::count(before.begin(), before.end(), '\n');
+  std::size_t last_break = before.rfind('\n');
+  std::size_t column = before.size() - (last_break == std::string_view::npos ? 0 : last_break + 1) + 1;
+  return fmt::format("line {}, column {}", line, column);
+}
+
+} // namespace
+
+Var parse_json_document(std::string_view text) {
+  refuse_oversized_numbers(text);
+  // Poco's parser reads a stream one byte at a time: where it stopped is where the text went wrong.
+  std::istringstream in{std::string(text)};
   Var root;
   try {
     Poco::JSON::Parser parser(new StrictHandler);
-    root = parser.parse(std::string(body));
+    root = parser.parse(in);
   } catch (const ServiceError&) {
     throw;
   } catch (const Poco::Exception& e) {
     std::string what = e.message().empty() ? e.displayText() : e.message();
-    throw ServiceError(fmt::format("unreadable HSS response: not valid JSON ({})", what), ServiceCause::malformed_response);
+    in.clear();
+    auto consumed = static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg()));
+    // The parser has read the offending byte, except where the text ends too soon or goes on
+    // after the end, which it only peeks at.
+    bool peeked = what.find("end of text") != std::string::npos || what.rfind("Excess", 0) == 0;
+    std::size_t offset = peeked || consumed == 0 ? consumed : consumed - 1;
+    while (peeked && offset < text.size() && std::isspace(static_cast<unsigned char>(text[offset]))) ++offset;
+    throw ServiceError(fmt::format("not valid JSON at {} ({})", position_of(text, offset), what),
+                       ServiceCause::malformed_response);
+  }
+  keep_non_integers(root);
+  return root;
+}
+
+JsonObject parse_json_object(std::string_view body) {
+  Var root;
+  try {
+    root = parse_json_document(body);
+  } catch (const ServiceError& e) {
+    if (e.cause() != ServiceCause::malformed_response || std::string_view(e.what()).rfind("unreadable", 0) == 0) throw;
+    throw e.reworded(fmt::format("unreadable HSS response: {}", e.what()));
   }
   if (root.type() != typeid(Object::Ptr)) fail_response("response", fmt::format("a JSON object, got {}", describe(root)));
   return JsonObject(std::make_shared<const JsonObject::Impl>(JsonObject::Impl{root.extract<Object::Ptr>()}), "response");

@@ -1,13 +1,12 @@
 #include "gate/hss/recording_transport.hpp"
 
 #include "gate/error.hpp"
+#include "gate/hss/json_document.hpp"
 #include "gate/hss/json_reader.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
 
 #include <sstream>
@@ -49,8 +48,7 @@ std::string exchange_key(const std::string& path, const Pairs& path_parameters, 
 std::optional<std::string> without_secret_content(std::string_view body) {
   try {
     parse_json_object(body); // the readers' own checks: what they refuse is not worth keeping
-    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-    Var root = stripped(parser.parse(std::string(body)));
+    Var root = stripped(parse_json_document(body));
     std::ostringstream out;
     root.extract<Poco::JSON::Object::Ptr>()->stringify(out);
     return out.str();

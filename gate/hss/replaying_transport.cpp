@@ -87,28 +87,6 @@ std::string page_of(const WholeList& list, const Request& request) {
   return page.str();
 }
 
-// A recorded page with fewer records than asked for ends its list; when total_num promises more
-// than it and the pages before it hold, the recording stopped early and the list must not be judged.
-std::optional<std::string> cut_short(const Exchange& exchange, const Request& request) {
-  try {
-    JsonObject root = parse_json_object(exchange.body);
-    auto listed = root.objects("data_list");
-    auto total = root.integer("total_num", 0, std::numeric_limits<std::int64_t>::max());
-    if (!listed || !total) return std::nullopt;
-    auto count = static_cast<std::int64_t>(listed->size());
-    std::int64_t offset = query_number(request.query, "offset", 0);
-    std::int64_t limit = query_number(request.query, "limit", std::numeric_limits<std::int64_t>::max());
-    if (count < limit && *total > offset + count) {
-      return fmt::format("the recorded page at offset {} holds {} records while total_num promises {}: the list was "
-                         "cut short; refusing to judge a partial list",
-                         offset, count, *total);
-    }
-  } catch (const ServiceError&) {
-    // A body the reader refuses is the reader's to report, naming the member at fault.
-  }
-  return std::nullopt;
-}
-
 } // namespace
 
 ReplayingTransport::ReplayingTransport(const Bundle& bundle) : m_bundle(bundle) {
@@ -129,7 +107,6 @@ bool ReplayingTransport::answers(const Request& request) const {
 Response ReplayingTransport::get(const Request& request) {
   encoded_path(request, "project"); // the same refusal of a value that cannot be a path segment as online
   if (const Exchange* exchange = exchange_for(request)) {
-    if (auto problem = cut_short(*exchange, request)) throw ServiceError(*problem);
     return Response{exchange->body, {}, {}, std::nullopt};
   }
   if (const WholeList* list = whole_list_for(m_bundle, request)) return Response{page_of(*list, request), {}, {}, std::nullopt};

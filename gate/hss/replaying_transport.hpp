@@ -21,8 +21,8 @@ class ReplayingTransport : public Transport {
 public:
   explicit ReplayingTransport(const Bundle& bundle);
   // The recorded answer to the same request, or a page of a whole list. Throws Unanswered for a
-  // request the bundle never recorded, ServiceError for a recorded page that is cut short (fewer
-  // records than asked while total_num promises more): a list never read to its end.
+  // request the bundle never recorded. A recorded page cut short is the reader's to refuse, by
+  // the rule it applies online (take_page).
   Response get(const Request& request) override;
   // Whether get() has a recorded answer for the request.
   bool answers(const Request& request) const;

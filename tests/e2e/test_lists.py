@@ -87,6 +87,121 @@ class OnlineLists(OnlineServer):
                 self.assert_not_judged(result, "the CI/CD image list", f"total_num is {claimed} but the first page")
 
 
+class PagesCutShort(OnlineServer):
+    """A short page ends a list; before the count total_num promised, the list was not sent whole:
+    exit 3 naming the list online, exit 2 replayed, for the image list, every finding kind and the
+    CVEs. And the shapes a file can take that a gate must never judge."""
+
+    def test_a_list_cut_short_is_exit_3_naming_it_for_the_image_list_every_kind_and_cves(self):
+        for kind, policy in PASSING.items():
+            for extra in (1, 4800):
+                with self.subTest(kind=kind, extra=extra):
+                    count = len(base.FINDINGS[kind])
+                    with self.fake.lock:
+                        self.fake.finding_totals = {kind: count + extra}
+                    result = self.run_gate(policy, "--region", "ap-southeast-1")
+                    OnlineLists.assert_not_judged(self, result, f"the {kind} of team/web:1.0.0",
+                                                  f"cut short at {count} records while total_num promised {count + extra}")
+        # Prefetched pages: 250 records, total_num 5000; the short page is the second.
+        with self.fake.lock:
+            self.fake.findings["img-1"]["software"] = [dict(base.FINDINGS["software"][0], app_name=f"a{i}")
+                                                       for i in range(250)]
+            self.fake.finding_totals = {"software": 5000}
+        result = self.run_gate(PASSING["software"])
+        OnlineLists.assert_not_judged(self, result, "the software of team/web:1.0.0",
+                                      "the page at offset 200 holds 50 of the 200 records asked for")
+        with self.fake.lock:
+            self.fake.finding_totals = {"cves": 9}
+        result = self.run_gate(CVE_POLICY)
+        OnlineLists.assert_not_judged(self, result, "the CVEs of vulnerability USN-", "while total_num promised 9")
+        for claimed in (2, 1000000):
+            with self.subTest(image_list=claimed):
+                self.fake.reset([record()])
+                self.fake.total_override = claimed
+                result = self.run_gate('[rules.v]\nfield = "vul_num"\nmax = 1000\n')
+                OnlineLists.assert_not_judged(self, result, "the CI/CD image list",
+                                              f"cut short at 1 records while total_num promised {claimed}")
+
+    def test_a_record_read_before_the_list_was_found_cut_short_still_blocks(self):
+        self.fake.reset([record(**RISKY)])
+        self.fake.total_override = 7
+        result = self.run_gate('[rules.v]\nfield = "vul_num"\nmax = 10\n', "--on-error", "pass")
+        self.assertEqual(result.code, 1, result.out + result.err)
+        self.assertIn("cut short", result.out + result.err)
+
+    def test_a_list_cut_short_in_a_bundle_is_exit_2_for_the_image_list_and_cves(self):
+        replayed = ReplayedLists.replay_changed
+        for path_end in ("/cicd/images", "/cve", "/apps"):
+            with self.subTest(list=path_end):
+                def cut(bundle):
+                    response = exchange(bundle, path_end)["response"]
+                    response["total_num"] = len(response["data_list"]) + 3
+                result = replayed(self, cut)
+                self.assertIn("cut short", result.err)
+                self.assertIn("--from-file", result.err)
+
+    save, edit_bundle = bundles.Bundles.save, bundles.Bundles.edit_bundle
+    online, replay = bundles.Bundles.online, bundles.Bundles.replay
+
+    def test_an_integer_written_with_an_exponent_is_refused_online_and_replayed(self):
+        for spelled in ("1e3", "0.0", "2E1", "1.5e1"):
+            with self.subTest(spelled=spelled):
+                self.fake.reset([record()])
+                body = json.dumps({"total_num": 1, "data_list": [record(vul_num=123456789)]}).replace("123456789", spelled)
+                self.fake.script.append({"status": 200, "body": body})
+                result = self.run_gate('[rules.v]\nfield = "vul_num"\nmax = 5000\n')
+                OnlineLists.assert_not_judged(self, result, "vul_num",
+                                              "expected an integer, got a number written with a fraction or an exponent")
+                # The same text in a saved bundle (exit 2, the file's defect) and in a plain
+                # response (exit 3, HSS's answer read as online): the same words.
+                self.fake.reset([record(vul_num=123456789)])
+                self.save('[rules.v]\nfield = "vul_num"\nmax = 5000000000\n')
+                path = os.path.join(self.folder, "bundle.json")
+                with open(path) as f:
+                    text = f.read()
+                self.assertIn("123456789", text)
+                with open(path, "w") as f:
+                    f.write(text.replace("123456789", spelled))
+                with open(os.path.join(self.folder, "plain.json"), "w") as f:
+                    f.write(body)
+                for saved, code in (("bundle.json", 2), ("plain.json", 3)):
+                    result = self.replay('[rules.v]\nfield = "vul_num"\nmax = 5000\n', saved)
+                    self.assertEqual(result.code, code, result.out + result.err)
+                    self.assertIn("expected an integer, got a number written with a fraction or an exponent",
+                                  result.out + result.err)
+                    self.assertIn(saved, result.out + result.err)
+
+    def test_a_defective_saved_file_is_refused_with_where_it_went_wrong(self):
+        cases = {
+            '{"total_num": 1, "data_list": [{"cicd_name": "shop", "image_version": "1.0.0", "vul_num": "0"}]}':
+                "vul_num: expected an integer, got a string",
+            '{"total_num": 1,\n "data_list": [\n  {"cicd_name": "shop",}]}': "not valid JSON at line 3, column 24",
+            '{"total_num": 1, "data_list": []} trailing': "not valid JSON at line 1, column 35",
+            '<html>502</html>': "not valid JSON at line 1, column 1",
+        }
+        for text, problem in cases.items():
+            with self.subTest(problem=problem):
+                with open(os.path.join(self.folder, "plain.json"), "w") as f:
+                    f.write(text)
+                result = self.replay('[rules.v]\nfield = "vul_num"\nmax = 1000\n', "plain.json")
+                self.assertEqual(result.code, 3, result.out + result.err)
+                self.assertIn("plain.json: unreadable HSS response", result.out + result.err)
+                self.assertIn(problem, result.out + result.err)
+        # Two recorded answers to one request: the file's order must not decide the verdict.
+        self.fake.reset([record()])
+        self.save(bundles.BLOCKING)
+
+        def doubled(bundle):
+            twin = copy.deepcopy(exchange(bundle, "/cicd/images"))
+            twin["response"]["data_list"] = []
+            twin["response"]["total_num"] = 0
+            bundle["exchanges"].append(twin)
+        self.edit_bundle(doubled)
+        result = self.replay(bundles.BLOCKING, "bundle.json", "--on-error", "pass")
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertIn("one answer per request", result.err)
+
+
 RISKY = {"vul_num": 999, "severity_level": "High"}
 
 

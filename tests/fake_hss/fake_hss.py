@@ -172,6 +172,7 @@ class FakeHss:
         self.findings = {}            # image_id -> {kind: [records]}; "_handled": true marks handled ones
         self.cves = {}                # vul_id -> [CVE records]
         self.fail_findings = {}       # kind (or "cves") -> (status, body): its requests fail so
+        self.finding_totals = {}      # kind (or "cves") -> total_num its pages claim instead of the truth
         self.script = collections.deque()    # per-request actions, consumed in order
         self.registry_images = []     # ListRegistryImages records
         self.registries = []          # ListRegistry records
@@ -232,6 +233,7 @@ class FakeHss:
             self.findings = {}
             self.cves = {}
             self.fail_findings = {}
+            self.finding_totals = {}
             self.date_offset = 0
             self.script.clear()
             self.requests.clear()
@@ -389,7 +391,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             records = [r for r in records if r.get("scan_result", "failed") == params["scan_result"]]
         start = int(offset)
         page = [{k: v for k, v in r.items() if not k.startswith("_")} for r in records[start:start + int(limit)]]
-        return 200, {"total_num": len(records), "data_list": page}
+        return 200, {"total_num": fake.finding_totals.get(kind, len(records)), "data_list": page}
 
     def scripted(self, action):
         headers = dict(action.get("headers", {}))

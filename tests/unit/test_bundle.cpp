@@ -3,6 +3,7 @@
 #include "gate/hss/bundle.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/findings.hpp"
+#include "gate/hss/json_reader.hpp"
 #include "gate/hss/recording_transport.hpp"
 #include "gate/hss/replaying_transport.hpp"
 
@@ -89,9 +90,23 @@ BOOST_AUTO_TEST_CASE(a_plain_list_response_is_served_whole_to_any_query) {
   std::vector<Record> records;
   list_cicd_images(replay, test::query_for(test::clean_record()), records);
   BOOST_TEST(select_matches(test::query_for(test::clean_record()), records).records.size() == 1u);
-  auto broken = dir.write("b.json", "{");
-  BOOST_CHECK_EXCEPTION(read_bundle_file(broken), gate::ServiceError,
-                        [&](const gate::ServiceError& e) { return std::string(e.what()).find(broken) == 0; });
+  // Text that is not JSON is an unreadable response (exit 3, as since 0.1), naming where it went wrong.
+  struct Case {
+    std::string text;
+    std::string position;
+  };
+  for (const Case& c : std::vector<Case>{{"{", "line 1, column 2"},
+                                         {"{\"total_num\": 1,\n  \"data_list\": [1,2,}", "line 2, column 21"},
+                                         {"{\"total_num\": 0}\n x", "line 2, column 2"}}) {
+    auto broken = dir.write("b.json", c.text);
+    std::string message;
+    BOOST_CHECK_EXCEPTION(read_bundle_file(broken), gate::ServiceError, [&](const gate::ServiceError& e) {
+      message = e.what();
+      return true;
+    });
+    BOOST_TEST(message.find(broken + ": unreadable HSS response: not valid JSON at " + c.position) == 0u,
+               message);
+  }
 }
 
 // The records of a whole list are kept as read and shared into each page; a page must still be
@@ -193,6 +208,69 @@ BOOST_AUTO_TEST_CASE(a_saved_bundle_replays_the_same_requests_and_indexes_images
   Query other = query;
   other.cicd_name = "other";
   BOOST_CHECK_THROW(list_cicd_images(replay, other, replayed), Unanswered);
+}
+
+// A number written with a fraction or an exponent is never an integer, online or replayed: a
+// bundle or a whole list that writes it back must keep it so (1e3 came back as 1000 and was read
+// as a count). Members of records and the page's own total_num alike.
+BOOST_AUTO_TEST_CASE(a_number_with_a_fraction_or_exponent_stays_a_non_integer_through_a_bundle) {
+  test::TempDir dir;
+  Query query;
+  query.cicd_name = "shop";
+  query.image_version = "1.0.0";
+  for (std::string spelled : {"1e3", "1.0", "2E1", "1.5e2", "0.0"}) {
+    std::string record = fmt::format(R"({{"image_id": "img-1", "cicd_name": "shop", "image_version": "1.0.0",
+      "scan_status": "success", "vul_num": {}}})", spelled);
+    std::string page = fmt::format(R"({{"total_num": 1, "data_list": [{}]}})", record);
+    auto online = test::error_of([&] { parse_json_object(page).objects("data_list")->at(0).integer("vul_num", 0, 1000000); });
+    BOOST_TEST(online.find("expected an integer, got a number written with a fraction or an exponent") != std::string::npos, online);
+    // Saved by the recorder, written by the bundle writer, read back and replayed.
+    std::vector<Exchange> exchanges{{std::string(k_cicd_images_path), {}, {{"cicd_name", "shop"}, {"image_version", "1.0.0"}, {"limit", "200"}, {"offset", "0"}}, *without_secret_content(page)}};
+    auto file = dir.write("b.json", bundle_json(exchanges, {}, "2026-11-27T12:04:00Z"));
+    Bundle bundle = read_bundle_file(file);
+    ReplayingTransport replay(bundle);
+    std::vector<Record> records;
+    auto replayed = test::error_of([&] { list_cicd_images(replay, query, records); });
+    BOOST_TEST(replayed.find("vul_num: expected an integer, got a number written with a fraction") != std::string::npos,
+               spelled << ": " << replayed);
+    // A plain list response, served page by page from the whole list it holds (read as HSS's answer).
+    auto plain = dir.write("plain.json", page);
+    std::string message;
+    try {
+      Bundle whole = read_bundle_file(plain);
+      ReplayingTransport served(whole);
+      std::vector<Record> read;
+      list_cicd_images(served, query, read);
+    } catch (const gate::Error& e) {
+      message = e.what();
+    }
+    BOOST_TEST(message.find("vul_num: expected an integer") != std::string::npos, spelled << ": " << message);
+  }
+  // A CVSS score written as an integer or with a fraction still reads as a number.
+  auto score = parse_json_object(*without_secret_content(R"({"a": 7.0, "b": 9, "c": 1e1})"));
+  BOOST_TEST(*score.number("a") == 7.0);
+  BOOST_TEST(*score.number("b") == 9.0);
+  BOOST_TEST(*score.number("c") == 10.0);
+}
+
+// Two answers to one request would let the file's order decide what is judged.
+BOOST_AUTO_TEST_CASE(a_bundle_with_two_answers_to_one_request_is_exit_2) {
+  test::TempDir dir;
+  std::string page = fmt::format(R"({{"total_num": 1, "data_list": [{}]}})", k_record);
+  Pairs query{{"cicd_name", "shop"}, {"limit", "200"}, {"offset", "0"}};
+  Pairs reordered{{"offset", "0"}, {"cicd_name", "shop"}, {"limit", "200"}};
+  for (const Pairs& second : {query, reordered}) {
+    std::vector<Exchange> exchanges{{std::string(k_cicd_images_path), {}, query, page},
+                                    {std::string(k_cicd_images_path), {}, second, R"({"total_num": 0, "data_list": []})"}};
+    auto file = dir.write("b.json", bundle_json(exchanges, {}, "2026-11-27T12:04:00Z"));
+    std::string message;
+    BOOST_CHECK_EXCEPTION(read_bundle_file(file), gate::UsageError, [&](const gate::UsageError& e) {
+      message = e.what();
+      return true;
+    });
+    BOOST_TEST(message.find("exchanges[1]") != std::string::npos, message);
+    BOOST_TEST(message.find("one answer per request, but exchanges[0] answers the same request") != std::string::npos, message);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_recorded_page_cut_short_is_never_judged) {

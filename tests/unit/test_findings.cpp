@@ -1,6 +1,7 @@
 #include "gate/error.hpp"
 #include "gate/hss/cicd_images.hpp"
 #include "gate/hss/findings.hpp"
+#include "gate/hss/paging.hpp"
 
 #include "helpers.hpp"
 
@@ -209,8 +210,7 @@ BOOST_AUTO_TEST_CASE(paging_prefetches_what_total_num_promises_and_reads_to_a_sh
            {1000, -1, {0, 200, 400, 600, 800, 1000}}, // right: pages up to the first offset at or past 1000
            {150, -1, {0}},                             // one short page
            {450, 10, {0, 200, 400}},                   // too small: on one page at a time
-           {450, 5000, {0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2200, 2400, 2600, 2800, 3000,
-                        3200, 3400, 3600, 3800, 4000, 4200, 4400, 4600, 4800, 5000}}, // too large: prefetched, ignored
+           {400, 400, {0, 200, 400}},                  // the last page is empty and ends the list at total_num
        }) {
     PagingTransport transport;
     transport.count = c.count;
@@ -220,6 +220,53 @@ BOOST_AUTO_TEST_CASE(paging_prefetches_what_total_num_promises_and_reads_to_a_sh
     BOOST_TEST(records.size() == static_cast<std::size_t>(c.count));
     BOOST_TEST(transport.offsets() == c.offsets);
   }
+}
+
+// A short page ends a list; ending it before what total_num promised is a list HSS did not finish
+// sending: an error naming the list and both counts, on any kind, the CVE list and the image list,
+// whether the short page is prefetched or read one at a time, and whichever page promised most.
+BOOST_AUTO_TEST_CASE(a_list_that_ends_before_its_total_num_is_an_error_naming_the_list) {
+  struct Case {
+    int count;
+    int claimed;
+    std::string_view cut; // what the message says
+  };
+  for (const Case& c : std::vector<Case>{
+           {150, 151, "cut short at 150 records while total_num promised 151"},        // one short page
+           {450, 5000, "cut short at 450 records while total_num promised 5000"},      // prefetched
+           {200, 201, "cut short at 200 records while total_num promised 201"},        // an empty second page
+       }) {
+    for (std::string_view kind : {"vulnerabilities", "software"}) {
+      PagingTransport transport;
+      transport.count = c.count;
+      transport.claimed = c.claimed;
+      std::vector<FindingRecord> into;
+      auto message = test::error_of([&] { list_findings(transport, endpoint_for(kind_named(kind)), test::clean_record(), {}, into); });
+      BOOST_TEST(message.find(fmt::format("the {} of team/web:1.0.0 (cicd_name shop): the page at offset", kind)) == 0u, message);
+      BOOST_TEST(message.find(c.cut) != std::string::npos, message);
+    }
+    PagingTransport transport;
+    transport.count = c.count;
+    transport.claimed = c.claimed;
+    auto message = test::error_of([&] { list_cves(transport, "USN-1", {}); });
+    BOOST_TEST(message.find(c.cut) != std::string::npos, message);
+  }
+  // The rule itself, as the image list and every reader apply it: the largest promise counts, and
+  // the records of the short page are kept as evidence seen before the error.
+  std::int64_t promised = 0;
+  std::vector<int> items;
+  Page<int> full{450, std::vector<int>(200)};
+  Page<int> lower{10, std::vector<int>(100)};
+  BOOST_TEST(take_page("the list", full, 0, 200, promised, items));
+  auto message = test::error_of([&] { take_page("the list", lower, 200, 200, promised, items); });
+  BOOST_TEST(message == "the list: the page at offset 200 holds 100 of the 200 records asked for, so the list is cut short "
+                        "at 300 records while total_num promised 450; refusing to judge a partial list");
+  BOOST_TEST(items.size() == 300u);
+  Page<int> empty{0, {}};
+  BOOST_CHECK_THROW(take_page("the list", empty, 400, 200, promised, items), gate::ServiceError);
+  std::int64_t fresh = 0;
+  Page<int> honest{300, std::vector<int>(100)};
+  BOOST_TEST(!take_page("the list", honest, 200, 200, fresh, items));
 }
 
 BOOST_AUTO_TEST_CASE(a_list_longer_than_the_page_bound_is_an_error) {

@@ -79,12 +79,17 @@ BOOST_AUTO_TEST_CASE(paging_follows_offset_until_a_short_page) {
   BOOST_TEST((list.offsets == std::vector<std::int64_t>{0, 200, 400}));
 }
 
-BOOST_AUTO_TEST_CASE(a_short_page_ends_paging_even_if_total_num_says_more) {
-  FakeList list;
-  list.records = many(250);
-  list.claimed_total = 100000;
-  list.all();
-  BOOST_TEST(list.offsets.size() == 2u);
+// A short page ends the list: before the count total_num promised, the list was not sent whole.
+BOOST_AUTO_TEST_CASE(a_short_page_before_what_total_num_promised_is_an_error_never_a_partial_list) {
+  for (std::int64_t claimed : {251, 100000}) {
+    FakeList list;
+    list.records = many(250);
+    list.claimed_total = claimed;
+    auto message = test::error_of([&] { list.all(); });
+    BOOST_TEST(message.find(fmt::format("cut short at 250 records while total_num promised {}", claimed)) != std::string::npos,
+               message);
+    BOOST_TEST(list.offsets.size() == 2u);
+  }
 }
 
 // total_num is only a hint: a server that says 0, 1 or 200 of 201 records must not hide the last.
