@@ -1,7 +1,10 @@
 """SARIF, GitLab's container scanning report and the CycloneDX SBOM: produced for pass, blocked,
 waived and findings cases against the fake HSS, each validated with the real validator
 (sarif-multitool, ajv with GitLab's schema, ajv with CycloneDX's schema), and their shape pinned
-by golden files (refresh: HSS_GATE_UPDATE_GOLDEN=1)."""
+by golden files (refresh: HSS_GATE_UPDATE_GOLDEN=1). The validators start slowly (sarif-multitool
+is a .NET program): the reports of every test are kept, named by test, and validated in one call
+per validator when the class ends, whose failure names each file at fault."""
+import glob
 import json
 import os
 import re
@@ -43,11 +46,27 @@ class Dashboards(FakeServerTest):
         cls.schemas = tempfile.mkdtemp(prefix="hss-gate-cdx-")
         if os.path.isdir(CYCLONEDX):
             cls.cyclonedx = cyclonedx_schemas(cls.schemas)
+        cls.kept = tempfile.mkdtemp(prefix="hss-gate-reports-")
+        for kind in ("sarif", "gitlab", "sbom"):
+            os.mkdir(os.path.join(cls.kept, kind))
 
     @classmethod
     def tearDownClass(cls):
-        shutil.rmtree(cls.schemas, True)
-        super().tearDownClass()
+        try:
+            cls.validate_kept()
+        finally:
+            shutil.rmtree(cls.schemas, True)
+            shutil.rmtree(cls.kept, True)
+            super().tearDownClass()
+
+    @classmethod
+    def validate_kept(cls):
+        """Every report all_valid kept, through the real validators: one call per validator."""
+        case = cls("test_the_validators_reject_broken_reports")
+        for kind, check in (("sarif", case.assert_sarif_valid), ("gitlab", case.assert_gitlab_valid),
+                            ("sbom", case.assert_sbom_valid)):
+            if os.listdir(os.path.join(cls.kept, kind)):
+                check(os.path.join(cls.kept, kind, "*.json"))
 
     def setUp(self):
         super().setUp()
@@ -75,7 +94,8 @@ class Dashboards(FakeServerTest):
     # --- the validators -------------------------------------------------------------------
 
     def assert_sarif_valid(self, path):
-        done = subprocess.run([tool("sarif-multitool"), "validate", path], capture_output=True, text=True,
+        paths = sorted(glob.glob(path)) if "*" in path else [path]
+        done = subprocess.run([tool("sarif-multitool"), "validate", *paths], capture_output=True, text=True,
                               env={**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"})
         output = done.stdout + done.stderr
         # It exits 0 whatever it finds: its error lines are the verdict.
@@ -103,6 +123,16 @@ class Dashboards(FakeServerTest):
             self.assert_gitlab_valid(broken)
         with self.assertRaises(AssertionError):
             self.assert_sbom_valid(broken)
+        # The batched call at the end of the class: one broken file among valid ones still fails.
+        batch = os.path.join(self.folder, "batch")
+        os.mkdir(batch)
+        shutil.copy(broken, os.path.join(batch, "b.json"))
+        self.all_valid(self.run_gate("", reports=("sarif",)))
+        shutil.copy(os.path.join(self.kept, "sarif", os.listdir(os.path.join(self.kept, "sarif"))[0]),
+                    os.path.join(batch, "a.json"))
+        for check in (self.assert_sarif_valid, self.assert_gitlab_valid, self.assert_sbom_valid):
+            with self.assertRaises(AssertionError):
+                check(os.path.join(batch, "*.json"))
 
     # --- running the gate -----------------------------------------------------------------
 
@@ -128,12 +158,15 @@ class Dashboards(FakeServerTest):
         return result
 
     def all_valid(self, result):
-        if os.path.exists(result.path("r.sarif")):
-            self.assert_sarif_valid(result.path("r.sarif"))
-        if os.path.exists(result.path("gl.json")):
-            self.assert_gitlab_valid(result.path("gl.json"))
-        if os.path.exists(result.path("sbom.json")):
-            self.assert_sbom_valid(result.path("sbom.json"))
+        """Keeps the run's reports, named by this test, for validate_kept when the class ends."""
+        self.kept_runs = getattr(self, "kept_runs", 0) + 1
+        name = f"{self.id().rsplit('.', 1)[-1]}-{self.kept_runs}.json"
+        found = False
+        for report, kind in (("r.sarif", "sarif"), ("gl.json", "gitlab"), ("sbom.json", "sbom")):
+            if os.path.exists(result.path(report)):
+                shutil.copy(result.path(report), os.path.join(self.kept, kind, name))
+                found = True
+        self.assertTrue(found, "the run wrote no report to validate")
 
     def sarif_results(self, result):
         return result.json("r.sarif")["runs"][0]["results"]
