@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 namespace gate::hss {
@@ -156,8 +157,11 @@ Bundle read_list_response(const JsonObject& root) {
   try {
     auto total = root.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
     items = root.page_items(total.value_or(0));
-    if (items.empty() && total.value_or(0) > 0) {
-      fail_bundle("CI/CD image list (data_list)", fmt::format("the {} records total_num promises, got none", *total));
+    // One saved answer is the whole list: fewer records than total_num promises is a part of it.
+    if (static_cast<std::int64_t>(items.size()) < total.value_or(0)) {
+      fail_bundle("CI/CD image list (data_list)",
+                  items.empty() ? fmt::format("the {} records total_num promises, got none", *total)
+                                : fmt::format("the {} records total_num promises, got {}", *total, items.size()));
     }
   } catch (const ServiceError& e) {
     throw UsageError(fmt::format("the CI/CD image list is not a complete list: {}", e.what()));
@@ -224,7 +228,18 @@ std::vector<std::string> image_ids_named(const Bundle& bundle, const Record& nam
 Bundle read_bundle_file(const std::string& path) {
   std::string body = read_file(path);
   try {
-    JsonObject root = parse_json_object(body); // the readers' checks: duplicated keys, 64-bit integers
+    std::optional<JsonObject> parsed;
+    try {
+      parsed = parse_json_object(body); // the readers' checks: duplicated keys, 64-bit integers
+    } catch (const ServiceError& e) {
+      // Text that names itself a bundle is the user's file, whatever else is wrong with it: exit 2,
+      // which --on-error pass never passes. Other text is read as a saved HSS answer (exit 3).
+      if (body.find(fmt::format("\"{}\"", k_bundle_key)) != std::string::npos) {
+        throw UsageError(fmt::format("not a readable bundle: {}", e.what()));
+      }
+      throw;
+    }
+    const JsonObject& root = *parsed;
     if (!root.has(k_bundle_key)) return read_list_response(root);
     // A bundle is a file the user gave: a version of the wrong type is a bad input (exit 2), not
     // an unreadable HSS answer that --on-error pass could let through.

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 namespace gate::hss {
 
@@ -106,6 +108,17 @@ Bundle convert_v1_bundle(std::string_view text, const JsonObject& root_read) {
   JsonObject images_read = *root_read.object("images");
   WholeList image_list{std::string(k_cicd_images_path), {}, {},
                        items_of(*images, images_read, "data_list", "image list (images.data_list)")};
+  // A saved list that promises more records than it holds was saved in part: never judged.
+  std::optional<std::int64_t> promised;
+  try {
+    promised = images_read.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
+  } catch (const ServiceError& e) {
+    fail("image list (images.total_num)", "an integer count", e.what());
+  }
+  if (promised && *promised > static_cast<std::int64_t>(image_list.items.size())) {
+    fail("image list (images.data_list)", fmt::format("the {} records total_num promises", *promised),
+         fmt::format("{}", image_list.items.size()));
+  }
   bundle.lists.push_back(std::move(image_list));
   Array::Ptr records = images->getArray("data_list");
   for (std::size_t i = 0; i < records->size(); ++i) add_index(bundle, *records->getObject(static_cast<unsigned>(i)));

@@ -68,7 +68,7 @@ std::string describe(const Var& value) {
   if (value.isBoolean()) return "a boolean";
   if (value.isInteger()) return "an integer";
   // Poco reads 1e3 as a double, so the text form is gone: name both ways a non-integer is written.
-  if (value.isNumeric()) return fmt::format("a number written with a fraction or an exponent ({})", value.convert<double>());
+  if (value.isNumeric()) return fmt::format("a number written with a fraction or an exponent ({})", value.convert<std::string>());
   if (value.type() == typeid(Object::Ptr)) return "an object";
   if (value.type() == typeid(Array::Ptr)) return "an array";
   return "another type";

@@ -67,8 +67,8 @@ AttributeValue read_cve_ids(const FindingAttribute&, const FindingSubject& findi
   return value;
 }
 
-// The highest cvss_score of the vulnerability's CVEs, known only when every CVE has one: a CVE
-// without a score might be the worst, so the maximum of the others would understate it.
+// The highest cvss_score of the vulnerability's CVEs, known only when every CVE has a score from
+// 0.0 to 10.0: a CVE without one might be the worst, so the maximum of the others would understate it.
 AttributeValue read_cvss(const FindingAttribute&, const FindingSubject& finding) {
   AttributeValue value;
   value.read = finding.cves != nullptr;
@@ -79,7 +79,8 @@ AttributeValue read_cvss(const FindingAttribute&, const FindingSubject& finding)
     std::optional<double> number;
     if (const auto* d = std::get_if<double>(&score)) number = *d;
     if (const auto* i = std::get_if<std::int64_t>(&score)) number = static_cast<double>(*i);
-    if (!number || !std::isfinite(*number)) return value;
+    // CVSS scores lie in 0.0-10.0: any other value is no score, so unknown, never a low one.
+    if (!number || !std::isfinite(*number) || *number < 0.0 || *number > 10.0) return value;
     if (!highest || *number > *highest) highest = number;
   }
   value.number = highest;

@@ -91,7 +91,29 @@ bool is_built_in_rule(std::string_view id) {
   return id == k_rule_scan_status || id == k_rule_scan_age || id == k_rule_scan_current;
 }
 
+namespace {
+
+// A `[` whose set never closes. Poco reads "[a" literally but "[!a" as a set to the end, so both
+// are decided here, one way: a pattern with an unfinished set is compared literally.
+bool has_unfinished_set(std::string_view pattern) {
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      ++i;
+    } else if (pattern[i] == '[') {
+      std::size_t j = i + 1;
+      if (j < pattern.size() && pattern[j] == '!') ++j;
+      std::size_t close = pattern.find(']', j);
+      if (close == std::string_view::npos) return true;
+      i = close;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
 bool glob_match(std::string_view pattern, std::string_view text) {
+  if (has_unfinished_set(pattern)) return pattern == text;
   try {
     return Poco::Glob(std::string(pattern)).match(std::string(text));
   } catch (const Poco::Exception&) {

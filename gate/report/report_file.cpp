@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <atomic>
+#include <fcntl.h>
+#include <string_view>
 #include <unistd.h>
 
 namespace gate::report {
@@ -72,16 +75,31 @@ namespace {
 
 class DiskFiles : public ReportFiles {
 public:
+  // The staged file is always a new file: O_EXCL and O_NOFOLLOW, so that a name planted in the
+  // report's folder while HSS answered (a link to a policy file, say) is never written through.
   std::string stage(const std::string& path, const std::string& content) override {
-    std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(errno)));
-    out << content;
-    out.flush();
-    if (!out) {
-      int error = errno;
-      out.close();
-      std::remove(temporary.c_str());
+    int fd = -1;
+    std::string temporary;
+    for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
+      temporary = fmt::format("{}.tmp-{}-{}", path, ::getpid(), m_sequence++);
+      fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+      if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(errno)));
+    std::string_view rest = content;
+    int error = 0;
+    while (!rest.empty()) {
+      ssize_t written = ::write(fd, rest.data(), rest.size());
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) {
+        error = written < 0 ? errno : EIO;
+        break;
+      }
+      rest.remove_prefix(static_cast<std::size_t>(written));
+    }
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error != 0) {
+      ::unlink(temporary.c_str());
       throw UsageError(fmt::format("{}: cannot write report: {}", path, std::strerror(error)));
     }
     return temporary;
@@ -96,6 +114,9 @@ public:
   }
 
   void remove(const std::string& path) override { std::remove(path.c_str()); }
+
+private:
+  std::atomic<unsigned> m_sequence{0};
 };
 
 void add_unwritten(policy::Outcome& outcome, const std::vector<std::string>& failures) {

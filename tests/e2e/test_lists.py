@@ -6,6 +6,7 @@ image and the list, never an empty list and never a crash."""
 import copy
 import json
 import os
+import re
 import unittest
 
 import test_bundles as bundles
@@ -187,6 +188,33 @@ class PagesCutShort(OnlineServer):
                 self.assertEqual(result.code, 3, result.out + result.err)
                 self.assertIn("plain.json: unreadable HSS response", result.out + result.err)
                 self.assertIn(problem, result.out + result.err)
+        # Text that names itself a bundle is the user's file, however broken: exit 2, never passed.
+        self.fake.reset([record()])
+        self.save(bundles.BLOCKING)
+        with open(os.path.join(self.folder, "bundle.json")) as f:
+            saved = f.read()
+        broken = {"duplicated key": re.sub(r'("hss_gate_bundle"\s*:\s*\d+)', r'\1, \1', saved, count=1),
+                  "truncated": saved[:len(saved) // 2], "trailing bytes": saved + "\nx"}
+        for name, text in broken.items():
+            with self.subTest(bundle=name):
+                self.assertNotEqual(text, saved)
+                with open(os.path.join(self.folder, "broken.json"), "w") as f:
+                    f.write(text)
+                result = self.replay(bundles.BLOCKING, "broken.json", "--on-error", "pass")
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn("--from-file broken.json: not a readable bundle", result.err)
+        # A saved list that promises more records than it holds: a plain response, a v1 bundle.
+        for total in (2, 300):
+            with self.subTest(total_num=total):
+                with open(os.path.join(self.folder, "plain.json"), "w") as f:
+                    json.dump({"total_num": total, "data_list": [record()]}, f)
+                with open(os.path.join(self.folder, "v1.json"), "w") as f:
+                    json.dump({"hss_gate_bundle": 1, "fetched_at": "2026-11-28T12:00:00Z",
+                               "images": {"total_num": total, "data_list": [record()]}}, f)
+                for saved_file in ("plain.json", "v1.json"):
+                    result = self.replay('[rules.v]\nfield = "vul_num"\nmax = 1000\n', saved_file, "--on-error", "pass")
+                    self.assertEqual(result.code, 2, result.out + result.err)
+                    self.assertIn(f"the {total} records total_num promises", result.err)
         # Two recorded answers to one request: the file's order must not decide the verdict.
         self.fake.reset([record()])
         self.save(bundles.BLOCKING)

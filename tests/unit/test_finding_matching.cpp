@@ -110,6 +110,7 @@ BOOST_AUTO_TEST_CASE(cvss_is_unknown_when_any_cve_lacks_a_score_and_then_counts_
   std::string under = "[rules.v]\nfindings = \"vulnerabilities\"\nwhere.cvss = { max = 4.0 }\n";
   for (const Cves& cves : {Cves{scored("CVE-1", 5.0), unscored("CVE-2")}, Cves{unscored("CVE-1"), scored("CVE-2", 9.8)},
                            Cves{scored("CVE-1", 2.0), cve_of({{"cve_id", "CVE-2"}, {"cvss_score", std::string("high")}})},
+                           Cves{scored("CVE-1", -50.0)}, Cves{scored("CVE-1", 2.0), scored("CVE-2", 10.5)},
                            Cves{}}) {
     Run run;
     run.list("vulnerabilities", {k_vul}).cves("V-1", cves);

@@ -9,6 +9,7 @@
 #include "gate/hss/transport.hpp"
 #include "gate/policy/finding_attributes.hpp"
 #include "gate/report/report.hpp"
+#include "gate/report/report_file.hpp"
 #include "gate/report/text.hpp"
 #include "gate/text/utf8.hpp"
 
@@ -434,6 +435,34 @@ BOOST_AUTO_TEST_CASE(no_output_lands_on_an_input_however_it_is_spelled) {
   BOOST_TEST(refusal_of(config).find("--save-bundle") == 0);
   config.save_bundle = dir.path("bundle.json");
   BOOST_TEST(refusal_of(config) == "no error");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// A name planted beside a report while HSS answered (a link to an input, any staged name the gate
+// could pick) is never written through: the staged file is always a new file.
+BOOST_AUTO_TEST_SUITE(output_safety_staging)
+
+BOOST_AUTO_TEST_CASE(a_planted_link_beside_a_report_is_never_written_through) {
+  test::TempDir dir;
+  auto victim = dir.write("policy.toml", "version = 1\n");
+  auto report = dir.path("r.json");
+  for (int planted : {1, 3}) {
+    for (int i = 0; i < planted; ++i) {
+      for (const auto& name : {fmt::format("{}.tmp-{}", report, ::getpid()), fmt::format("{}.tmp-{}-{}", report, ::getpid(), i)}) {
+        std::error_code ignored;
+        std::filesystem::create_symlink(victim, name, ignored);
+      }
+    }
+    for (unsigned i = 0; i < 8; ++i) {
+      std::error_code ignored;
+      std::filesystem::create_symlink(victim, fmt::format("{}.tmp-{}-{}", report, ::getpid(), i), ignored);
+    }
+    gate::report::write_file_atomically(report, "{\"report\": true}");
+    BOOST_TEST(test::read_file(victim) == "version = 1\n");
+    BOOST_TEST(std::filesystem::is_regular_file(std::filesystem::symlink_status(report)));
+    BOOST_TEST(test::read_file(report) == "{\"report\": true}");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

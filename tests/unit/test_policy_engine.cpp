@@ -495,6 +495,18 @@ BOOST_AUTO_TEST_CASE(matching_uses_the_whole_value_nul_bytes_included) {
   BOOST_TEST(!glob_match("swr", std::string("swr\0evil", 8)));
 }
 
+// A set that never closes is literal text, negated or not: "CVE-[!0" waives no CVE-9.
+BOOST_AUTO_TEST_CASE(an_unfinished_set_is_literal_text_negated_or_not) {
+  for (std::string_view pattern : {"CVE-[!0", "CVE-[0", "[!", "[", "a[!", "x[!a"}) {
+    BOOST_TEST(glob_match(pattern, pattern), pattern);
+    for (std::string_view other : {"CVE-9", "CVE-0", "a", "x", "ab", "x]"}) {
+      BOOST_TEST(!glob_match(pattern, other), pattern << " matched " << other);
+    }
+  }
+  BOOST_TEST(glob_match("CVE-[!0]", "CVE-9"));
+  BOOST_TEST(!glob_match("CVE-[!0]", "CVE-0"));
+}
+
 // Missing text never satisfies in or not_in; a missing boolean never satisfies equals.
 BOOST_AUTO_TEST_CASE(missing_values_satisfy_no_condition) {
   Record r = test::clean_record();

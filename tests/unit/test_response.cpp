@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(bad_bodies_name_the_member_and_what_was_expected) {
       {R"({"total_num": 1, "data_list": [{"scan_status": "success", "vul_num": 1.5}]})",
        "data_list[0].vul_num: expected an integer, got a number"},
       {R"({"total_num": 1, "data_list": [{"scan_status": "success", "vul_num": 1e3}]})",
-       "data_list[0].vul_num: expected an integer, got a number written with a fraction or an exponent (1000)"},
+       "data_list[0].vul_num: expected an integer, got a number written with a fraction or an exponent (1000.0)"},
       {R"({"total_num": 1E1, "data_list": []})", "response.total_num: expected an integer, got a number written"},
       {R"({"total_num": 2, "data_list": null})", "response.data_list: expected an array of records, since total_num is 2"},
       {R"({"total_num": 1})", "response.data_list: expected an array of records, since total_num is 1, got no data_list"},
