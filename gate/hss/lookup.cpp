@@ -41,17 +41,34 @@ std::string state_of(const Lookup& lookup) {
   return "scan finished";
 }
 
+bool same_image(const Record& a, const Record& b) {
+  return a.image_id == b.image_id && a.cicd_name == b.cicd_name && a.namespace_name == b.namespace_name &&
+         a.image_name == b.image_name && a.image_version == b.image_version;
+}
+
 // A poll that failed part-way keeps what earlier polls saw of the image: records that already
 // block the policy then block it, as those read before a failure on the first poll do. A record
 // read again in the failing poll is taken from that poll, the newer answer.
 void keep_seen(Lookup& failed, const Lookup& seen) {
   for (const auto& record : seen.records) {
-    bool again = std::any_of(failed.records.begin(), failed.records.end(), [&](const Record& newer) {
-      return newer.image_id == record.image_id && newer.cicd_name == record.cicd_name &&
-             newer.namespace_name == record.namespace_name && newer.image_name == record.image_name &&
-             newer.image_version == record.image_version;
-    });
+    bool again = std::any_of(failed.records.begin(), failed.records.end(),
+                             [&](const Record& newer) { return same_image(newer, record); });
     if (!again) failed.records.push_back(record);
+  }
+}
+
+// The newest finished scan each poll showed of each record, kept across polls: a later poll that
+// shows the image scanning again (or not at all) carries no evidence, so when HSS then fails, the
+// scan seen earlier is what was seen.
+void remember_scans(std::vector<Record>& scans, const std::vector<Record>& polled) {
+  for (const auto& record : polled) {
+    if (scan_state_of(record.scan_status) != ScanState::success) continue;
+    auto same = std::find_if(scans.begin(), scans.end(), [&](const Record& kept) { return same_image(kept, record); });
+    if (same == scans.end()) {
+      scans.push_back(record);
+    } else {
+      *same = record;
+    }
   }
 }
 
@@ -92,6 +109,7 @@ std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Q
   std::vector<ImageLookup> images(queries.size());
   for (std::size_t i = 0; i < queries.size(); ++i) images[i].lookup.query = queries[i];
   std::vector<Group> groups = group_queries(queries);
+  std::vector<std::vector<Record>> scans(queries.size()); // remember_scans, per image
 
   for (int poll = 1;; ++poll) {
     std::vector<Group*> pending;
@@ -118,7 +136,14 @@ std::vector<ImageLookup> find_images(const ListImages& list, const std::vector<Q
         found.triggers = std::move(image.lookup.triggers);
         found.scanned_after = image.lookup.scanned_after;
         found.no_verdict = image.lookup.no_verdict;
-        if (errors[g]) keep_seen(found, image.lookup);
+        if (errors[g]) {
+          Lookup scanned;
+          scanned.records = scans[member];
+          keep_seen(found, scanned);
+          keep_seen(found, image.lookup);
+        } else {
+          remember_scans(scans[member], found.records);
+        }
         image.lookup = std::move(found);
         image.lookup.waited_seconds = waited;
         image.error = errors[g];

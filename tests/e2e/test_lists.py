@@ -268,6 +268,25 @@ class EvidenceSeenWhileWaiting(OnlineServer):
                                 "HSS_GATE_AUTH_TOKEN": base.TOKEN, "HSS_GATE_TEST_TIME_SCALE": "50"})
         self.assertEqual(result.code, 3, result.out + result.err)
 
+    def test_a_block_seen_before_a_poll_showing_the_image_scanning_again_still_stands(self):
+        # Poll 1: web blocked, api scanning. Poll 2: web scanning again (or gone). Then HSS fails.
+        rescanning = {"web scanning": [record(image_name="web", scan_status="scanning"),
+                                       record(image_id="img-2", image_name="api", scan_status="scanning")],
+                      "web gone": [record(image_id="img-2", image_name="api", scan_status="scanning")]}
+        for name, second in rescanning.items():
+            with self.subTest(second_poll=name):
+                self.fake.reset([record(image_name="web", **RISKY),
+                                 record(image_id="img-2", image_name="api", scan_status="scanning")])
+                self.fake.script.extend([{}, {"status": 200, "body": {"total_num": len(second), "data_list": second}}]
+                                        + [{"status": 500, "body": {"error_code": "HSS.0002", "error_msg": "boom"}}] * 20)
+                result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--wait", "60s",
+                                   "--poll-interval", "5s", "--on-error", "pass", "--json", "report.json",
+                                   env={"HSS_GATE_PROJECT_ID": "test-project", "HSS_GATE_ENDPOINT": self.fake.url,
+                                        "HSS_GATE_AUTH_TOKEN": base.TOKEN, "HSS_GATE_TEST_TIME_SCALE": "50"})
+                self.assertEqual(result.code, 1, result.out + result.err)
+                self.assertEqual(result.json()["decision"], "fail")
+                self.assertIn("BLOCKED", result.out)
+
 
 POLICY = bundles.BLOCKING + '[rules.sw]\nfindings = "software"\nwhere.app_type = "npm"\n'
 
