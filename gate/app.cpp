@@ -7,6 +7,7 @@
 #include "gate/doctor.hpp"
 #include "gate/error.hpp"
 #include "gate/evidence.hpp"
+#include "gate/hss/signer.hpp"
 #include "gate/interrupt.hpp"
 #include "gate/policy/evaluate.hpp"
 #include "gate/policy/loader.hpp"
@@ -123,9 +124,13 @@ int show(const std::vector<std::string>& files, const World& world) {
 
 // Writes every report with the exit code the process returns, then the CI conveniences.
 // Returns the final outcome: a report that could not be written is in its `unwritten`.
-policy::Outcome write_reports(policy::Outcome outcome, const config::Config& config) {
-  report::ReportOptions options{report::ReportPaths(config.reports.begin(), config.reports.end()), config.dotenv_prefix,
-                                config.sarif_location, {}};
+policy::Outcome write_reports(policy::Outcome outcome, const config::Config& config, const policy::Policy& policy) {
+  report::ReportOptions options;
+  options.paths = report::ReportPaths(config.reports.begin(), config.reports.end());
+  options.dotenv_prefix = config.dotenv_prefix;
+  options.sarif_location = config.sarif_location;
+  // The attestation names the policy by the text `policy show` prints, which a reviewer can rebuild.
+  options.policy_sha256 = hss::sha256_hex(policy::describe_policy(policy));
   report::WrittenReports written = report::write_reports(std::move(outcome), options, report::disk_files());
   for (const auto& warning : written.warnings) print_warning(warning);
   const policy::Outcome& final_outcome = written.outcome;
@@ -142,8 +147,11 @@ policy::Outcome write_reports(policy::Outcome outcome, const config::Config& con
     };
     append(config.github_step_summary, report::render_markdown(final_outcome), "GITHUB_STEP_SUMMARY");
     std::string outputs;
+    // A report that was not written has no path to hand to the next step.
+    report::ReportPaths written_paths = options.paths;
+    for (const auto& format : written.skipped) written_paths.erase(format);
     try {
-      outputs = report::render_github_outputs(final_outcome, options.paths);
+      outputs = report::render_github_outputs(final_outcome, written_paths);
     } catch (const Error& e) {
       print_warning(e.what());
     }
@@ -235,7 +243,7 @@ int check(const cli::Arguments& arguments, const World& world) {
     }
   }
   facts.finished = config.pinned_now ? start : evaluation_time(std::nullopt, world.clock);
-  const policy::Outcome outcome = write_reports(policy::evaluate_run(effective, context, facts), config);
+  const policy::Outcome outcome = write_reports(policy::evaluate_run(effective, context, facts), config, effective);
   report::ConsoleStyle style;
   style.color = !config.no_color && ::isatty(STDOUT_FILENO);
   style.verbose = config.verbose;

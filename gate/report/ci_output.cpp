@@ -100,7 +100,8 @@ std::string render_github_outputs(const Outcome& outcome, const ReportPaths& pat
   std::string out = output_line("decision", std::string(name_of(outcome.decision))) +
                     output_line("exit-code", std::to_string(outcome.exit_code())) +
                     output_line("junit", path_of(paths, "junit")) + output_line("json", path_of(paths, "json")) +
-                    output_line("sarif", path_of(paths, "sarif")) + output_line("sbom", path_of(paths, "sbom"));
+                    output_line("sarif", path_of(paths, "sarif")) + output_line("sbom", path_of(paths, "sbom")) +
+                    output_line("attestation", path_of(paths, "attestation"));
   for (const auto& [name, value] : image_counts(outcome)) out += output_line(name, value);
   out += output_line("expiry-warnings", std::to_string(outcome.expiry_warnings.size()));
   return out;

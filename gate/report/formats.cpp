@@ -11,7 +11,7 @@ namespace {
 bool gitlab_needs(const hss::DashboardUse& use) { return use.vulnerabilities || use.operating_system; }
 bool sbom_needs(const hss::DashboardUse& use) { return use.components; }
 
-const std::array<ReportFormat, 7> k_formats{{
+const std::array<ReportFormat, 8> k_formats{{
     {"junit", "write a JUnit XML report",
      [](const policy::Outcome& o, const ReportOptions&) -> Rendered { return render_junit(o); }},
     {"json", "write a JSON report (docs/reports.md)",
@@ -27,6 +27,8 @@ const std::array<ReportFormat, 7> k_formats{{
      true},
     {"sbom", "write a CycloneDX 1.5 SBOM of the image's software (fetches the software list)", render_sbom,
      sbom_needs},
+    {"attestation", "write an in-toto statement of the verdict for the images judged, by digest (cosign's vuln predicate)",
+     render_attestation},
 }};
 
 } // namespace

@@ -27,6 +27,7 @@ struct ReportOptions {
   ReportPaths paths;
   std::string dotenv_prefix = std::string(k_default_dotenv_prefix);
   std::string sarif_location = std::string(k_default_sarif_location); // unless an image names its dockerfile
+  std::string policy_sha256; // of the effective policy as `policy show` prints it, for the attestation
   mutable std::vector<std::string> warnings; // what a renderer left out, for the console
 };
 
@@ -96,6 +97,10 @@ std::string sarif_category(const hss::Query& query, const std::optional<hss::Rec
 
 // GitLab's container scanning report (schema 15.x).
 std::string render_gitlab(const policy::Outcome& outcome, const ReportOptions& options);
+
+// An in-toto Statement v1 with cosign's vulnerability predicate (docs/reports.md): its subjects
+// are the images judged on a finished scan that have a sha256 digest; skipped when there is none.
+Rendered render_attestation(const policy::Outcome& outcome, const ReportOptions& options);
 
 // A CycloneDX 1.5 SBOM of the images' software; skipped when the software of an evaluated image
 // could not be read.

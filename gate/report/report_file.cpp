@@ -145,12 +145,13 @@ void write_file_atomically(const std::string& path, const std::string& content) 
 }
 
 WrittenReports write_reports(policy::Outcome outcome, ReportOptions options, ReportFiles& files) {
-  WrittenReports written{std::move(outcome), {}};
+  WrittenReports written{std::move(outcome), {}, {}};
   // Each round renders with the exit code the last one settled on; a failure can change it only
   // once (a pass becomes 3), so the third round at the latest finds it unchanged.
   for (int round = 0; round < 3; ++round) {
     int code = written.outcome.exit_code();
     written.warnings.clear();
+    written.skipped.clear();
     std::vector<Staged> staged;
     std::vector<std::string> skipped;
     std::vector<std::string> failures;
@@ -162,6 +163,7 @@ WrittenReports write_reports(policy::Outcome outcome, ReportOptions options, Rep
       if (rendered.skipped) {
         // A report a failed list could not feed: none is better than a stale or partial one.
         skipped.push_back(path->second);
+        written.skipped.emplace_back(format.name);
         written.warnings.push_back(fmt::format("--{} {}: not written: {}", format.name, path->second, *rendered.skipped));
         continue;
       }

@@ -34,6 +34,7 @@ ReportFiles& disk_files();
 struct WrittenReports {
   policy::Outcome outcome;           // the final outcome: unwritten names every file not written
   std::vector<std::string> warnings; // "--sbom x.json: not written: ...", what a renderer left out
+  std::vector<std::string> skipped;  // the formats whose renderer made no file ("sbom")
 };
 
 // Renders every report of `paths` (by format name) to a temporary file first. When one cannot

@@ -21,7 +21,7 @@ class HostileTest(GateTest):
                          self.saved(records), "--junit", "junit.xml", "--json", "report.json", *args, env=env)
 
 
-OUTPUTS = ("junit", "json", "summary", "dotenv", "sarif", "gitlab-report", "sbom", "save-bundle")
+OUTPUTS = ("junit", "json", "summary", "dotenv", "sarif", "gitlab-report", "sbom", "attestation", "save-bundle")
 
 
 class NothingOverwritten(HostileTest, FakeServerTest):

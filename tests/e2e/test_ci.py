@@ -1,5 +1,6 @@
 """CI integration: the GitHub Action and GitLab template run for real against the fake HSS server,
 checked with third-party tools (action-validator, gitlab-ci-local, junit2json) from tests/ci."""
+import glob
 import json
 import os
 import re
@@ -80,15 +81,18 @@ class Templates(GateTest):
         # old names stay one minor version as deprecated aliases.
         self.assertIn("Deprecated", action["inputs"]["version"]["description"])
         self.assertIn("Deprecated", action["inputs"]["image"]["description"])
-        self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json", "sarif", "sbom", "images-pass",
+        self.assertEqual(set(action["outputs"]), {"decision", "exit-code", "junit", "json", "sarif", "sbom", "attestation",
+                                                  "images-pass",
                                                   "images-warn", "images-fail", "images-no-verdict", "images-error",
                                                   "expiry-warnings"})
         # Each output reads the step output of the name the gate writes.
         self.assertEqual(action["outputs"]["expiry-warnings"]["value"], "${{ steps.gate.outputs.expiry-warnings }}")
         gate_step = next(step for step in action["runs"]["steps"] if step.get("id") == "gate")
         self.assertIn("INPUT_HSS_GATE_WARNINGS_EXIT", gate_step["env"])
-        for name in ("sarif", "sarif-location", "sbom"):
+        for name in ("sarif", "sarif-location", "sbom", "attestation"):
             self.assertIn(name, action["inputs"])
+        self.assertEqual(action["outputs"]["attestation"]["value"], "${{ steps.gate.outputs.attestation }}")
+        self.assertEqual(gate_step["env"]["INPUT_HSS_GATE_ATTESTATION"], "${{ inputs.attestation }}")
         self.assertIn("images", action["inputs"])
         # Credentials are never inputs: they come from secrets through env.
         self.assertFalse([n for n in action["inputs"] if re.search("token|secret|ak|sk|password", n)])
@@ -186,6 +190,24 @@ class GitLabJob(WithFakeServer):
         reports = template[".hss-gate"]["artifacts"]["reports"]
         self.assertEqual((reports["container_scanning"], reports["cyclonedx"]),
                          ("hss-gate-*-container-scanning.json", "hss-gate-*-sbom.cdx.json"))
+
+    def test_hss_gate_attest_publishes_the_jobs_attestation(self):
+        done, repo = self.run_job([record()], {"HSS_GATE_ATTEST": "true", "HSS_GATE_SECURITY_REPORTS": "false"})
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        path = os.path.join(repo, ".gitlab-ci-local", "artifacts", "hss-gate", "hss-gate-hss-gate-attestation.intoto.json")
+        checked = subprocess.run([tool("ajv"), "validate", "--spec=draft7", "--strict=false", "-c", "ajv-formats", "-s",
+                                  os.path.join(SOURCE, "tests", "data", "intoto", "statement-v1-cosign-vuln.schema.json"),
+                                  "-d", path], capture_output=True, text=True)
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        with open(path) as f:
+            self.assertEqual(json.load(f)["subject"][0]["digest"]["sha256"], "a" * 64)
+        # Left at its default, the template writes none; another path is refused like every report's.
+        done, repo = self.run_job([record()], {"HSS_GATE_SECURITY_REPORTS": "false"})
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertFalse(glob.glob(os.path.join(repo, ".gitlab-ci-local", "**", "*attestation*"), recursive=True))
+        done, _ = self.run_job([record()], {"HSS_GATE_ATTESTATION": "elsewhere.json"})
+        self.assertIn("FAIL 2", done.stdout + done.stderr)
+        self.assertIn("HSS_GATE_ATTESTATION=elsewhere.json: this template writes its reports to fixed paths", done.stderr + done.stdout)
 
     def test_security_reports_can_be_left_out(self):
         done, repo = self.run_job([record()], {"HSS_GATE_SECURITY_REPORTS": "false"})
@@ -395,7 +417,7 @@ class GitHubAction(WithFakeServer):
         self.assertEqual(codes[-1][0], "gate")
         self.assertEqual(gate.returncode, 1, gate.stdout + gate.stderr)
         self.assertEqual(outputs, {"decision": "fail", "exit-code": "1", "junit": "hss-gate-junit.xml",
-                                   "json": "hss-gate-report.json", "sarif": "", "sbom": "", "images-pass": "0", "images-warn": "0",
+                                   "json": "hss-gate-report.json", "sarif": "", "sbom": "", "attestation": "", "images-pass": "0", "images-warn": "0",
                                    "images-fail": "1", "images-no-verdict": "0", "images-error": "0",
                                    "expiry-warnings": "0"})
         self.assertIn("::error title=hss-gate vuln-budget%3A team/web%3A1.0.0 (cicd_name shop)::vul_num is 500, "
@@ -552,6 +574,24 @@ os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
         self.assertEqual(outputs["exit-code"], "0")
         self.assertNotIn("::error", gate.stdout)
         self.assertIn(":white_check_mark: **PASS**", summary)
+
+    def test_the_attestation_input_writes_it_and_the_output_names_it_only_when_written(self):
+        self.fake.reset([record()])
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        inputs = {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
+                  "attestation": "hss-gate.intoto.json"}
+        codes, outputs, _ = self.run_action(inputs, self.credentials())
+        self.assertEqual(codes[-1][1].returncode, 0, codes[-1][1].stdout + codes[-1][1].stderr)
+        self.assertEqual(outputs["attestation"], "hss-gate.intoto.json")
+        with open(os.path.join(self.folder, "hss-gate.intoto.json")) as f:
+            self.assertEqual(json.load(f)["subject"][0]["digest"], {"sha256": "a" * 64})
+        # An image without a digest qualifies for no subject: no file, and an empty output.
+        self.fake.reset([record(image_digest="")])
+        shutil.rmtree(os.path.join(self.folder, "runner-temp"))  # a fresh runner for the second run
+        codes, outputs, _ = self.run_action(inputs, self.credentials())
+        self.assertEqual(codes[-1][1].returncode, 0, codes[-1][1].stdout + codes[-1][1].stderr)
+        self.assertEqual(outputs["attestation"], "")
+        self.assertFalse(os.path.exists(os.path.join(self.folder, "hss-gate.intoto.json")))
 
     def test_an_hss_error_with_on_error_pass_passes_loudly(self):
         self.fake.reset([record()])

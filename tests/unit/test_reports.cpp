@@ -423,13 +423,13 @@ BOOST_AUTO_TEST_CASE(dotenv_and_outputs_carry_the_decision) {
   std::regex delimiter("ghadelimiter_[0-9a-f]{32}");
   BOOST_TEST(std::regex_replace(outputs, delimiter, "D") ==
              "decision<<D\nfail\nD\nexit-code<<D\n1\nD\njunit<<D\nj.xml\nD\njson<<D\n\nD\nsarif<<D\n\nD\nsbom<<D\n\nD\n"
-             "images_pass<<D\n0\nD\n"
+             "attestation<<D\n\nD\nimages_pass<<D\n0\nD\n"
              "images_warn<<D\n0\nD\nimages_fail<<D\n1\nD\nimages_no_verdict<<D\n0\nD\nimages_error<<D\n0\nD\n"
              "expiry-warnings<<D\n0\nD\n");
   // Every value has a delimiter of its own.
   std::set<std::string> seen;
   for (std::sregex_iterator it(outputs.begin(), outputs.end(), delimiter), end; it != end; ++it) seen.insert(it->str());
-  BOOST_TEST(seen.size() == 12u);
+  BOOST_TEST(seen.size() == 13u);
 }
 
 BOOST_AUTO_TEST_CASE(a_dotenv_value_never_splits_into_a_second_variable) {
@@ -564,6 +564,31 @@ BOOST_AUTO_TEST_CASE(an_image_two_specs_matched_is_listed_once_by_every_dashboar
       }
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(the_attestation_names_images_only_by_a_well_formed_sha256_digest) {
+  Outcome outcome = sample_outcome();
+  BOOST_REQUIRE(outcome.images.size() == 1u);
+  auto statement_of = [&](const std::string& digest) {
+    outcome.images[0].record->image_digest = digest;
+    return render_attestation(outcome, options_for({}));
+  };
+  // Upper-case hex is the same digest: subjects carry the lowercase hex in-toto expects.
+  Rendered upper = statement_of("sha256:" + std::string(64, 'A'));
+  BOOST_REQUIRE(!upper.skipped);
+  BOOST_TEST(upper.text.find("\"sha256\": \"" + std::string(64, 'a') + "\"") != std::string::npos);
+  BOOST_TEST(upper.text.find("\"_type\": \"https://in-toto.io/Statement/v1\"") != std::string::npos);
+  // The name is cleaned like every report's text: no control character reaches the statement.
+  BOOST_TEST(upper.text.find('\x01') == std::string::npos);
+  for (std::string digest : {"sha256:" + std::string(63, 'a'), "sha256:" + std::string(64, 'g'), std::string(64, 'a'),
+                             "sha512:" + std::string(64, 'a'), std::string()}) {
+    BOOST_TEST_INFO("digest " << digest);
+    BOOST_TEST(statement_of(digest).skipped.has_value());
+  }
+  // A scan that did not finish is never attested, whatever let the image through.
+  outcome.images[0].record->image_digest = "sha256:" + std::string(64, 'b');
+  outcome.images[0].record->scan_status = "scanning";
+  BOOST_TEST(render_attestation(outcome, options_for({})).skipped.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
