@@ -171,6 +171,7 @@ private:
     } else {
       RuleResult ok = scan_status_result(record.scan_status, "scan finished successfully");
       image.results.push_back(std::move(ok));
+      image.rules_ran = true;
       evaluate_rules(image);
       image.inventory = take_inventory(record, m_findings, m_context.inventory);
     }

@@ -54,7 +54,7 @@ std::string ImageResult::image_path() const {
 }
 
 bool ImageResult::evaluated() const {
-  return record && errors.empty() && decision != Decision::error && decision != Decision::no_verdict;
+  return rules_ran && record && errors.empty() && decision != Decision::error && decision != Decision::no_verdict;
 }
 
 std::string ImageResult::stable_label() const {

@@ -115,6 +115,9 @@ struct ImageResult {
   std::vector<std::string> errors; // why the image could not be judged (decision error)
   Inventory inventory;
   std::vector<hss::Trigger> triggers; // what the gate asked HSS to do for the image (--trigger-scan)
+  // The policy's rules ran on a finished scan of the expected image: never set for an image
+  // that [scan] on_missing, on_pending or on_failed let through, nor for an older scan or digest.
+  bool rules_ran = false;
 
   // "team/web:1.0 (cicd_name shop)" for a found image, the query's names otherwise.
   std::string label() const;

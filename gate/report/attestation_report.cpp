@@ -41,8 +41,9 @@ std::optional<std::string> sha256_of(const std::optional<std::string>& digest) {
 // Judged on a scan that finished: never an image let through by on_missing or on_pending, nor
 // one whose findings could not be read.
 bool attested(const ImageResult& image) {
+  // Without HSS's scan time an admission check could not judge the scan's age.
   return image.evaluated() && hss::scan_state_of(image.record->scan_status) == hss::ScanState::success &&
-         sha256_of(image.record->image_digest).has_value();
+         sha256_of(image.record->image_digest).has_value() && image.record->latest_scan_time.has_value();
 }
 
 Object::Ptr waiver_json(const std::string& rule, const Waiver& waiver, const FindingResult* finding) {

@@ -119,6 +119,7 @@ class Attestation(FakeServerTest):
             "no digest": ([record(image_digest="")], ""),
             "not a sha256 digest": ([record(image_digest="sha512:" + "b" * 128)], ""),
             "failed scan": ([record(scan_status="failed", scan_failed_desc="x")], ""),
+            "no scan time": ([record(latest_scan_time=None)], ""),
         }
         for name, (records, policy_text) in cases.items():
             with self.subTest(name):
@@ -136,6 +137,19 @@ class Attestation(FakeServerTest):
                     self.assertEqual(parse_github_output(f.read())["attestation"], "")
                 report = result.json()
                 self.assertEqual(report["exit_code"], result.code)
+
+    def test_a_tag_holding_another_digest_let_through_by_on_pending_is_never_a_subject(self):
+        # HSS lists the tag with yesterday's digest; on_pending lets it through unjudged.
+        self.fake.reset([record(vul_num=999)])
+        stale = os.path.join(self.folder, "att.json")
+        with open(stale, "w") as f:
+            f.write("stale")
+        for policy_text in ('[scan]\non_pending = "pass"\n', '[scan]\non_pending = "warn"\n'):
+            with self.subTest(policy_text):
+                result = self.attest(policy_text, "--image-digest", "sha256:" + "c" * 64, "--wait", "0")
+                self.assertIn(result.code, (0,), result.out + result.err)
+                self.assertFalse(os.path.exists(stale), result.out + result.err)
+                self.assertIn("not written: no image was judged", result.err)
 
     def test_only_the_images_judged_by_digest_are_subjects_and_one_image_named_twice_is_one(self):
         self.fake.reset([record(), record(image_id="img-2", cicd_name="api", image_name="api",
