@@ -54,10 +54,7 @@ Object::Ptr waiver_json(const std::string& rule, const Waiver& waiver, const Fin
     object->set("finding", clean_text(finding->id));
     object->set("key", clean_text(finding->key));
   }
-  object->set("reason", clean_text(waiver.reason));
-  object->set("owner", clean_text(waiver.owner));
-  object->set("expires", waiver.expires);
-  object->set("source", clean_text(waiver.source));
+  json::set_waiver_members(*object, waiver);
   return object;
 }
 

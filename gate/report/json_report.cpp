@@ -1,4 +1,5 @@
 #include "gate/report/report.hpp"
+#include "gate/report/json_support.hpp"
 #include "gate/report/text.hpp"
 
 #include "gate/hss/image_sources.hpp"
@@ -44,10 +45,7 @@ Array::Ptr strings(const std::vector<std::string>& values) {
 
 Object::Ptr waiver_json(const Waiver& waiver) {
   Object::Ptr object = ordered();
-  object->set("reason", clean_text(waiver.reason));
-  object->set("owner", clean_text(waiver.owner));
-  object->set("expires", waiver.expires);
-  object->set("source", clean_text(waiver.source));
+  json::set_waiver_members(*object, waiver);
   return object;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gate/policy/outcome.hpp"
 #include "gate/report/text.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -23,6 +24,14 @@ inline Array::Ptr strings(const std::vector<std::string>& values) {
   Array::Ptr array = new Array();
   for (const auto& value : values) array->add(clean_text(value));
   return array;
+}
+
+// A waiver's members as every JSON report writes them: reason, owner, expires, source.
+inline void set_waiver_members(Object& object, const policy::Waiver& waiver) {
+  object.set("reason", clean_text(waiver.reason));
+  object.set("owner", clean_text(waiver.owner));
+  object.set("expires", waiver.expires);
+  object.set("source", clean_text(waiver.source));
 }
 
 // Indented JSON text ending in a newline.
