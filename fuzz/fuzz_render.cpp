@@ -1,7 +1,7 @@
 // Fuzzes the console, JUnit, Markdown and dashboard renderers with hostile strings in every place
 // that data reaches them, asserting the invariants: no console line that data could start
 // (workflow commands begin with "::" or "##["), well-formed XML, Markdown without live links,
-// images or HTML, and SARIF, GitLab and CycloneDX documents that are valid JSON.
+// images or HTML, and SARIF, GitLab, CycloneDX and in-toto documents that are valid JSON.
 #include "gate/hss/findings.hpp"
 #include "gate/policy/outcome.hpp"
 #include "gate/report/report.hpp"
@@ -86,6 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   record.namespace_name = s[6];
   record.image_digest = s[7];
   record.scan_status = s[8];
+  record.latest_scan_time = 1764900000000;
   image.record = record;
   policy::RuleResult failing;
   failing.rule = "vuln-budget";
@@ -122,6 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   image.inventory.operating_system = s[13];
   image.dockerfile = s[14];
   image.decision = policy::Decision::fail;
+  image.rules_ran = true; // a judged image: the SBOM and the attestation name only those
   outcome.images.push_back(image);
   policy::ImageResult broken;
   broken.query = image.query;
@@ -151,5 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   report::Rendered sbom = report::render_sbom(outcome, options);
   if (sbom.skipped) std::abort(); // a judged image whose software was read always gets an SBOM
   check_json(sbom.text);
+  report::Rendered attestation = report::render_attestation(outcome, options);
+  if (!attestation.skipped) check_json(attestation.text);
   return 0;
 }
