@@ -53,17 +53,23 @@ struct Answer {
   std::optional<PeerCertificate> certificate;
 };
 
-// A failure of the connection itself: worth retrying.
+// Whether a request may have reached the server when its connection failed.
+enum class Delivery { not_sent, maybe_delivered };
+
+// A failure of the connection itself: worth retrying, for a request that may be sent twice.
 class ConnectionFailure : public std::runtime_error {
 public:
   // `stale`: the connection failed without a timeout or a partial answer, as one the server
   // closed while it was kept idle does; only such a failure is worth an immediate second try.
-  explicit ConnectionFailure(const std::string& message, bool stale = false)
-    : std::runtime_error(message), m_stale(stale) {}
+  explicit ConnectionFailure(const std::string& message, bool stale = false,
+                             Delivery delivery = Delivery::maybe_delivered)
+    : std::runtime_error(message), m_stale(stale), m_delivery(delivery) {}
   bool stale() const { return m_stale; }
+  Delivery delivery() const { return m_delivery; }
 
 private:
   bool m_stale;
+  Delivery m_delivery;
 };
 
 // "HSS.0001 invalid parameter" from an HSS or API-gateway error body, when it is one.
@@ -139,8 +145,10 @@ public:
   // One attempt. `build` makes the request afresh for each connection tried (a signature is
   // dated); `body` is sent after it (a POST's). Throws ConnectionFailure for what is worth
   // retrying, ServiceError for a TLS failure or a body over the cap, Interrupted once the run is
-  // cancelled.
-  Answer send(const std::function<Poco::Net::HTTPRequest()>& build, const std::string& body = {}) {
+  // cancelled. A request that must not reach the server twice (`once`, a POST that creates a task)
+  // goes over a new connection: on a kept one, a failure cannot tell a connection the server had
+  // closed from an answer lost after the server acted.
+  Answer send(const std::function<Poco::Net::HTTPRequest()>& build, const std::string& body = {}, bool once = false) {
     m_slots.acquire();
     struct Release {
       std::counting_semaphore<k_connections>& slots;
@@ -149,7 +157,7 @@ public:
     // A request may have queued for a connection while the job was cancelled: it is not sent.
     if (interrupted()) throw Interrupted(fmt::format("interrupted before sending a request to {}", m_origin.str()));
     // A kept connection the server has closed meanwhile fails at once: try once more on a new one.
-    if (auto session = idle_session()) {
+    if (auto session = once ? nullptr : idle_session()) {
       try {
         return exchange(build(), body, std::move(session));
       } catch (const ConnectionFailure& e) {
@@ -201,8 +209,12 @@ private:
     session->setKeepAlive(true);
     // --timeout is real time, like the socket timeouts beside it, even on a clock scaled for tests.
     auto deadline = steady_clock::now() + m_settings.timeout;
+    // Until sendRequest returns, the request line and headers are not all out (or no connection was
+    // made): the server cannot have acted on it. After, it may have, whatever fails next.
+    Delivery delivery = Delivery::not_sent;
     try {
       std::ostream& out = session->sendRequest(http);
+      delivery = Delivery::maybe_delivered;
       if (!body.empty()) out << body;
       Poco::Net::HTTPResponse response;
       std::istream& in = session->receiveResponse(response);
@@ -253,11 +265,12 @@ private:
                                      m_origin.host, e.message().empty() ? e.displayText() : e.message()),
                          ServiceCause::tls);
     } catch (const Poco::TimeoutException&) {
-      throw ConnectionFailure(fmt::format("no answer within --timeout {}s", m_settings.timeout.count()));
+      throw ConnectionFailure(fmt::format("no answer within --timeout {}s", m_settings.timeout.count()), false,
+                              delivery);
     } catch (const Poco::Exception& e) {
-      throw ConnectionFailure(e.displayText(), true);
+      throw ConnectionFailure(e.displayText(), true, delivery);
     } catch (const std::ios_base::failure& e) {
-      throw ConnectionFailure(e.what(), true);
+      throw ConnectionFailure(e.what(), true, delivery);
     }
   }
 
@@ -319,12 +332,21 @@ private:
     return settings;
   }
 
+  // A GET is sent again after any failure worth retrying. A POST creates a task: it is sent again
+  // only when HSS certainly did not act on it (no connection, the request not all sent, 429 or 503,
+  // with which the gateway turns a request away), so that one trigger never becomes two tasks.
   std::optional<Retryable> attempt(const Request& request, const std::string& method, Answer& answer) {
     bool get = method == Poco::Net::HTTPRequest::HTTP_GET;
     try {
-      answer = m_connections.send([&] { return build(request, method); }, get ? std::string() : request.body);
+      answer = m_connections.send([&] { return build(request, method); }, get ? std::string() : request.body, !get);
     } catch (const ConnectionFailure& e) {
       if (interrupted()) throw Interrupted(fmt::format("interrupted during a request to {}", m_settings.endpoint.str()));
+      if (!get && e.delivery() == Delivery::maybe_delivered) {
+        throw ServiceError(fmt::format("{} sent to HSS at {}, but its answer was lost ({}): HSS may have acted on it, so "
+                                       "it is not sent again",
+                                       refused_operation(request, method), m_settings.endpoint.str(), e.what()),
+                           ServiceCause::network, 0, std::string(request.operation));
+      }
       return Retryable(fmt::format("cannot reach HSS at {}: {}", m_settings.endpoint.str(), e.what()), std::nullopt,
                        ServiceCause::network);
     }
@@ -343,7 +365,9 @@ private:
     std::string problem = answer.status == 403 ? fmt::format("HSS refused {}: {}", refused_operation(request, method), status)
                                                : fmt::format("HSS request failed: {}", status);
     // Other 4xx are never retried: repeated authentication failures lock an AK.
-    if (answer.status != 429 && answer.status < 500) {
+    bool turned_away = answer.status == 429 || answer.status == 503;
+    if (!turned_away && (answer.status < 500 || !get)) {
+      if (!get && answer.status >= 500) problem += "; HSS may have acted on it, so it is not sent again";
       throw ServiceError(problem, cause_of(answer.status), answer.status, std::string(request.operation));
     }
     return Retryable(problem, parse_retry_after(answer.retry_after, m_clock.wall_now()), ServiceCause::http_status,

@@ -331,6 +331,52 @@ class Trigger(RegistryTest):
                 self.assertEqual(report["images"][0]["decision"], "no_verdict")
                 self.assertFalse(report["error_ignored"])
 
+    def post_requests(self):
+        return [r for r in self.fake.requests if r["method"] == "POST"]
+
+    def test_a_trigger_that_hss_may_have_acted_on_is_never_sent_again(self):
+        # A lost answer (the task exists) and a 5xx other than 503 leave it unknown whether HSS
+        # created the task: a second POST could start a second scan or sync.
+        cases = {
+            "scan, answer lost": ("CreateManualImageScanTask", True, {"lose_answer": True}, 1),
+            "sync, answer lost": ("CreateImageSynchronizeTask", False, {"lose_answer": True}, 1),
+            "scan 500": ("CreateManualImageScanTask", True,
+                         {"status": 500, "body": {"error_code": "HSS.0500", "error_msg": "internal"}}, 0),
+            "sync 502": ("CreateImageSynchronizeTask", False, {"status": 502, "body": {"error_msg": "bad gateway"}}, 0),
+            "scan 504": ("CreateManualImageScanTask", True, {"status": 504, "body": {"error_msg": "timeout"}}, 0),
+        }
+        for name, (operation, listed, action, tasks) in cases.items():
+            with self.subTest(name):
+                self.fake.reset()
+                self.fake.registries = [dict(SWR)]
+                if listed:
+                    self.fake.registry_images = [unscanned()]
+                else:
+                    self.fake.unsynced = [unscanned()]
+                self.fake.post_script.extend([action, action, action])
+                result = self.run_gate(*self.WAIT, "--on-error", "pass", env=FAST)
+                self.assertEqual(result.code, 4, result.out + result.err)
+                self.assertEqual(len(self.post_requests()), 1, "sent once, never again")
+                self.assertEqual(len(self.fake.tasks), tasks)
+                self.assertIn(operation, result.out)
+                self.assertIn("not sent again", result.out)
+                report = self.assert_reports_agree(result)
+                self.assertEqual(report["images"][0]["decision"], "no_verdict")
+
+    def test_a_trigger_hss_turned_away_is_sent_again_and_creates_one_task(self):
+        for status in (429, 503):
+            with self.subTest(status):
+                self.fake.reset()
+                self.fake.registries = [dict(SWR)]
+                self.fake.registry_images = [unscanned()]
+                self.fake.scan_delay = 0.3
+                self.fake.scan_result = {"scan_status": "success", "severity_level": "Low"}
+                self.fake.post_script.extend([{"status": status, "body": {"error_msg": "busy"}}])
+                result = self.run_gate(*self.WAIT, env=FAST)
+                self.assertEqual(result.code, 0, result.out + result.err)
+                self.assertEqual(len(self.post_requests()), 2, "turned away once, then sent again")
+                self.assertEqual(len(self.fake.tasks), 1)
+
     def test_images_hss_cannot_scan_are_refused_with_a_reason_and_nothing_asked(self):
         cases = {"multi-architecture": ({"is_multiple_arch": True}, "multi-architecture"),
                  "not scannable": ({"scannable": False}, "not scannable")}

@@ -5,7 +5,8 @@ registry image list and its scan and sync tasks (registry-images.md), and the pe
 It serves the documented contract (path, query parameter ranges with HSS-style 400 errors,
 paging with total_num, X-Auth-Token or SDK-HMAC-SHA256 signature checks with 401 APIG.0301) and
 can be scripted per request: status codes, Retry-After, delays, dropped connections, truncated,
-slow or huge bodies, redirects, scan status changing over time, loose filters. It serves HTTPS
+slow or huge bodies, redirects, scan status changing over time, loose filters; a POST can also
+create its task and then lose the answer (`lose_answer`). It serves HTTPS
 when given a certificate.
 
 Run it by hand:
@@ -174,6 +175,7 @@ class FakeHss:
         self.fail_findings = {}       # kind (or "cves") -> (status, body): its requests fail so
         self.finding_totals = {}      # kind (or "cves") -> total_num its pages claim instead of the truth
         self.script = collections.deque()    # per-request actions, consumed in order
+        self.post_script = collections.deque()  # actions for POSTs only, consumed in order
         self.registry_images = []     # ListRegistryImages records
         self.registries = []          # ListRegistry records
         self.tasks = []               # ListImageScanTask records, oldest first
@@ -236,6 +238,7 @@ class FakeHss:
             self.finding_totals = {}
             self.date_offset = 0
             self.script.clear()
+            self.post_script.clear()
             self.requests.clear()
             self.files = {}
             self.registry_images = []
@@ -458,6 +461,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                   "body": raw.decode("utf-8", "replace")})
             fake.apply_due()
             action = fake.script.popleft() if fake.script else {}
+            if fake.post_script:
+                action = {**fake.post_script.popleft(), **action}
         if action.get("delay"):
             time.sleep(action["delay"])
         if action.get("drop"):
@@ -491,6 +496,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     error = create(dict(query), body)
             if error:
                 return self.send_json(error[0], error[1], {"X-Request-Id": "fake-req-task-error"})
+            if action.get("lose_answer"):
+                # The task exists, but its answer never arrives: what a gateway timeout or a cut
+                # connection after HSS acted looks like to the client.
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             # Both APIs answer with an empty body (registry-images.md, key finding 3).
             return self.send_raw(200, b"", {"X-Request-Id": "fake-req-task"}, {})
         return self.send_json(404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published"})

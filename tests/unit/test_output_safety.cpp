@@ -356,7 +356,10 @@ BOOST_AUTO_TEST_CASE(an_endpoint_host_is_checked_strictly_and_a_refusal_never_sh
       {"ftp://SECRET2@hss.example.com", "does not start with https:// or http://"},
       {"hss.example.com/SECRET2", "does not start with https:// or http://"},
   };
-  for (const auto& [url, problem] : refused) {
+  for (const auto& entry : refused) {
+    // A lambda may not capture a structured binding before C++20 (clang refuses it).
+    const std::string& url = entry.first;
+    const std::string& problem = entry.second;
     std::string error = test::error_of([&] { hss::parse_endpoint_url(url, "HSS_GATE_ENDPOINT"); });
     BOOST_TEST(error.find("HSS_GATE_ENDPOINT: ") == 0, report::printable(error));
     BOOST_TEST(error.find(problem) != std::string::npos, report::printable(url) + " -> " + report::printable(error));
@@ -375,7 +378,9 @@ BOOST_AUTO_TEST_CASE(an_endpoint_host_is_checked_strictly_and_a_refusal_never_sh
       {"https://xn--hss-joa.example.com", "https://xn--hss-joa.example.com"},
       {"https://" + std::string(63, 'a') + ".example.com", "https://" + std::string(63, 'a') + ".example.com"},
   };
-  for (const auto& [url, shown] : accepted) {
+  for (const auto& entry : accepted) {
+    const std::string& url = entry.first;
+    const std::string& shown = entry.second;
     BOOST_TEST(test::error_of([&] { hss::parse_endpoint_url(url, "--endpoint"); }) == "no error", url);
     BOOST_TEST(hss::parse_endpoint_url(url, "--endpoint").str() == shown, url);
   }
