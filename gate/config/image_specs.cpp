@@ -144,9 +144,13 @@ void check_image_value(const std::string& key, const std::string& value, const s
     return;
   }
   if (key == "image_digest") {
-    static const std::regex k_digest(R"([a-z0-9]+(\+[a-z0-9]+)?:[0-9a-fA-F]{32,128})");
+    // The digests registries and HSS give: OCI's registered algorithms, lower-case hex (OCI image
+    // spec, "Digests"). HSS's digest is compared as written, so a case or length slip is refused
+    // here rather than waited for as another image.
+    static const std::regex k_digest(R"(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})");
     if (!std::regex_match(value, k_digest)) {
-      throw UsageError(fmt::format("{}: expected a digest such as sha256:<64 hex digits>, got \"{}\"", origin, value));
+      throw UsageError(fmt::format("{}: expected sha256: and 64 lower-case hex digits (or sha512: and 128), got \"{}\"",
+                                   origin, value));
     }
     return;
   }

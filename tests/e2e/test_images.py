@@ -30,8 +30,12 @@ class ImageSpecs(GateTest):
         self.assertIn("--image #1: no image_version", self.usage("--image", "cicd_name=shop"))
         self.assertIn("--image #1 and --image #2: the same image twice",
                       self.usage("--cicd-name", "shop", "--image", "image_version=1", "--image", "image_version=1"))
-        self.assertIn("--image #1: image_digest: expected a digest",
-                      self.usage("--image", "cicd_name=a,image_version=1,image_digest=latest"))
+        for digest in ("latest", "sha256:" + "A" * 64, "sha256:" + "a" * 63, "sha256:" + "a" * 65, "md5:" + "a" * 32,
+                       "sha512:" + "a" * 64, "sha256+b64u:" + "a" * 64, "SHA256:" + "a" * 64, "sha256:" + "g" * 64):
+            self.assertIn("--image #1: image_digest: expected sha256: and 64 lower-case hex digits",
+                          self.usage("--image", "cicd_name=a,image_version=1,image_digest=" + digest), digest)
+            self.assertIn("--image-digest: expected sha256: and 64 lower-case hex digits",
+                          self.usage("--cicd-name", "a", "--image-version", "1", "--image-digest", digest), digest)
         self.assertIn("--image #1: image_version: expected 1 to 64 characters, got 65",
                       self.usage("--image", "cicd_name=a,image_version=" + "v" * 65))
         self.assertIn("HSS_GATE_IMAGE line 2: unknown key 'x'",
