@@ -89,6 +89,7 @@ private:
     std::size_t blocking = 0;
     for (auto& result : seen) {
       if (result.decision != Decision::fail) continue;
+      result.triggers = image.lookup.triggers;
       outcome.images.push_back(std::move(result));
       ++blocking;
     }
@@ -102,6 +103,8 @@ private:
     failed.query = image.lookup.query;
     failed.decision = Decision::error;
     failed.errors.push_back(*image.error);
+    // What the gate asked of HSS before the failure is part of the record of the run.
+    failed.triggers = image.lookup.triggers;
     outcome.images.push_back(std::move(failed));
   }
 

@@ -297,6 +297,20 @@ class Trigger(RegistryTest):
         self.assertEqual(len(self.fake.tasks), 1)
         self.assertEqual(self.fake.tasks[0]["task_status"], 100)
 
+    def test_a_lookup_that_fails_after_a_trigger_still_reports_the_trigger(self):
+        self.fake.registry_images = [unscanned()]
+        self.fake.scan_delay = 5
+        # The first list request and the trigger succeed; every later request fails.
+        self.fake.script.extend([{}, {}] + [{"status": 500, "body": {"error_msg": "down"}}] * 40)
+        result = self.run_gate(*self.WAIT, env=FAST)
+        self.assertEqual(result.code, 3, result.out + result.err)
+        self.assertEqual(len(self.posts("CreateManualImageScanTask")), 1)
+        report = self.assert_reports_agree(result)
+        image = report["images"][0]
+        self.assertEqual(image["decision"], "error")
+        self.assertEqual([t["operation"] for t in image["triggers"]], ["CreateManualImageScanTask"])
+        self.assertIn("CreateManualImageScanTask", result.out)
+
     def test_a_scan_older_than_the_tag_is_rescanned_and_the_old_scan_is_not_judged(self):
         self.fake.registry_images = [registry_record(latest_update_time=1795680300000, latest_scan_time=1795680000000,
                                                      vul_num=99)]
