@@ -4,6 +4,7 @@
 #include "gate/error.hpp"
 #include "gate/hss/bundle.hpp"
 #include "gate/hss/cicd_images.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/hss/recording_transport.hpp"
 #include "gate/hss/registry_scan.hpp"
 #include "gate/hss/replaying_transport.hpp"
@@ -155,6 +156,17 @@ Evidence replay_saved_run(const config::Config& config, const policy::Policy& ef
   if (config.save_bundle) recorder.emplace(replay);
   hss::Transport& transport = recorder ? static_cast<hss::Transport&>(*recorder) : replay;
 
+  // A plain list response is the answer to the CI/CD list only: an image of another source has
+  // nothing in it to be judged by, which is the file's fault, not HSS's.
+  if (!bundle.holds_findings()) {
+    for (const auto& query : queries_of(config)) {
+      const hss::SourceSpec& source = hss::source_spec(query.source);
+      if (source.source == hss::Source::cicd) continue;
+      throw UsageError(fmt::format("--from-file {}: a plain CI/CD list response cannot answer {}, which is read from "
+                                   "{}: save a bundle with --save-bundle instead",
+                                   path, hss::describe_query(query), source.list_name));
+    }
+  }
   Evidence evidence;
   StoppedClock stopped(clock);
   auto list = [&](const hss::Query& query, std::vector<hss::Record>& into) { hss::list_cicd_images(transport, query, into); };
@@ -163,7 +175,8 @@ Evidence replay_saved_run(const config::Config& config, const policy::Policy& ef
     if (!image.error) continue;
     // A plain list response is HSS's answer, read as online; a bundle's defect is the file's.
     if (!bundle.holds_findings()) throw ServiceError(fmt::format("{}: {}", path, *image.error));
-    throw UsageError(fmt::format("--from-file {}: the CI/CD image list for {} cannot be replayed: {}", path,
+    throw UsageError(fmt::format("--from-file {}: {} for {} cannot be replayed: {}", path,
+                                 hss::source_spec(image.lookup.query.source).list_name,
                                  hss::describe_query(image.lookup.query), *image.error));
   }
   std::vector<hss::Record> scanned = scanned_records(evidence.lookups);

@@ -426,6 +426,23 @@ class Trigger(RegistryTest):
         self.assertEqual(result.code, 4, result.out + result.err)
         self.assertEqual(len(self.posts()), 1)
 
+    def test_a_saved_file_that_cannot_answer_a_registry_image_is_exit_2_naming_the_file(self):
+        response = os.path.join(os.path.dirname(__file__), "..", "data", "responses", "clean.json")
+        names = ("--source", "registry", "--namespace", "team", "--image-name", "web", "--image-version", "2.0.0",
+                 "--image-digest", DIGEST)
+        result = self.gate("check", *names, "--from-file", response)
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertIn(f"--from-file {response}: a plain CI/CD list response cannot answer", result.err)
+        self.assertIn("the registry image list", result.err)
+        self.fake.registry_images = [registry_record()]
+        saved = self.run_gate("--save-bundle", "bundle.json")
+        self.assertEqual(saved.code, 0, saved.out + saved.err)
+        other = [n if n != "web" else "api" for n in names]
+        result = self.gate("check", *other, "--from-file", "bundle.json")
+        self.assertEqual(result.code, 2, result.out + result.err)
+        self.assertIn("the registry image list for", result.err)
+        self.assertIn("cannot be replayed", result.err)
+
     def test_trigger_scan_is_refused_offline(self):
         response = os.path.join(os.path.dirname(__file__), "..", "data", "responses", "clean.json")
         result = self.gate("check", "--cicd-name", "shop", "--image-version", "1.0.0", "--from-file", response,
