@@ -394,8 +394,13 @@ int doctor(const cli::Arguments& arguments, const config::Environment& environme
   bool settings_ok = policy_ok;
   if (policy_ok) {
     // The same refusal as check's, before any request: a list its API cannot be asked for.
-    if (auto problem = missing_region(finding_apis(config, *effective, now).kinds, config)) {
+    auto kinds = finding_apis(config, *effective, now).kinds;
+    if (auto problem = missing_region(kinds, config)) {
       list.add(Mark::fail, "configuration", *problem, "pass --region (or set HSS_GATE_REGION)");
+      settings_ok = false;
+    }
+    if (auto problem = refused_image_type(kinds, config)) {
+      list.add(Mark::fail, "configuration", *problem, "gate the image with rules and reports that need only its vulnerabilities");
       settings_ok = false;
     }
   }

@@ -221,12 +221,28 @@ std::optional<std::string> missing_region(const std::vector<hss::FindingKind>& k
                      fmt::join(apis, ", "), config.transport->endpoint.host);
 }
 
+std::optional<std::string> refused_image_type(const std::vector<hss::FindingKind>& kinds, const config::Config& config) {
+  for (const auto& query : queries_of(config)) {
+    if (!query.image_type) continue; // CI/CD images, and registry images of the default private_image
+    auto refusing = hss::kinds_refusing_image_type(kinds, *query.image_type);
+    if (refusing.empty()) continue;
+    std::vector<std::string> apis;
+    for (auto kind : refusing) apis.push_back(fmt::format("{} ({})", hss::name_of(kind), hss::endpoint_for(kind).operation));
+    return fmt::format("{}: HSS's API for the {} list does not take {} images, and the policy's rules or the reports "
+                       "need it: gate this image with a policy and reports that do not need that list",
+                       hss::describe_query(query), fmt::join(apis, ", "), *query.image_type);
+  }
+  return std::nullopt;
+}
+
 // `plan` is what the rules need (a saved file must answer it); `fetch` adds what reports need.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
                  const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say,
                  std::shared_ptr<hss::RunRetryBudget> retry_budget) {
+  // Before anything is sent or read: a list that cannot be asked for is a setting to fix, not a
+  // skipped report or a failure at run time.
+  if (auto problem = refused_image_type(fetch.kinds, config)) throw UsageError(*problem);
   if (config.from_file) return replay_saved_run(config, effective, plan, fetch, clock, say);
-  // Before anything is sent: a list that cannot be asked for is a setting to fix, not a skipped report.
   if (auto problem = missing_region(fetch.kinds, config)) throw UsageError(*problem);
   hss::WaitSettings wait;
   if (effective.scan.wait) wait.wait = effective.scan.wait->value;

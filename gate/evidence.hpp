@@ -34,6 +34,10 @@ hss::FindingPlan with_report_needs(const hss::FindingPlan& plan, const config::C
 // region is known (neither --region nor an hss.REGION host). nullopt when it can, or offline.
 std::optional<std::string> missing_region(const std::vector<hss::FindingKind>& kinds, const config::Config& config);
 
+// Why a run cannot read `kinds` for one of its images: the API of one of them does not take the
+// image's registry type (jfrog, for most). nullopt when every list can be asked for.
+std::optional<std::string> refused_image_type(const std::vector<hss::FindingKind>& kinds, const config::Config& config);
+
 // Looks the images up in HSS, waiting as the policy and the flags say, and reads the lists `fetch`
 // names for every image whose scan succeeded; or replays --from-file through the same lookup and
 // reading code, which must answer `plan` (the rules' needs): a list it lacks, or one it cannot

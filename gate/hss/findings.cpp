@@ -202,6 +202,15 @@ std::vector<FindingKind> kinds_missing_region(std::span<const FindingKind> kinds
   return missing;
 }
 
+std::vector<FindingKind> kinds_refusing_image_type(std::span<const FindingKind> kinds, std::string_view image_type) {
+  std::vector<FindingKind> refusing;
+  for (auto kind : kinds) {
+    const auto& refused = kind.spec().endpoint.refused_image_types;
+    if (std::find(refused.begin(), refused.end(), image_type) != refused.end()) refusing.push_back(kind);
+  }
+  return refusing;
+}
+
 Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,
                         std::int64_t offset, int limit) {
   Request request;

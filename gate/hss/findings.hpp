@@ -73,6 +73,7 @@ struct FindingEndpoint {
   RegionHeader region_header = RegionHeader::none; // sent whenever the region is known
   Pairs (*parameters)(const Record& image); // the filters that name the image
   std::string_view operation;              // the API's name, as IAM permissions name it
+  std::span<const std::string_view> refused_image_types = {}; // registry image types the API does not take
 };
 
 // How an attribute is read from a finding: the member of its name, or a value derived from it.
@@ -148,6 +149,9 @@ struct FindingOptions {
 // The kinds among `kinds` whose API requires the region header, when `region` is unknown:
 // such a run cannot read them, which is a configuration error before anything is sent.
 std::vector<FindingKind> kinds_missing_region(std::span<const FindingKind> kinds, const std::optional<std::string>& region);
+
+// The kinds among `kinds` whose API does not take images of `image_type` (a registry type).
+std::vector<FindingKind> kinds_refusing_image_type(std::span<const FindingKind> kinds, std::string_view image_type);
 
 // The request for one page of one image's list.
 Request finding_request(const FindingEndpoint& endpoint, const Record& image, const FindingOptions& options,

@@ -183,6 +183,32 @@ class Findings(RegistryTest):
         self.assertEqual(result.code, 1, result.out + result.err)
         self.assertIn("miner", result.out)
 
+    def test_a_list_whose_api_does_not_take_the_image_type_is_exit_2_before_any_request(self):
+        # registry-images.md section 3: only ListImageVulnerabilities takes jfrog images.
+        jfrog = registry_record(image_type="jfrog", registry_type="Jfrog")
+        cases = {"malware rule": ("malware", ["--policy", '[rules.m]\nfindings = "malware"\nmax = 0\n']),
+                 "secrets rule": ("secrets", ["--policy", '[rules.s]\nfindings = "secrets"\nmax = 0\n']),
+                 "the SBOM's software list": ("software", ["--sbom", "sbom.json"]),
+                 "GitLab's base image list": ("base_image", ["--gitlab-report", "gl.json", "--region", "ap-southeast-1"])}
+        for name, (kind, args) in cases.items():
+            with self.subTest(name):
+                if args[0] == "--policy":
+                    args = ["--policy", self.policy(args[1])]
+                self.fake.reset()
+                self.fake.registry_images = [jfrog]
+                result = self.run_gate("--image-type", "jfrog", *args)
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn(f"the {kind} (", result.err)
+                self.assertIn("does not take jfrog images", result.err)
+                self.assertEqual(self.fake.requests, [], "nothing is sent")
+        self.fake.reset()
+        self.fake.registry_images = [jfrog]
+        self.fake.findings = {"reg-img-1": {"vulnerabilities": []}}
+        result = self.run_gate("--image-type", "jfrog",
+                               "--policy", self.policy('[rules.v]\nfindings = "vulnerabilities"\nmax = 0\n'))
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertEqual(dict(self.fake.finding_requests("vulnerabilities")[0]["query"])["image_type"], "jfrog")
+
     def test_the_fake_refuses_a_registry_finding_request_without_the_name_triplet(self):
         import urllib.request
         import urllib.error

@@ -31,7 +31,7 @@ const FindingKindSpec k_base_image{
     .name = "base_image",
     .position = 70,
     .endpoint = {FindingKind{k_base_image}, "/v5/{project_id}/image/{image_id}/basic-image", k_fields, {}, false, RegionHeader::required,
-                 parameters, "ListImageBasicImage"},
+                 parameters, "ListImageBasicImage", k_jfrog_refused},
     .attributes = k_attributes,
     .severity = {},
     .key_members = k_key,

@@ -2,7 +2,9 @@
 
 #include "gate/hss/findings.hpp"
 
+#include <array>
 #include <span>
+#include <string_view>
 
 // What the finding kind files in this folder share. Each `<kind>.cpp` defines one
 // `const FindingKindSpec k_<kind>` with external linkage; gate/CMakeLists.txt generates the
@@ -25,6 +27,10 @@ enum class InstanceId { not_taken, taken };
 // record's instance_id where the API takes it.
 Pairs image_query(const Record& image, std::string_view tag_key, ImageTypes types = ImageTypes::own,
                   InstanceId instance = InstanceId::not_taken);
+
+// What the APIs of most kinds refuse among the registry types (registry-images.md section 3): only
+// ListImageVulnerabilities takes jfrog images.
+inline constexpr std::array<std::string_view, 1> k_jfrog_refused{"jfrog"};
 
 // The image_type an API that takes only the generic types wants for the image.
 std::string generic_image_type(const Record& image);

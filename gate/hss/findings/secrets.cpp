@@ -42,7 +42,7 @@ const FindingKindSpec k_secrets{
     .name = "secrets",
     .position = 30,
     .endpoint = {FindingKind{k_secrets}, "/v5/{project_id}/image/{image_id}/sensitive", k_fields, k_never_read, true,
-                 RegionHeader::none, parameters, "ListImageSensitive"},
+                 RegionHeader::none, parameters, "ListImageSensitive", k_jfrog_refused},
     .attributes = k_attributes,
     .severity = {"severity", {}, {}},
     .key_members = k_key,

@@ -36,7 +36,7 @@ const FindingKindSpec k_software{
     .name = "software",
     .position = 60,
     .endpoint = {FindingKind{k_software}, "/v5/{project_id}/image/{image_id}/apps", k_fields, {}, false, RegionHeader::none,
-                 parameters, "ListImageApps"},
+                 parameters, "ListImageApps", k_jfrog_refused},
     .attributes = k_attributes,
     .severity = {},
     .key_members = k_key,
