@@ -212,7 +212,8 @@ int check(const cli::Arguments& arguments, const World& world) {
   try {
     hss::FindingPlan plan = policy::plan_findings(effective, context);
     hss::FindingPlan fetch = with_report_needs(plan, config, context);
-    Evidence evidence = gather_evidence(config, effective, plan, fetch, world.clock, say, retry_budget);
+    hss::FindingPlan compared = policy::plan_compared_findings(effective, context);
+    Evidence evidence = gather_evidence(config, effective, plan, fetch, compared, world.clock, say, retry_budget);
     // Ages and expiries are measured when HSS answered, so that a replay of the bundle judges alike.
     if (!config.pinned_now) {
       if (auto fetched = units::parse_date_time(evidence.findings.fetched_at)) context.now = *fetched;

@@ -1,6 +1,7 @@
 #include "gate/evidence.hpp"
 
 #include "gate/clock.hpp"
+#include "gate/comparison.hpp"
 #include "gate/error.hpp"
 #include "gate/hss/bundle.hpp"
 #include "gate/hss/cicd_images.hpp"
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <iostream>
 #include <optional>
 
@@ -146,8 +148,22 @@ void check_read_completely(const hss::RunFindings& findings, const hss::Replayin
   }
 }
 
+bool compares(const config::Config& config) {
+  return std::any_of(config.images.begin(), config.images.end(),
+                     [](const config::ImageSpec& image) { return image.compare_with.has_value(); });
+}
+
+// Sets each image's comparison on its lookup; an image found that is its own comparison is exit 2.
+void attach(Evidence& evidence, Comparisons comparisons, const config::Config& config) {
+  for (std::size_t i = 0; i < evidence.lookups.size() && i < comparisons.size(); ++i) {
+    evidence.lookups[i].comparison = std::move(comparisons[i]);
+  }
+  check_not_compared_with_itself(evidence.lookups, config);
+}
+
 Evidence replay_saved_run(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
-                          const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say) {
+                          const hss::FindingPlan& fetch, const hss::FindingPlan& compared, Clock& clock,
+                          const hss::Progress& say) {
   const std::string& path = *config.from_file;
   say(fmt::format("reading the saved HSS response {}", path));
   hss::Bundle bundle = hss::read_bundle_file(path);
@@ -186,6 +202,11 @@ Evidence replay_saved_run(const config::Config& config, const policy::Policy& ef
   if (bundle.holds_findings() && !read.empty() && !scanned.empty()) {
     evidence.findings = hss::fetch_findings(transport, scanned, read, options);
     check_read_completely(evidence.findings, replay, scanned, options, path);
+  }
+  if (!config.compare_with_file && compares(config)) {
+    attach(evidence,
+           read_comparisons(transport, config, compared, options, stopped, fmt::format("the saved response {}", path)),
+           config);
   }
   evidence.findings.fetched_at = bundle.fetched_at;
   evidence.replayed_bundle = bundle.holds_findings();
@@ -237,12 +258,21 @@ std::optional<std::string> refused_image_type(const std::vector<hss::FindingKind
 
 // `plan` is what the rules need (a saved file must answer it); `fetch` adds what reports need.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
-                 const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say,
-                 std::shared_ptr<hss::RunRetryBudget> retry_budget) {
+                         const hss::FindingPlan& fetch, const hss::FindingPlan& compared, Clock& clock,
+                         const hss::Progress& say, std::shared_ptr<hss::RunRetryBudget> retry_budget) {
   // Before anything is sent or read: a list that cannot be asked for is a setting to fix, not a
   // skipped report or a failure at run time.
   if (auto problem = refused_image_type(fetch.kinds, config)) throw UsageError(*problem);
-  if (config.from_file) return replay_saved_run(config, effective, plan, fetch, clock, say);
+  // A comparison bundle is read first: it needs no network, and a bad one is exit 2 before any request.
+  std::optional<Comparisons> from_bundle;
+  if (config.compare_with_file) {
+    from_bundle = read_compared_bundle(config, compared, finding_options(config, effective), clock);
+  }
+  if (config.from_file) {
+    Evidence evidence = replay_saved_run(config, effective, plan, fetch, compared, clock, say);
+    if (from_bundle) attach(evidence, std::move(*from_bundle), config);
+    return evidence;
+  }
   if (auto problem = missing_region(fetch.kinds, config)) throw UsageError(*problem);
   hss::WaitSettings wait;
   if (effective.scan.wait) wait.wait = effective.scan.wait->value;
@@ -266,6 +296,14 @@ Evidence gather_evidence(const config::Config& config, const policy::Policy& eff
     scan_trigger.emplace(transport, clock, hss::TaskOptions{config.region, config.enterprise_project_id}, say);
     trigger = std::ref(*scan_trigger);
   }
+  // The versions compared with are read alongside the images' lookup and findings, never waited
+  // for: a comparison adds no round trip to the verdict.
+  std::future<Comparisons> comparisons;
+  if (!from_bundle && compares(config)) {
+    comparisons = std::async(std::launch::async, [&] {
+      return read_comparisons(transport, config, compared, finding_options(config, effective), clock, "HSS");
+    });
+  }
   evidence.lookups = hss::find_images(list, queries_of(config), wait, clock, say, trigger);
   std::vector<hss::Record> scanned = scanned_records(evidence.lookups);
   if (!fetch.empty() && !scanned.empty()) {
@@ -273,6 +311,8 @@ Evidence gather_evidence(const config::Config& config, const policy::Policy& eff
                     scanned.size() == 1 ? "" : "s"));
     evidence.findings = hss::fetch_findings(transport, scanned, fetch, finding_options(config, effective));
   }
+  if (comparisons.valid()) attach(evidence, comparisons.get(), config);
+  if (from_bundle) attach(evidence, std::move(*from_bundle), config);
   evidence.findings.fetched_at = units::format_date_time(std::chrono::floor<std::chrono::seconds>(clock.wall_now()));
   if (recorder) evidence.exchanges = recorder->exchanges();
   return evidence;

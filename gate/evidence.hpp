@@ -42,10 +42,12 @@ std::optional<std::string> refused_image_type(const std::vector<hss::FindingKind
 // names for every image whose scan succeeded; or replays --from-file through the same lookup and
 // reading code, which must answer `plan` (the rules' needs): a list it lacks, or one it cannot
 // answer to its end, is exit 2. Throws ServiceError, UsageError, Interrupted.
-// `retry_budget` is the run's retry waiting, shared with the fetching of policy bases.
+// `retry_budget` is the run's retry waiting, shared with the fetching of policy bases. `compared`
+// names the lists read of the images compared with (--compare-with, --compare-with-file), which
+// are read alongside, never waited for, and set on each lookup.
 Evidence gather_evidence(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,
-                         const hss::FindingPlan& fetch, Clock& clock, const hss::Progress& say,
-                         std::shared_ptr<hss::RunRetryBudget> retry_budget = nullptr);
+                         const hss::FindingPlan& fetch, const hss::FindingPlan& compared, Clock& clock,
+                         const hss::Progress& say, std::shared_ptr<hss::RunRetryBudget> retry_budget = nullptr);
 
 // Writes everything the run read as a bundle for --from-file, with the policy bases read by URL.
 void save_bundle(const Evidence& evidence, const std::string& path,

@@ -241,6 +241,15 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.from_file = from_file->value;
     check_offline_mode(in, *from_file, config);
   }
+  if (auto compared = in.get("compare-with-file")) {
+    check_input_file(compared->value, compared->origin);
+    config.compare_with_file = compared->value;
+    for (const auto& image : config.images) {
+      if (!image.compare_with) continue;
+      throw UsageError(fmt::format("{} and {}: compare_with {} names a second image to compare with: give one",
+                                   compared->origin, image.origin, *image.compare_with));
+    }
+  }
   if (auto bundle = in.get("save-bundle")) {
     check_report_path(bundle->value, bundle->origin);
     config.save_bundle = bundle->value;

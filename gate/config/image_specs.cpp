@@ -28,11 +28,12 @@ struct KeyRange {
 // The documented ranges of the list API's parameters.
 constexpr std::array k_ranges{KeyRange{"cicd_name", 0, 128}, KeyRange{"image_version", 1, 64},
                               KeyRange{"image_name", 1, 128}, KeyRange{"namespace", 1, 128},
-                              KeyRange{"dockerfile", 1, 4096}, KeyRange{"instance_id", 1, 128}};
+                              KeyRange{"dockerfile", 1, 4096}, KeyRange{"instance_id", 1, 128},
+                              KeyRange{"compare_with", 1, 64}};
 
-constexpr std::array<std::string_view, 9> k_keys{"cicd_name", "image_version", "image_name", "namespace",
-                                                 "image_digest", "dockerfile", "source", "image_type",
-                                                 "instance_id"};
+constexpr std::array<std::string_view, 10> k_keys{"cicd_name", "image_version", "image_name", "namespace",
+                                                  "image_digest", "dockerfile", "source", "image_type",
+                                                  "instance_id", "compare_with"};
 
 // The keys that name an image in one source only, that source, and how an image of another
 // source drops the value it inherited.
@@ -64,6 +65,15 @@ std::string_view names_of(hss::Source source) {
     if (row.source == source) return row.names;
   }
   return {};
+}
+
+// Comparing an image with itself would make every finding old and every increase 0.
+void check_compare_with(const ImageSpec& spec, const std::string& origin) {
+  if (spec.compare_with && *spec.compare_with == spec.query.image_version) {
+    throw UsageError(fmt::format("{}: compare_with is the image's own version {}: name the version to compare with, "
+                                 "such as the one in production",
+                                 origin, spec.query.image_version));
+  }
 }
 
 bool same(const ImageSpec& a, const ImageSpec& b) {
@@ -211,6 +221,7 @@ ImageSpec parse_image_spec(const std::string& text, const std::string& origin, c
       check_repository_path(value, fmt::format("{}: dockerfile", origin));
       spec.dockerfile = value;
     }
+    if (key == "compare_with") spec.compare_with = value;
   }
   keep_source_keys(spec);
   check_registry_image(spec, origin);
@@ -220,6 +231,7 @@ ImageSpec parse_image_spec(const std::string& text, const std::string& origin, c
   if (spec.query.image_version.empty()) {
     throw UsageError(fmt::format("{}: no image_version: give image_version= or --image-version", origin));
   }
+  check_compare_with(spec, origin);
   return spec;
 }
 
@@ -262,6 +274,7 @@ ImageSpec image_defaults(const Resolver& in) {
   defaults.query.image_name = read("image-name", "image_name");
   defaults.query.namespace_name = read("namespace", "namespace");
   defaults.query.image_digest = read("image-digest", "image_digest");
+  defaults.compare_with = read("compare-with", "compare_with");
   return defaults;
 }
 
@@ -314,6 +327,7 @@ void resolve_images(const Resolver& in, Config& config) {
       throw UsageError(fmt::format("{}: required (or HSS_GATE_IMAGE_VERSION): the image tag", in.named("image-version")));
     }
     defaults.origin = "the image";
+    check_compare_with(defaults, in.named("compare-with"));
     specs.push_back(defaults);
   }
   check_image_specs(specs);

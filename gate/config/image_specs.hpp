@@ -14,6 +14,7 @@ namespace gate::config {
 struct ImageSpec {
   hss::Query query;
   std::optional<std::string> dockerfile; // where the image is built from, for reports
+  std::optional<std::string> compare_with; // the version to compare with (--compare-with)
   std::string origin;                    // "--image #2", "images.txt:4", for messages
   bool has_cicd_name = false;            // cicd_name may be empty, but must be given
   // Keys given for this image on the command line or in its SPEC, with where: a key that does

@@ -60,6 +60,9 @@ std::vector<NamedPath> input_paths(const Config& config, const std::vector<std::
   for (const auto& policy : config.policy_files) inputs.push_back({"the policy file " + shown(policy), policy});
   for (const auto& policy : policy_chain) inputs.push_back({"the policy file " + shown(policy), policy});
   if (config.from_file) inputs.push_back({"--from-file " + shown(*config.from_file), *config.from_file});
+  if (config.compare_with_file) {
+    inputs.push_back({"--compare-with-file " + shown(*config.compare_with_file), *config.compare_with_file});
+  }
   if (config.images_file) inputs.push_back({"--images " + shown(*config.images_file), *config.images_file});
   if (config.transport && config.transport->ca_file) {
     inputs.push_back({"the CA file " + shown(*config.transport->ca_file), *config.transport->ca_file});

@@ -202,6 +202,18 @@ std::vector<FindingKind> kinds_missing_region(std::span<const FindingKind> kinds
   return missing;
 }
 
+std::optional<std::string> identity_of(FindingKind kind, const FindingRecord& finding) {
+  const auto& members = kind.spec().identity;
+  if (members.empty()) return std::nullopt;
+  std::string identity;
+  for (auto member : members) {
+    auto value = finding.text(member);
+    if (!value || value->empty()) return std::nullopt;
+    identity += fmt::format("{}:{};", value->size(), *value);
+  }
+  return identity;
+}
+
 std::vector<FindingKind> kinds_refusing_image_type(std::span<const FindingKind> kinds, std::string_view image_type) {
   std::vector<FindingKind> refusing;
   for (auto kind : kinds) {

@@ -128,6 +128,9 @@ struct FindingKindSpec {
   std::span<const AttributeSpec> attributes;
   SeverityRule severity;
   std::span<const std::string_view> key_members; // tell one finding from another, across image versions
+  // What makes a finding the same one in another version of the image, for `new_only` rules:
+  // present in both decides. Empty: the kind has none, and its rules cannot be `new_only`.
+  std::span<const std::string_view> identity;
   IdRule id;
   std::optional<SubList> cves;                   // the CVE sub-list, when the kind has one
   std::span<const std::string_view> console;     // attributes the console shows after the id
@@ -149,6 +152,11 @@ struct FindingOptions {
 // The kinds among `kinds` whose API requires the region header, when `region` is unknown:
 // such a run cannot read them, which is a configuration error before anything is sent.
 std::vector<FindingKind> kinds_missing_region(std::span<const FindingKind> kinds, const std::optional<std::string>& region);
+
+// What makes the finding the same one in another version of the image: the values of its kind's
+// identity members, each length-prefixed so that no two lists of values join alike; nullopt when
+// the kind has no identity or the finding lacks one of them (then it is always new).
+std::optional<std::string> identity_of(FindingKind kind, const FindingRecord& finding);
 
 // The kinds among `kinds` whose API does not take images of `image_type` (a registry type).
 std::vector<FindingKind> kinds_refusing_image_type(std::span<const FindingKind> kinds, std::string_view image_type);

@@ -63,6 +63,14 @@ Lookup select_matches(const Query& query, const std::vector<Record>& records) {
 
 std::string describe_query(const Query& query) { return source_spec(query.source).describe_query(query); }
 
+std::optional<std::string> Comparison::unavailable_for(FindingKind kind) const {
+  if (unavailable) return unavailable;
+  auto error = errors.find(kind);
+  if (error != errors.end()) return error->second;
+  if (!identities.count(kind)) return fmt::format("its {} were not read", name_of(kind));
+  return std::nullopt;
+}
+
 std::string describe_record(const Record& record) { return source_spec(record.source).describe_record(record); }
 
 // A scan with no time cannot be shown to follow the request.

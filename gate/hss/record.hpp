@@ -1,7 +1,11 @@
 #pragma once
 
+#include "gate/hss/finding_kind.hpp"
+
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -124,9 +128,25 @@ struct Lookup {
 
 // What the lookup of one image gave: its matches, or the error that ended it, with the matches
 // read before the error (evidence that may block, never pass).
+// The image an image is compared with (--compare-with, --compare-with-file): which it is, whether
+// it could be read, and the identities of its findings of the kinds that `new_only` rules count.
+// Unavailable, or a kind not read, means every finding of the image counts as new (fail closed).
+struct Comparison {
+  Query query;             // its names: the image's, with the version compared with
+  std::string from;        // where it was read: "HSS" or "the bundle FILE"
+  std::optional<Record> record;
+  std::vector<FindingKind> kinds;                     // the kinds compared: those `new_only` rules count
+  std::optional<std::string> unavailable;             // why it cannot be compared with; nullopt when it can
+  std::map<FindingKind, std::set<std::string>> identities; // per kind read to its end
+  std::map<FindingKind, std::string> errors;          // kinds whose list could not be read, and why
+  // Why a kind cannot be compared: the image unavailable, or its list not read; nullopt when it can.
+  std::optional<std::string> unavailable_for(FindingKind kind) const;
+};
+
 struct ImageLookup {
   Lookup lookup;
   std::optional<std::string> error;
+  std::optional<Comparison> comparison = {}; // when the image is compared with another version
 };
 
 // Splits exact matches by the expected digest, as a lookup result for evaluation.

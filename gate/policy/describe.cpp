@@ -57,6 +57,7 @@ void set_selector(Node& table, const FindingSelector& selector) {
     }
   }
   table.set("max", Node::number(selector.max));
+  if (selector.new_only) table.set("new_only", Node::flag(true));
 }
 
 Node rule_table(const Rule& rule) {
@@ -129,7 +130,8 @@ std::string rule_description(const Rule& rule) {
         }
       }
     }
-    return fmt::format("at most {} {}{}{}", rule.findings->max, hss::name_of(rule.findings->kind),
+    return fmt::format("at most {} {}{}{}{}", rule.findings->max, rule.findings->new_only ? "new " : "",
+                       hss::name_of(rule.findings->kind),
                        conditions.empty() ? "" : " where ", fmt::join(conditions, ", "));
   }
   std::vector<std::string> conditions;

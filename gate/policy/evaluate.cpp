@@ -29,18 +29,40 @@ public:
     outcome.policy_files = m_policy.files;
     outcome.rules = rule_infos(m_policy);
     for (const auto& image : lookups) {
+      m_comparison = image.comparison ? &*image.comparison : nullptr;
+      std::size_t before = outcome.images.size();
       if (image.error) {
         add_failed(image, outcome);
       } else {
         add_found(image.lookup, outcome.images);
       }
+      if (!m_comparison) continue;
+      for (std::size_t i = before; i < outcome.images.size(); ++i) outcome.images[i].compared_with = compared_with(*m_comparison);
     }
+    m_comparison = nullptr;
     outcome.decision = combined_decision(outcome.images);
     add_warnings(outcome);
     return outcome;
   }
 
 private:
+  static ComparedWith compared_with(const hss::Comparison& comparison) {
+    ComparedWith compared{comparison.query, comparison.from, std::nullopt, comparison.unavailable};
+    if (comparison.record) compared.image_digest = comparison.record->image_digest;
+    return compared;
+  }
+
+  // The field's value in the image compared with, for max_increase.
+  std::optional<ComparedValue> compared_value(const Rule& rule) const {
+    if (!m_comparison) return std::nullopt;
+    ComparedValue compared{m_comparison->query.image_version, std::nullopt, m_comparison->unavailable};
+    if (!compared.unavailable && m_comparison->record) {
+      Value value = rule.field->read(*m_comparison->record);
+      if (!std::holds_alternative<std::monostate>(value)) compared.value = std::move(value);
+    }
+    return compared;
+  }
+
   void add_found(const hss::Lookup& lookup, std::vector<ImageResult>& images) {
     std::size_t before = images.size();
     if (lookup.no_verdict) {
@@ -176,7 +198,7 @@ private:
       image.results.push_back(std::move(ok));
       image.rules_ran = true;
       evaluate_rules(image);
-      image.inventory = take_inventory(record, m_findings, m_context.inventory);
+      image.inventory = take_inventory(record, m_findings, m_context.inventory, m_comparison);
     }
     decide(image);
     return image;
@@ -250,7 +272,7 @@ private:
       return result;
     }
     const FieldDef& field = *find_field("latest_scan_time");
-    Verdict verdict = find_operator("max_age")->check(max_age, field, *record.latest_scan_time, m_context.now);
+    Verdict verdict = find_operator("max_age")->check(max_age, field, *record.latest_scan_time, CheckInput{m_context.now});
     result.actual = units::format_duration(age_of(*record.latest_scan_time, m_context.now));
     result.detail = fmt::format("last scanned {}: {}", time_text(*record.latest_scan_time), verdict.detail);
     settle(result, image, verdict.violated);
@@ -299,7 +321,8 @@ private:
       check = check_findings_rule(rule, image, result);
       if (!check.violated && !check.judged) return result;
     } else {
-      check = check_rule(rule, *image.record, m_context.now);
+      std::optional<ComparedValue> compared = compared_value(rule);
+      check = check_rule(rule, *image.record, CheckInput{m_context.now, compared ? &*compared : nullptr});
     }
     result.actual = check.actual;
     result.limit = check.limit;
@@ -326,7 +349,7 @@ private:
   // Counts the rule's findings. A list not read to the end is the image's error: matches read
   // that already exceed `max` still block, anything else is no verdict.
   Check check_findings_rule(const Rule& rule, ImageResult& image, RuleResult& result) {
-    FindingsVerdict verdict = check_findings(rule, image, m_policy, m_context.now, m_findings, m_used);
+    FindingsVerdict verdict = check_findings(rule, image, m_policy, m_context.now, m_findings, m_comparison, m_used);
     for (auto& error : verdict.errors) {
       if (std::find(image.errors.begin(), image.errors.end(), error) == image.errors.end()) image.errors.push_back(error);
     }
@@ -428,6 +451,7 @@ private:
   const Policy& m_policy;
   const Context& m_context;
   const hss::RunFindings& m_findings;
+  const hss::Comparison* m_comparison = nullptr; // the comparison of the image being judged
   std::set<std::string> m_missing_contexts;
   std::set<std::size_t> m_used;
   std::set<std::size_t> m_in_scope; // exceptions whose image globs match an image the rules judged

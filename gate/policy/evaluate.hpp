@@ -16,6 +16,10 @@ namespace gate::policy {
 // cve_id or cvss. The plan refers to the policy, which must outlive it.
 hss::FindingPlan plan_findings(const Policy& policy, const Context& context);
 
+// The lists of an image compared with (--compare-with) that the rules need: the kinds that the
+// `new_only` rules that apply here count, and no CVEs (identity needs none).
+hss::FindingPlan plan_compared_findings(const Policy& policy, const Context& context);
+
 // Applies the policy to the images the lookups found, in order. A lookup that ended in an error
 // gives an image with the decision `error`; records it read before the error that already fail
 // the policy are judged too, and block. Pure: no I/O, no clock; the same inputs always give the

@@ -139,6 +139,17 @@ public:
                                   type_name(*max)));
       }
     }
+    if (const Node* new_only = table.find("new_only")) {
+      if (new_only->type != Node::Type::boolean) {
+        problem(*new_only, fmt::format("rules.{}.new_only: expected true or false, got {}", id, type_name(*new_only)));
+      } else if (new_only->boolean && kind->spec().identity.empty()) {
+        problem(*new_only, fmt::format("rules.{}.new_only: {} have no identity that stays the same from one image "
+                                       "version to the next, so none can be told new",
+                                       id, hss::name_of(*kind)));
+      } else {
+        selector.new_only = new_only->boolean;
+      }
+    }
     // Conditions in the registry's order, whatever order the file wrote them in.
     auto order = attributes_of(*kind);
     auto rank = [&](const FindingCondition& c) { return std::find(order.begin(), order.end(), c.attribute) - order.begin(); };

@@ -60,6 +60,7 @@ std::vector<std::string> selector_loosenings(const FindingSelector& base, const 
     return found;
   }
   if (next.max > base.max) found.push_back(fmt::format("raises 'max' from {} to {}", base.max, next.max));
+  if (next.new_only && !base.new_only) found.push_back("adds new_only = true (counting fewer findings)");
   for (const auto& condition : next.where) {
     std::string_view name = condition.attribute->name;
     const FindingCondition* inherited = base.condition(name);

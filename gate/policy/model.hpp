@@ -69,6 +69,7 @@ struct FindingSelector {
   hss::FindingKind kind;
   std::vector<FindingCondition> where; // in the attribute registry's order
   std::int64_t max = 0;                // the most matching findings allowed
+  bool new_only = false;               // count only findings absent from the image compared with
   const FindingCondition* condition(std::string_view attribute) const;
 };
 

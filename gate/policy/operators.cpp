@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 namespace gate::policy {
 
@@ -56,7 +57,7 @@ Node render_bound(const Operand& operand, FieldKind kind) {
   return Node::number(bound);
 }
 
-Verdict check_max(const Operand& operand, const FieldDef& field, const Value& actual, TimePoint) {
+Verdict check_max(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput&) {
   std::int64_t bound = std::get<std::int64_t>(operand);
   bool above = ordered(field, actual) > bound;
   return {above, limit_value(field, bound),
@@ -64,7 +65,7 @@ Verdict check_max(const Operand& operand, const FieldDef& field, const Value& ac
                       show_number(field, bound))};
 }
 
-Verdict check_min(const Operand& operand, const FieldDef& field, const Value& actual, TimePoint) {
+Verdict check_min(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput&) {
   std::int64_t bound = std::get<std::int64_t>(operand);
   bool below = ordered(field, actual) < bound;
   return {below, limit_value(field, bound),
@@ -86,7 +87,7 @@ std::optional<Operand> parse_globs(const Node& node, FieldKind kind, std::string
   return *values;
 }
 
-Verdict check_in(const Operand& operand, const FieldDef& field, const Value& actual, TimePoint) {
+Verdict check_in(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput&) {
   const auto& patterns = std::get<std::vector<std::string>>(operand);
   bool listed = any_glob(patterns, text_of(actual));
   return {!listed, list_text(patterns),
@@ -94,7 +95,7 @@ Verdict check_in(const Operand& operand, const FieldDef& field, const Value& act
                       list_text(patterns))};
 }
 
-Verdict check_not_in(const Operand& operand, const FieldDef& field, const Value& actual, TimePoint) {
+Verdict check_not_in(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput&) {
   const auto& patterns = std::get<std::vector<std::string>>(operand);
   bool listed = any_glob(patterns, text_of(actual));
   return {listed, list_text(patterns),
@@ -116,7 +117,7 @@ std::optional<Operand> parse_boolean(const Node& node, FieldKind, std::string& p
   return std::nullopt;
 }
 
-Verdict check_equals(const Operand& operand, const FieldDef& field, const Value& actual, TimePoint) {
+Verdict check_equals(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput&) {
   bool wanted = std::get<bool>(operand);
   bool value = std::get<bool>(actual);
   return {value != wanted, wanted, fmt::format("{} is {}, expected {}", field.name, value, wanted)};
@@ -127,7 +128,8 @@ std::optional<Operand> parse_duration(const Node& node, FieldKind, std::string& 
   return std::nullopt;
 }
 
-Verdict check_max_age(const Operand& operand, const FieldDef& field, const Value& actual, TimePoint now) {
+Verdict check_max_age(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput& input) {
+  TimePoint now = input.now;
   Duration limit = std::get<Duration>(operand);
   std::int64_t stamp = number_of(actual);
   std::string limit_text = units::format_duration(limit);
@@ -148,13 +150,41 @@ Node render_duration(const Operand& operand, FieldKind) {
   return Node::text(units::format_duration(std::get<Duration>(operand)));
 }
 
+// The value may exceed the compared image's by at most the operand. Fail closed: with no image to
+// compare with, or without the field there, the compared value is taken as 0.
+Verdict check_max_increase(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput& input) {
+  std::int64_t allowed = std::get<std::int64_t>(operand);
+  std::int64_t value = number_of(actual);
+  std::int64_t base = 0;
+  std::string against;
+  if (!input.compared) {
+    against = "no image to compare with (no --compare-with), so the compared value is taken as 0";
+  } else if (input.compared->unavailable) {
+    against = fmt::format("{} is unavailable ({}), so the compared value is taken as 0", input.compared->name,
+                          *input.compared->unavailable);
+  } else if (!input.compared->value || !std::holds_alternative<std::int64_t>(*input.compared->value)) {
+    against = fmt::format("{} has no {}, so the compared value is taken as 0", input.compared->name, field.name);
+  } else {
+    base = number_of(*input.compared->value);
+    against = fmt::format("{} in {}", show_number(field, base), input.compared->name);
+  }
+  // Far beyond any count HSS gives: the sum saturates rather than overflows.
+  std::int64_t limit = base > std::numeric_limits<std::int64_t>::max() - allowed ? std::numeric_limits<std::int64_t>::max()
+                                                                                   : base + allowed;
+  bool over = value > limit;
+  return {over, limit,
+          fmt::format("{} is {}, {} max_increase {} over {}", field.name, show_number(field, value),
+                      over ? "beyond" : "within", show_number(field, allowed), against)};
+}
+
 constexpr std::array k_ordered{FieldKind::count, FieldKind::size, FieldKind::severity};
+constexpr std::array k_amounts{FieldKind::count, FieldKind::size};
 constexpr std::array k_listable{FieldKind::severity, FieldKind::text};
 constexpr std::array k_text{FieldKind::text};
 constexpr std::array k_boolean{FieldKind::boolean};
 constexpr std::array k_timestamp{FieldKind::timestamp};
 
-const std::array<OperatorDef, 6> k_operators{{
+const std::array<OperatorDef, 7> k_operators{{
     {"max", k_ordered, parse_bound, check_max,
      [](const Operand& base, const Operand& next) { return std::get<std::int64_t>(next) <= std::get<std::int64_t>(base); },
      "raises or drops 'max'", render_bound},
@@ -177,6 +207,9 @@ const std::array<OperatorDef, 6> k_operators{{
     {"max_age", k_timestamp, parse_duration, check_max_age,
      [](const Operand& base, const Operand& next) { return std::get<Duration>(next) <= std::get<Duration>(base); },
      "lengthens or drops 'max_age'", render_duration},
+    {"max_increase", k_amounts, parse_bound, check_max_increase,
+     [](const Operand& base, const Operand& next) { return std::get<std::int64_t>(next) <= std::get<std::int64_t>(base); },
+     "raises or drops 'max_increase'", render_bound},
 }};
 
 } // namespace

@@ -21,13 +21,26 @@ struct Verdict {
   std::string detail; // one line: the value, the comparison and the limit
 };
 
+// The same field of the image compared with (--compare-with), for `max_increase`.
+struct ComparedValue {
+  std::string name;                       // how messages name that image: "1.9.0"
+  std::optional<Value> value;             // nullopt: unavailable, then taken as 0
+  std::optional<std::string> unavailable; // why, when it is
+};
+
+// What a condition is checked with besides the value.
+struct CheckInput {
+  TimePoint now;
+  const ComparedValue* compared = nullptr; // nullptr: the run compares with no image
+};
+
 struct OperatorDef {
   std::string_view name;
   std::span<const FieldKind> kinds;
   // Reads the operand; nullopt with `problem` set ("expected ...") when it cannot.
   std::optional<Operand> (*parse)(const Node& value, FieldKind kind, std::string& problem);
   // Checks a present value (never std::monostate: a missing value fails before any operator).
-  Verdict (*check)(const Operand& operand, const FieldDef& field, const Value& actual, TimePoint now);
+  Verdict (*check)(const Operand& operand, const FieldDef& field, const Value& actual, const CheckInput& input);
   // True when `next` allows no value that `base` refused.
   bool (*tightens)(const Operand& base, const Operand& next);
   std::string_view loosening; // what an override that does not tighten does, e.g. "raises or drops 'max'"

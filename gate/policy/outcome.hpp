@@ -44,6 +44,9 @@ struct FindingResult {
   bool waived = false;
   std::optional<Waiver> waiver;
   bool unknown = false; // matched only because an ordered value was missing
+  // Against the image compared with: absent there (true), present (false); nullopt when the run
+  // compares this kind with nothing. Unavailable evidence makes every finding new.
+  std::optional<bool> is_new;
   struct Attribute {
     std::string name;
     std::vector<std::string> values; // several for cve_id; empty when the finding lacks it
@@ -105,6 +108,14 @@ struct Inventory {
   std::vector<std::string> errors_for(std::initializer_list<bool hss::DashboardUse::*> uses) const;
 };
 
+// The image an image was compared with, as reports name it.
+struct ComparedWith {
+  hss::Query query;                       // its names
+  std::string from;                       // "HSS" or "the bundle FILE"
+  std::optional<std::string> image_digest; // as HSS gives it, when it was found
+  std::optional<std::string> unavailable; // why it could not be compared with; nullopt when it could
+};
+
 // One image of the run: what was asked for, what was found, and what the policy made of it.
 struct ImageResult {
   hss::Query query;
@@ -115,6 +126,7 @@ struct ImageResult {
   std::vector<std::string> errors; // why the image could not be judged (decision error)
   Inventory inventory;
   std::vector<hss::Trigger> triggers; // what the gate asked HSS to do for the image (--trigger-scan)
+  std::optional<ComparedWith> compared_with; // --compare-with, --compare-with-file
   // The policy's rules ran on a finished scan of the expected image: never set for an image
   // that [scan] on_missing, on_pending or on_failed let through, nor for an older scan or digest.
   bool rules_ran = false;

@@ -328,8 +328,8 @@ private:
       bool selector_key = std::find(std::begin(k_selector_keys), std::end(k_selector_keys), name) !=
                           std::end(k_selector_keys);
       if (selector_key || read_common_key(name, value, rule)) continue;
-      problem(at(line, column), fmt::format("rules.{}: unknown key '{}': expected findings, where, max, level, "
-                                            "fail_from, message or when",
+      problem(at(line, column), fmt::format("rules.{}: unknown key '{}': expected findings, where, max, new_only, "
+                                            "level, fail_from, message or when",
                                             rule.id, name));
     }
     check_fail_from(rule);

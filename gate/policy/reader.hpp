@@ -36,7 +36,7 @@ Fragment read_fragment(const Node& root, const std::string& file, std::vector<Di
 
 // findings_reader.cpp: a findings rule's `findings`, `where` and `max`; an exception's `finding`;
 // the [findings] table. Each returns nullopt (or sets nothing) after adding its problems.
-inline constexpr std::string_view k_selector_keys[] = {"findings", "where", "max"};
+inline constexpr std::string_view k_selector_keys[] = {"findings", "where", "max", "new_only"};
 std::optional<FindingSelector> read_finding_selector(const Node& table, const std::string& id, const std::string& file,
                                                      std::vector<Diagnostic>& problems);
 std::optional<std::vector<FindingPattern>> read_finding_pattern(const Node& node, const std::string& file,

@@ -17,6 +17,17 @@ namespace {
 
 bool uses_cves(const FindingCondition& condition) { return condition.attribute->from_cves; }
 
+// "2 new, 3 already in 1.9.0", or why nothing could be told old.
+std::string new_only_note(std::int64_t counted, std::int64_t already, const hss::Comparison* comparison,
+                          hss::FindingKind kind) {
+  if (!comparison) return fmt::format("{} new: no image to compare with (no --compare-with), so every one counts", counted);
+  if (auto why = comparison->unavailable_for(kind)) {
+    return fmt::format("{} new: {} is unavailable to compare with ({}), so every one counts", counted,
+                       comparison->query.image_version, *why);
+  }
+  return fmt::format("{} new, {} already in {}", counted, already, comparison->query.image_version);
+}
+
 bool pattern_uses_cves(const Exception& exception, hss::FindingKind kind) {
   return std::any_of(exception.finding.begin(), exception.finding.end(), [&](const FindingPattern& part) {
     const FindingAttribute* attribute = find_attribute(kind, part.attribute);
@@ -114,7 +125,8 @@ std::string time_text(std::int64_t ms) {
   return time ? units::format_date_time(*time) : std::to_string(ms);
 }
 
-Check check_rule(const Rule& rule, const hss::Record& record, TimePoint now) {
+Check check_rule(const Rule& rule, const hss::Record& record, const CheckInput& input) {
+  TimePoint now = input.now;
   Check check;
   Value value = rule.field->read(record);
   if (std::holds_alternative<std::monostate>(value)) {
@@ -124,7 +136,7 @@ Check check_rule(const Rule& rule, const hss::Record& record, TimePoint now) {
   }
   check.actual = shown_actual(*rule.field, value, now);
   for (const auto& condition : rule.conditions) {
-    Verdict verdict = condition.op->check(condition.operand, *rule.field, value, now);
+    Verdict verdict = condition.op->check(condition.operand, *rule.field, value, input);
     if (verdict.violated || check.op.empty()) {
       check.violated = verdict.violated;
       check.op = condition.op->name;
@@ -154,8 +166,19 @@ bool exception_covers(const Exception& exception, const std::string& rule, const
   return names_rule(exception, rule) && exception_scopes_image(exception, image);
 }
 
+std::optional<bool> finding_is_new(hss::FindingKind kind, const hss::FindingRecord& finding,
+                                   const hss::Comparison* comparison) {
+  if (!comparison) return std::nullopt;
+  if (std::find(comparison->kinds.begin(), comparison->kinds.end(), kind) == comparison->kinds.end()) return std::nullopt;
+  if (comparison->unavailable_for(kind)) return true;
+  auto identity = hss::identity_of(kind, finding);
+  if (!identity) return true;
+  return comparison->identities.at(kind).count(*identity) == 0;
+}
+
 FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result, const Policy& policy, TimePoint now,
-                               const hss::RunFindings& findings, std::set<std::size_t>& used) {
+                               const hss::RunFindings& findings, const hss::Comparison* comparison,
+                               std::set<std::size_t>& used) {
   const hss::Record& image = *image_result.record;
   std::vector<FindingWaiver> waivers;
   for (std::size_t i = 0; i < policy.exceptions.size(); ++i) {
@@ -192,6 +215,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
                                  [&](const FindingWaiver& w) { return pattern_uses_cves(*w.exception, selector.kind); }));
   std::set<std::string> cve_errors;
   std::int64_t unknown = 0;
+  std::int64_t already = 0; // matched, but present in the image compared with (new_only)
   const std::vector<const FindingAttribute*> attributes = attributes_of(selector.kind);
   const std::vector<std::string> keys = finding_keys(selector.kind, *list);
   for (std::size_t index = 0; index < list->size(); ++index) {
@@ -221,6 +245,13 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
     if (!matched) continue;
     FindingResult found = describe(selector.kind, attributes, subject, keys[index]);
     found.unknown = by_unknown;
+    found.is_new = finding_is_new(selector.kind, record, comparison);
+    if (selector.new_only && found.is_new == false) {
+      // Already in the image compared with: shown, never counted.
+      ++already;
+      verdict.findings.push_back(std::move(found));
+      continue;
+    }
     unknown += by_unknown ? 1 : 0;
     for (const auto& waiver : waivers) {
       if (!waiver_names(waiver.exception->finding, selector, subject)) continue;
@@ -247,9 +278,10 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
   if (!cve_errors.empty()) verdict.complete = false;
 
   verdict.violated = verdict.actual > selector.max;
-  std::string matched = fmt::format("{} of {} {} match{}", verdict.actual + verdict.waived, list->size(), kind_name,
-                                    verdict.actual + verdict.waived == 1 ? "es" : "");
+  std::int64_t matches = verdict.actual + verdict.waived + already;
+  std::string matched = fmt::format("{} of {} {} match{}", matches, list->size(), kind_name, matches == 1 ? "es" : "");
   std::vector<std::string> notes;
+  if (selector.new_only) notes.push_back(new_only_note(verdict.actual + verdict.waived, already, comparison, selector.kind));
   if (verdict.waived > 0) notes.push_back(fmt::format("{} waived by finding exceptions", verdict.waived));
   if (unknown > 0) notes.push_back(fmt::format("{} only because a value is unknown", unknown));
   if (!notes.empty()) matched += fmt::format(" ({})", fmt::join(notes, ", "));
@@ -262,7 +294,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
 }
 
 Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findings,
-                         const std::vector<hss::FindingKind>& kinds) {
+                         const std::vector<hss::FindingKind>& kinds, const hss::Comparison* comparison) {
   Inventory inventory;
   if (kinds.empty()) return inventory;
   auto found = findings.images.find(image.image_id);
@@ -300,6 +332,7 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
         }
       }
       results.push_back(describe(kind, attributes, subject, keys[index]));
+      results.back().is_new = finding_is_new(kind, record, comparison);
     }
     if (spec.dashboards.operating_system && !inventory.operating_system) {
       for (const auto& result : results) {
@@ -312,6 +345,17 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
     inventory.lists.emplace(kind, std::move(results));
   }
   return inventory;
+}
+
+hss::FindingPlan plan_compared_findings(const Policy& policy, const Context& context) {
+  hss::FindingPlan plan;
+  for (const auto& rule : policy.rules) {
+    if (!rule.findings || !rule.findings->new_only || !rule.applies(context)) continue;
+    hss::FindingKind kind = rule.findings->kind;
+    if (std::find(plan.kinds.begin(), plan.kinds.end(), kind) == plan.kinds.end()) plan.kinds.push_back(kind);
+  }
+  std::sort(plan.kinds.begin(), plan.kinds.end());
+  return plan;
 }
 
 hss::FindingPlan plan_findings(const Policy& policy, const Context& context) {

@@ -2,6 +2,7 @@
 
 #include "gate/hss/findings.hpp"
 #include "gate/policy/model.hpp"
+#include "gate/policy/operators.hpp"
 #include "gate/policy/outcome.hpp"
 
 #include <cstdint>
@@ -44,7 +45,7 @@ struct Check {
 };
 
 // Checks a field rule against the record; a missing value violates it.
-Check check_rule(const Rule& rule, const hss::Record& record, TimePoint now);
+Check check_rule(const Rule& rule, const hss::Record& record, const CheckInput& input);
 
 struct FindingsVerdict {
   bool violated = false;
@@ -61,11 +62,18 @@ struct FindingsVerdict {
 
 // Judges a findings rule on an image whose scan succeeded, with the policy's unexpired finding
 // exceptions that cover it. The indices of exceptions it uses are added to `used`.
+// `comparison`: the image compared with, nullptr when there is none.
 FindingsVerdict check_findings(const Rule& rule, const ImageResult& image, const Policy& policy, TimePoint now,
-                               const hss::RunFindings& findings, std::set<std::size_t>& used);
+                               const hss::RunFindings& findings, const hss::Comparison* comparison,
+                               std::set<std::size_t>& used);
+
+// Whether a finding is absent from the image compared with: nullopt when nothing is compared,
+// true when the comparison cannot tell (unavailable, its list unread, an identity member missing).
+std::optional<bool> finding_is_new(hss::FindingKind kind, const hss::FindingRecord& finding,
+                                   const hss::Comparison* comparison);
 
 // The lists of `kinds` that reports need, as read for one image.
 Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findings,
-                         const std::vector<hss::FindingKind>& kinds);
+                         const std::vector<hss::FindingKind>& kinds, const hss::Comparison* comparison);
 
 } // namespace gate::policy

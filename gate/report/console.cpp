@@ -87,6 +87,7 @@ std::string image_line(const ImageResult& image) {
   for (const auto& trigger : image.triggers) {
     line += fmt::format("  asked HSS at {}: {} ({})\n", trigger.at, printable(trigger.asked), trigger.operation);
   }
+  if (image.compared_with) line += fmt::format("  {}\n", printable(comparison_text(*image.compared_with)));
   return line;
 }
 

@@ -117,6 +117,16 @@ Object::Ptr vulnerability_json(const DashboardImage& listed, const FindingResult
   location->set("operating_system", clean_text(os));
   location->set("image", clean_text(image_reference(image)));
   object->set("location", location);
+  if (finding.is_new) {
+    // GitLab's vulnerability has no free properties: `details` holds typed, named fields.
+    Object::Ptr is_new = json::ordered();
+    is_new->set("name", "New since the image compared with");
+    is_new->set("type", "value");
+    is_new->set("value", *finding.is_new);
+    Object::Ptr details = json::ordered();
+    details->set("new", is_new);
+    object->set("details", details);
+  }
   return object;
 }
 

@@ -58,6 +58,7 @@ Object::Ptr finding_json(const FindingResult& finding) {
   object->set("waived", finding.waived);
   object->set("waiver", finding.waiver ? Var(waiver_json(*finding.waiver)) : Var());
   object->set("unknown", finding.unknown);
+  if (finding.is_new) object->set("new", *finding.is_new);
   Object::Ptr attributes = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const auto& attribute : finding.attributes) {
     if (attribute.list) {
@@ -107,6 +108,18 @@ Object::Ptr query_json(const hss::Query& query) {
   return object;
 }
 
+// The image compared with: its names (the query's members), its digest when found, and whether
+// it could be compared with, or why not.
+Object::Ptr compared_with_json(const ComparedWith& compared) {
+  Object::Ptr object = ordered();
+  object->set("names", query_json(compared.query));
+  object->set("from", clean_text(compared.from));
+  object->set("image_digest", optional_text(compared.image_digest));
+  object->set("available", !compared.unavailable.has_value());
+  object->set("reason", optional_text(compared.unavailable));
+  return object;
+}
+
 std::string scan_status_of(const ImageResult& image) {
   if (image.record) return clean_text(image.record->scan_status);
   return image.decision == Decision::error ? "unknown" : "missing";
@@ -141,6 +154,7 @@ Object::Ptr image_json(const ImageResult& image) {
     }
     object->set("triggers", triggers);
   }
+  if (image.compared_with) object->set("compared_with", compared_with_json(*image.compared_with));
   return object;
 }
 

@@ -54,15 +54,16 @@ std::string headline(const Outcome& outcome) {
 }
 
 std::string image_heading(const ImageResult& image) {
+  std::string compared = image.compared_with ? cell(comparison_text(*image.compared_with)) + "\n\n" : std::string();
   if (!image.record) {
     const char* state = image.decision == Decision::error ? "not checked" : "not found in HSS";
-    return fmt::format("### {}: {}\n\n", cell(image.label()), state);
+    return fmt::format("### {}: {}\n\n{}", cell(image.label()), state, compared);
   }
   const hss::Record& r = *image.record;
   auto scanned = r.latest_scan_time ? units::time_from_epoch_ms(*r.latest_scan_time) : std::nullopt;
-  return fmt::format("### {}: {}\n\nScan {} at {}, digest {}\n\n", cell(image.label()), name_of(image.decision),
+  return fmt::format("### {}: {}\n\nScan {} at {}, digest {}\n\n{}", cell(image.label()), name_of(image.decision),
                      cell(r.scan_status), scanned ? units::format_date_time(*scanned) : "unknown",
-                     cell(r.image_digest.value_or("(none)")));
+                     cell(r.image_digest.value_or("(none)")), compared);
 }
 
 std::string result_row(const RuleResult& result) {

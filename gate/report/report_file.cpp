@@ -34,6 +34,16 @@ std::string clean_text(std::string_view text) {
   return out;
 }
 
+std::string comparison_text(const policy::ComparedWith& compared) {
+  std::string version = compared.query.image_version.empty() ? std::string("another version") : compared.query.image_version;
+  if (compared.unavailable) {
+    return fmt::format("compared with {}: unavailable ({}), so new_only rules count every finding and max_increase "
+                       "measures from 0",
+                       version, *compared.unavailable);
+  }
+  return fmt::format("compared with {} ({}, digest {})", version, compared.from, compared.image_digest.value_or("(none)"));
+}
+
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());

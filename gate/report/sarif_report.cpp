@@ -241,6 +241,7 @@ private:
       properties->set("findingId", clean_text(finding->id));
       properties->set("findingKey", clean_text(finding->key));
       if (!finding->severity.empty()) properties->set("severity", finding->severity);
+      if (finding->is_new) properties->set("new", *finding->is_new);
     }
     object->set("properties", properties);
     results->add(object);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gate/policy/outcome.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -22,5 +24,9 @@ std::string printable(std::string_view text);
 // workflow command in GitHub Actions or Azure Pipelines) starts with "./" instead, which keeps a
 // relative path meaning the same file.
 std::string printable_line(std::string_view text);
+
+// "compared with 1.9.0 (HSS, digest sha256:...)", or why the image compared with is unavailable
+// and what that means for the rules. Raw text: each renderer escapes it as its format needs.
+std::string comparison_text(const policy::ComparedWith& compared);
 
 } // namespace gate::report

@@ -173,6 +173,7 @@ class FakeHss:
         self.findings = {}            # image_id -> {kind: [records]}; "_handled": true marks handled ones
         self.cves = {}                # vul_id -> [CVE records]
         self.fail_findings = {}       # kind (or "cves") -> (status, body): its requests fail so
+        self.fail_findings_for = {}   # image_id -> (status, body): its finding requests fail
         self.finding_totals = {}      # kind (or "cves") -> total_num its pages claim instead of the truth
         self.script = collections.deque()    # per-request actions, consumed in order
         self.post_script = collections.deque()  # actions for POSTs only, consumed in order
@@ -235,6 +236,7 @@ class FakeHss:
             self.findings = {}
             self.cves = {}
             self.fail_findings = {}
+            self.fail_findings_for = {}
             self.finding_totals = {}
             self.date_offset = 0
             self.script.clear()
@@ -379,6 +381,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return 400, {"error_code": "HSS.0001", "error_msg": f"header {header} is required"}
         if kind in fake.fail_findings:
             return fake.fail_findings[kind]
+        failing_image = params.get("image_id") or urllib.parse.unquote(match.group(2))
+        if kind != "cves" and failing_image in fake.fail_findings_for:
+            return fake.fail_findings_for[failing_image]
         limit, offset = params.get("limit", "10"), params.get("offset", "0")
         if not (limit.isdigit() and 10 <= int(limit) <= 200 and offset.isdigit() and int(offset) <= 2000000):
             return 400, {"error_code": "HSS.0001", "error_msg": "invalid limit or offset"}

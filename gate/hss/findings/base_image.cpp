@@ -35,6 +35,7 @@ const FindingKindSpec k_base_image{
     .attributes = k_attributes,
     .severity = {},
     .key_members = k_key,
+    .identity = {}, // one base image per image: nothing to compare finding by finding
     .id = {k_id, " "},
     .cves = {},
     .console = {},

@@ -40,6 +40,7 @@ constexpr std::array k_attributes{
 constexpr std::array<SeverityWord, 4> k_severity_words{
     {{"security", "info"}, {"low", "low"}, {"medium", "medium"}, {"high", "high"}}};
 constexpr std::array<std::string_view, 4> k_key{"check_name", "standard", "check_rule_id", "check_rule_name"};
+constexpr std::array<std::string_view, 1> k_identity{"check_rule_id"};
 constexpr std::array<std::string_view, 2> k_id{"check_rule_id", "check_rule_name"};
 constexpr std::array<std::string_view, 1> k_console{"check_name"};
 
@@ -53,6 +54,7 @@ const FindingKindSpec k_baseline{
     .attributes = k_attributes,
     .severity = {"severity", k_severity_words, {}},
     .key_members = k_key,
+    .identity = k_identity,
     .id = {k_id, {}},
     .cves = {},
     .console = k_console,

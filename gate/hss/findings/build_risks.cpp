@@ -32,6 +32,7 @@ constexpr std::array k_attributes{
 };
 
 constexpr std::array<std::string_view, 2> k_key{"risk_id", "rule_id"};
+constexpr std::array<std::string_view, 1> k_identity{"rule_id"};
 constexpr std::array<std::string_view, 2> k_id{"risk_id", "rule_id"};
 
 } // namespace
@@ -44,6 +45,7 @@ const FindingKindSpec k_build_risks{
     .attributes = k_attributes,
     .severity = {"risk_level", {}, {}},
     .key_members = k_key,
+    .identity = k_identity,
     .id = {k_id, {}},
     .cves = {},
     .console = {},

@@ -33,6 +33,7 @@ constexpr std::array k_attributes{
 };
 
 constexpr std::array<std::string_view, 3> k_key{"sensitive_info_id", "file_path", "position"};
+constexpr std::array<std::string_view, 2> k_identity{"name", "file_path"};
 constexpr std::array<std::string_view, 2> k_id{"sensitive_info_id", "file_path"};
 constexpr std::array<std::string_view, 1> k_console{"file_path"};
 
@@ -46,6 +47,7 @@ const FindingKindSpec k_secrets{
     .attributes = k_attributes,
     .severity = {"severity", {}, {}},
     .key_members = k_key,
+    .identity = k_identity,
     .id = {k_id, {}},
     .cves = {},
     .console = k_console,

@@ -27,6 +27,7 @@ constexpr std::array k_attributes{
 };
 
 constexpr std::array<std::string_view, 3> k_key{"app_type", "app_name", "app_version"};
+constexpr std::array<std::string_view, 2> k_identity{"app_name", "app_version"};
 constexpr std::array<std::string_view, 2> k_id{"app_name", "app_version"};
 constexpr std::array<std::string_view, 2> k_console{"app_name", "app_version"};
 
@@ -40,6 +41,7 @@ const FindingKindSpec k_software{
     .attributes = k_attributes,
     .severity = {},
     .key_members = k_key,
+    .identity = k_identity,
     .id = {k_id, "@"},
     .cves = {},
     .console = k_console,

@@ -57,6 +57,7 @@ constexpr std::array k_attributes{
 constexpr std::array<SeverityWord, 3> k_repair_necessity{
     {{"immediate_repair", "high"}, {"delay_repair", "medium"}, {"not_needed_repair", "low"}}};
 constexpr std::array<std::string_view, 4> k_key{"vul_id", "app_name", "app_path", "version"};
+constexpr std::array<std::string_view, 2> k_identity{"vul_id", "app_name"};
 constexpr std::array<std::string_view, 1> k_id{"vul_id"};
 constexpr std::array<std::string_view, 3> k_console{"app_name", "version", "app_path"};
 
@@ -70,6 +71,7 @@ const FindingKindSpec k_vulnerabilities{
     .attributes = k_attributes,
     .severity = {"repair_necessity", k_repair_necessity, {}},
     .key_members = k_key,
+    .identity = k_identity,
     .id = {k_id, {}},
     .cves = SubList{&k_cve_endpoint, "vul_id"},
     .console = k_console,
