@@ -147,6 +147,33 @@ def main():
     finally:
         fake.stop()
 
+    # A comparison with the version in production (--compare-with): the same 1,000 vulnerabilities
+    # in both versions, a new_only rule. Its list and findings are read alongside the image's, so
+    # the verdict should take the same three latencies, not five.
+    print(f"\n| comparison | median ms | requests | exit | x without a comparison |")
+    print("|---|---|---|---|---|")
+    fake = FakeHss(token=TOKEN).start()
+    try:
+        vulns = [{"vul_id": f"USN-{i}", "repair_necessity": "immediate_repair" if i % 3 else "delay_repair",
+                  "app_name": f"pkg-{i % 97}", "version": "1.0", "app_path": "", "description": "x" * 60,
+                  "position": "layer", "solution": "upgrade", "url": "https://example.invalid"} for i in range(1000)]
+        timings = {}
+        for name, extra in (("without a comparison", []), ("--compare-with 1.0.6", ["--compare-with", "1.0.6"])):
+            fake.reset([record(6), record(7)])
+            fake.findings = {"id-6": {"vulnerabilities": vulns}, "id-7": {"vulnerabilities": vulns, "malware": [], "secrets": []}}
+            fake.latency = latency
+            command = [gate, "check", "--endpoint", fake.url, "--project-id", "test-project", "--cicd-name", "shop",
+                       "--image-version", "1.0.7", "--policy", os.path.join(HERE, "compare-policy.toml"), "-q", *extra]
+            ms, rss, code = timed(command, env, args.runs)
+            requests = len(fake.requests) / args.runs
+            timings[name] = ms
+            base = timings["without a comparison"]
+            print(f"| {name} | {ms:.1f} | {requests:.0f} | {code} | {ms / base:.2f} |")
+            rows.append({"case": f"comparison: {name}", "ms": round(ms, 2), "requests": requests, "exit": code,
+                         "peak_rss_kib": rss, "latencies": round(ms / (latency * 1000), 3)})
+    finally:
+        fake.stop()
+
     # Registry images: a scanned image costs one list request, as a CI/CD image does; with
     # --trigger-scan a listed, unscanned image costs one scan request, then one poll per interval
     # until the scan (3 s in the fake) is done.

@@ -37,6 +37,11 @@ class BenchSmoke(unittest.TestCase):
         # the list; 5 vulnerability pages and the empty one at total_num; malware; secrets
         self.assertEqual(findings["requests"], 1 + 6 + 1 + 1)
         self.assertEqual(rows["findings: 10000 vulnerabilities, malware, secrets"]["requests"], 1 + 51 + 1 + 1)
+        # A comparison reads its list and its vulnerabilities only (the new_only rule's kind).
+        without = rows["comparison: without a comparison"]
+        compared = rows["comparison: --compare-with 1.0.6"]
+        self.assertEqual((without["exit"], compared["exit"]), (0, 0))
+        self.assertEqual(compared["requests"], without["requests"] + 1 + 6)
 
 
 if __name__ == "__main__":

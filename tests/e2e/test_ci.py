@@ -89,8 +89,10 @@ class Templates(GateTest):
         self.assertEqual(action["outputs"]["expiry-warnings"]["value"], "${{ steps.gate.outputs.expiry-warnings }}")
         gate_step = next(step for step in action["runs"]["steps"] if step.get("id") == "gate")
         self.assertIn("INPUT_HSS_GATE_WARNINGS_EXIT", gate_step["env"])
-        for name in ("sarif", "sarif-location", "sbom", "attestation"):
+        for name in ("sarif", "sarif-location", "sbom", "attestation", "compare-with", "compare-with-file"):
             self.assertIn(name, action["inputs"])
+        self.assertEqual(gate_step["env"]["INPUT_HSS_GATE_COMPARE_WITH"], "${{ inputs.compare-with }}")
+        self.assertEqual(gate_step["env"]["INPUT_HSS_GATE_COMPARE_WITH_FILE"], "${{ inputs.compare-with-file }}")
         self.assertEqual(action["outputs"]["attestation"]["value"], "${{ steps.gate.outputs.attestation }}")
         self.assertEqual(gate_step["env"]["INPUT_HSS_GATE_ATTESTATION"], "${{ inputs.attestation }}")
         self.assertIn("images", action["inputs"])
@@ -592,6 +594,23 @@ os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
         self.assertEqual(codes[-1][1].returncode, 0, codes[-1][1].stdout + codes[-1][1].stderr)
         self.assertEqual(outputs["attestation"], "")
         self.assertFalse(os.path.exists(os.path.join(self.folder, "hss-gate.intoto.json")))
+
+    def test_the_compare_with_input_gates_only_what_the_version_adds(self):
+        self.fake.reset([record(image_id="img-0", image_version="0.9.0", image_digest="sha256:" + "0" * 64),
+                         record()])
+        self.fake.findings = {"img-0": {"malware": [{"file_name": "m", "file_path": "/m", "size": 1, "description": ""}]},
+                              "img-1": {"malware": [{"file_name": "m", "file_path": "/m", "size": 1, "description": ""}]}}
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        with open(os.path.join(self.folder, ".hss-gate.toml"), "w") as f:
+            f.write('version = 1\n[rules.new-malware]\nfindings = "malware"\nnew_only = true\nmax = 0\n')
+        inputs = {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
+                  "json": "report.json"}
+        codes, outputs, _ = self.run_action(dict(inputs, **{"compare-with": "0.9.0"}), self.credentials())
+        self.assertEqual(codes[-1][1].returncode, 0, codes[-1][1].stdout + codes[-1][1].stderr)
+        self.assertEqual(outputs["decision"], "pass")
+        shutil.rmtree(os.path.join(self.folder, "runner-temp"))
+        codes, outputs, _ = self.run_action(inputs, self.credentials())
+        self.assertEqual(outputs["decision"], "fail", "without a comparison every finding is new")
 
     def test_an_hss_error_with_on_error_pass_passes_loudly(self):
         self.fake.reset([record()])
