@@ -519,4 +519,118 @@ BOOST_AUTO_TEST_CASE(missing_values_satisfy_no_condition) {
              "registry_name is missing from the HSS record, so the rule cannot pass");
 }
 
+// --compare-with: the evaluator against a comparison, without any I/O.
+namespace {
+
+gate::hss::ImageLookup compared_lookup(const Record& image, std::optional<Record> compared, const Policy& policy,
+                                       std::vector<gate::hss::FindingRecord> compared_vulnerabilities = {}) {
+  gate::hss::ImageLookup lookup{lookup_of({image}), std::nullopt};
+  gate::hss::Comparison comparison;
+  comparison.query = lookup.lookup.query;
+  comparison.query.image_version = "0.9.0";
+  comparison.from = "HSS";
+  comparison.kinds = plan_compared_findings(policy, {std::nullopt, std::nullopt, k_now}).kinds;
+  if (compared) {
+    comparison.record = *compared;
+    auto kind = *gate::hss::finding_kind_named("vulnerabilities");
+    auto& identities = comparison.identities[kind];
+    for (const auto& finding : compared_vulnerabilities) {
+      if (auto identity = gate::hss::identity_of(kind, finding)) identities.insert(*identity);
+    }
+  } else {
+    comparison.unavailable = "HSS holds no image with those names";
+  }
+  lookup.comparison = std::move(comparison);
+  return lookup;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(max_increase_measures_from_the_image_compared_with_and_from_0_without_it) {
+  Record image = test::clean_record();
+  image.vul_num = 12;
+  Record old = image;
+  old.vul_num = 10;
+  struct Case {
+    std::int64_t allowed;
+    std::optional<Record> compared;
+    const char* expected;
+    const char* said;
+  };
+  const std::vector<Case> cases{
+      {2, old, "pass", "within max_increase 2 over 10 in 0.9.0"},
+      {1, old, "fail", "beyond max_increase 1 over 10 in 0.9.0"},
+      {11, std::nullopt, "fail", "unavailable (HSS holds no image with those names), so the compared value is taken as 0"},
+      {12, std::nullopt, "pass", "taken as 0"},
+  };
+  for (const auto& c : cases) {
+    Policy policy = policy_from(fmt::format("[rules.growth]\nfield = \"vul_num\"\nmax_increase = {}\n", c.allowed));
+    auto outcome = evaluate(policy, {std::nullopt, std::nullopt, k_now}, {compared_lookup(image, c.compared, policy)});
+    const auto& result = result_of(outcome, "growth");
+    BOOST_TEST_CONTEXT(c.allowed << " " << c.said) {
+      BOOST_TEST(name_of(result.status) == c.expected);
+      BOOST_TEST(result.detail.find(c.said) != std::string::npos, result.detail);
+    }
+  }
+  // No comparison at all: the same fail-closed reading.
+  auto outcome = run(policy_from("[rules.growth]\nfield = \"vul_num\"\nmax_increase = 11\n"), image);
+  BOOST_TEST(name_of(result_of(outcome, "growth").status) == "fail");
+  BOOST_TEST(result_of(outcome, "growth").detail.find("no --compare-with") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(new_only_counts_what_the_compared_image_lacks_by_identity_and_everything_when_unavailable) {
+  Record image = test::clean_record();
+  auto kept = vulnerability({{"vul_id", "V-1"}, {"app_name", "openssl"}, {"version", "1.1"}});
+  auto bumped = vulnerability({{"vul_id", "V-1"}, {"app_name", "openssl"}, {"version", "1.2"}});
+  auto moved = vulnerability({{"vul_id", "V-1"}, {"app_name", "node"}});
+  auto nameless = vulnerability({{"vul_id", "V-2"}});
+  // Values that would join alike if identities were joined naively.
+  auto joined_a = vulnerability({{"vul_id", "V-3|x"}, {"app_name", "y"}});
+  auto joined_b = vulnerability({{"vul_id", "V-3"}, {"app_name", "x|y"}});
+  gate::hss::RunFindings findings;
+  findings.images[image.image_id].lists.emplace_back(*gate::hss::finding_kind_named("vulnerabilities"),
+                                                     std::vector{bumped, moved, nameless, joined_b});
+  Policy policy = policy_from("[rules.new]\nfindings = \"vulnerabilities\"\nnew_only = true\nmax = 0\n");
+  Context context{std::nullopt, std::nullopt, k_now};
+  auto outcome = evaluate(policy, context, {compared_lookup(image, image, policy, {kept, nameless, joined_a})}, findings);
+  const auto& result = result_of(outcome, "new");
+  std::vector<bool> marks;
+  for (const auto& finding : result.findings) marks.push_back(finding.is_new.value_or(false));
+  // The same vul_id and package in another version is old; another package, a finding without
+  // app_name and a lookalike are new.
+  BOOST_TEST(marks == (std::vector<bool>{false, true, true, true}), fmt::format("{}", fmt::join(marks, ",")));
+  BOOST_TEST(std::get<std::int64_t>(result.actual) == 3);
+  BOOST_TEST(result.detail.find("3 new, 1 already in 0.9.0") != std::string::npos, result.detail);
+  BOOST_TEST(outcome.images.at(0).compared_with.has_value());
+
+  auto unavailable = evaluate(policy, context, {compared_lookup(image, std::nullopt, policy)}, findings);
+  const auto& counted = result_of(unavailable, "new");
+  BOOST_TEST(std::get<std::int64_t>(counted.actual) == 4);
+  BOOST_TEST(counted.detail.find("unavailable to compare with") != std::string::npos, counted.detail);
+  for (const auto& finding : counted.findings) BOOST_TEST((finding.is_new == std::optional<bool>(true)));
+}
+
+BOOST_AUTO_TEST_CASE(new_only_and_max_increase_may_not_loosen_an_inherited_rule) {
+  test::TempDir dir;
+  dir.write("base.toml", "version = 1\n[rules.v]\nfindings = \"vulnerabilities\"\nmax = 0\n"
+                         "[rules.g]\nfield = \"vul_num\"\nmax_increase = 1\n");
+  const std::vector<std::pair<std::string, std::string>> loosening{
+      {"[rules.v]\nfindings = \"vulnerabilities\"\nnew_only = true\nmax = 0\n", "new_only"},
+      {"[rules.g]\nfield = \"vul_num\"\nmax_increase = 2\n", "max_increase"},
+      {"[rules.g]\nfield = \"vul_num\"\nmax = 100\n", "max_increase"},
+  };
+  for (const auto& [text, said] : loosening) {
+    auto result = load_policies({dir.write("repo.toml", "version = 1\nextends = [\"base.toml\"]\n" + text)}, k_now);
+    BOOST_TEST_CONTEXT(text) {
+      BOOST_TEST_REQUIRE(!result.problems.empty());
+      BOOST_TEST(result.problems.front().str().find(said) != std::string::npos, result.problems.front().str());
+    }
+  }
+  auto tighter = load_policies({dir.write("repo.toml", "version = 1\nextends = [\"base.toml\"]\n[rules.g]\nfield = "
+                                                       "\"vul_num\"\nmax_increase = 0\n[rules.own]\nfindings = "
+                                                       "\"malware\"\nnew_only = true\nmax = 0\n")},
+                               k_now);
+  BOOST_TEST(tighter.problems.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
