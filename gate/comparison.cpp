@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace gate {
@@ -79,6 +80,29 @@ hss::Comparison empty_comparison(const hss::Query& query, const std::string& fro
 }
 
 void quiet(const std::string&) {}
+
+// The image's names without its version, for messages about another version of it.
+std::string names_of(const hss::Query& query) {
+  hss::Query names = query;
+  names.image_version = "(any)";
+  names.image_digest.reset();
+  return hss::describe_query(names);
+}
+
+// A digest as registries compare them: case and surrounding blanks carry no meaning.
+std::string normalized_digest(const std::optional<std::string>& digest) {
+  std::string text = digest.value_or("");
+  auto first = text.find_first_not_of(" \t");
+  auto last = text.find_last_not_of(" \t");
+  text = first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The names a record shows of itself besides its version: a comparison must be of the same image.
+bool same_names(const hss::Record& a, const hss::Record& b) {
+  return a.cicd_name == b.cicd_name && a.namespace_name == b.namespace_name && a.image_name == b.image_name;
+}
 
 } // namespace
 
@@ -156,14 +180,14 @@ Comparisons read_compared_bundle(const config::Config& config, const hss::Findin
     hss::Query query = compared_query(image, named.size() == 1 ? named.front().image_version.value_or("") : "");
     hss::Comparison comparison = empty_comparison(query, from, plan);
     if (named.size() > 1) {
+      // As online: several candidates are no comparison (fail closed), not a failed run.
       std::vector<std::string> found;
       for (const auto& record : named) found.push_back(record.image_version.value_or(""));
-      throw UsageError(fmt::format("--compare-with-file {}: holds {} images named like {} (versions {}): save a bundle "
-                                   "of the one to compare with",
-                                   path, named.size(), hss::describe_query(image), fmt::join(found, ", ")));
-    }
-    if (named.empty()) {
-      comparison.unavailable = fmt::format("{} holds no image named like {}", from, hss::describe_query(image));
+      comparison.unavailable = fmt::format("{} holds {} images of {} (versions {}): save a bundle of the one to compare "
+                                           "with",
+                                           from, named.size(), names_of(image), fmt::join(found, ", "));
+    } else if (named.empty()) {
+      comparison.unavailable = fmt::format("{} holds no image of {}", from, names_of(image));
     } else if (named.front().image_version.value_or("") == image.image_version) {
       throw UsageError(fmt::format("--compare-with-file {}: its image is {} itself, version {}: compare with another "
                                    "version, such as the one in production",
@@ -179,18 +203,27 @@ Comparisons read_compared_bundle(const config::Config& config, const hss::Findin
   return comparisons;
 }
 
-void check_not_compared_with_itself(const std::vector<hss::ImageLookup>& lookups, const config::Config& config) {
+void check_comparisons(std::vector<hss::ImageLookup>& lookups, const config::Config& config) {
   for (std::size_t i = 0; i < lookups.size() && i < config.images.size(); ++i) {
-    const auto& comparison = lookups[i].comparison;
-    if (!comparison || !comparison->record || !comparison->record->image_digest) continue;
-    const std::string& digest = *comparison->record->image_digest;
-    if (digest.empty()) continue;
+    auto& comparison = lookups[i].comparison;
+    if (!comparison || !comparison->record) continue;
+    const hss::Record& compared = *comparison->record;
+    std::string digest = normalized_digest(compared.image_digest);
     for (const auto& record : lookups[i].lookup.records) {
-      if (record.image_digest != digest) continue;
-      throw UsageError(fmt::format("{}: the image compared with ({}, {}) has the image's own digest {}: compare with "
-                                   "another image, such as the one in production",
-                                   config.images[i].origin, hss::describe_query(comparison->query), comparison->from,
-                                   digest));
+      if (!digest.empty() && normalized_digest(record.image_digest) == digest) {
+        throw UsageError(fmt::format("{}: the image compared with ({}, {}) has the image's own digest {}: compare "
+                                     "with another image, such as the one in production",
+                                     config.images[i].origin, hss::describe_query(comparison->query), comparison->from,
+                                     compared.image_digest.value_or("")));
+      }
+      // Found by the query's names only (no image_name given): another image of the same cicd_name
+      // is no evidence about this one.
+      if (!same_names(record, compared) && !comparison->unavailable) {
+        comparison->unavailable = fmt::format("{} is {}, another image than {}: give image_name and namespace to name "
+                                              "the image",
+                                              comparison->name(), hss::describe_record(compared),
+                                              hss::describe_record(record));
+      }
     }
   }
 }

@@ -26,11 +26,13 @@ Comparisons read_comparisons(hss::Transport& transport, const config::Config& co
 
 // The images of --compare-with-file with the same names as each gated image, whatever their
 // version. Throws UsageError (exit 2) for a file that is not a bundle saved by --save-bundle, and
-// for a bundle holding several images of one image's names or the image's own version.
+// for a bundle holding the image's own version; several candidates make it unavailable.
 Comparisons read_compared_bundle(const config::Config& config, const hss::FindingPlan& plan,
                                  const hss::FindingOptions& options, Clock& clock);
 
-// Exit 2 (UsageError) when an image found is the very image it is compared with (the same digest).
-void check_not_compared_with_itself(const std::vector<hss::ImageLookup>& lookups, const config::Config& config);
+// Exit 2 (UsageError) when an image found is the very image it is compared with (the same digest,
+// whatever the case); a comparison whose names differ from the image's record (another image of
+// the same cicd_name) becomes unavailable.
+void check_comparisons(std::vector<hss::ImageLookup>& lookups, const config::Config& config);
 
 } // namespace gate

@@ -158,7 +158,7 @@ void attach(Evidence& evidence, Comparisons comparisons, const config::Config& c
   for (std::size_t i = 0; i < evidence.lookups.size() && i < comparisons.size(); ++i) {
     evidence.lookups[i].comparison = std::move(comparisons[i]);
   }
-  check_not_compared_with_itself(evidence.lookups, config);
+  check_comparisons(evidence.lookups, config);
 }
 
 Evidence replay_saved_run(const config::Config& config, const policy::Policy& effective, const hss::FindingPlan& plan,

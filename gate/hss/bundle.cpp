@@ -3,6 +3,7 @@
 #include "gate/error.hpp"
 #include "gate/hss/bundle_v1.hpp"
 #include "gate/hss/cicd_images.hpp"
+#include "gate/hss/image_sources.hpp"
 #include "gate/hss/json_document.hpp"
 #include "gate/hss/json_reader.hpp"
 #include "gate/hss/recording_transport.hpp"
@@ -156,7 +157,7 @@ Bundle read_list_response(const JsonObject& root) {
   std::vector<JsonObject> items;
   try {
     auto total = root.integer("total_num", 0, std::numeric_limits<std::int32_t>::max());
-    items = root.page_items(total.value_or(0));
+    items = root.page_items(total.value_or(0), source_spec(Source::cicd).bare_object);
     // One saved answer is the whole list: fewer records than total_num promises is a part of it.
     if (static_cast<std::int64_t>(items.size()) < total.value_or(0)) {
       fail_bundle("CI/CD image list (data_list)",
@@ -186,7 +187,8 @@ std::optional<std::int64_t> newest_scan_time(const Bundle& bundle) {
   for (const auto& exchange : bundle.exchanges) {
     if (exchange.path != k_cicd_images_path) continue;
     try {
-      for (const auto& record : parse_json_object(exchange.body).objects("data_list").value_or(std::vector<JsonObject>{})) {
+      auto records = parse_json_object(exchange.body).objects("data_list", source_spec(Source::cicd).bare_object);
+      for (const auto& record : records.value_or(std::vector<JsonObject>{})) {
         consider(record);
       }
     } catch (const ServiceError&) {

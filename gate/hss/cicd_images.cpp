@@ -80,7 +80,9 @@ Page<Record> parse_cicd_images_page(std::string_view body, Source source) {
 Page<Record> read_cicd_images_page(const JsonObject& root, Source source) {
   Page<Record> page;
   page.total_num = root.integer("total_num", 0, k_max_int32);
-  for (const auto& item : root.page_items(page.total_num.value_or(0))) page.items.push_back(read_record(item, source));
+  for (const auto& item : root.page_items(page.total_num.value_or(0), source_spec(source).bare_object)) {
+    page.items.push_back(read_record(item, source));
+  }
   return page;
 }
 

@@ -323,6 +323,20 @@ private:
                     std::move(answer.certificate)};
   }
 
+  // HSS's own words, with any credential the run holds masked: a server (or a proxy before it)
+  // that echoes the request's headers into its error must not make the gate print them.
+  std::string redacted(std::string text) const {
+    const Credentials& credentials = m_settings.credentials;
+    for (const std::string* secret : {&credentials.auth_token, &credentials.secret_key, &credentials.security_token,
+                                      &credentials.access_key}) {
+      if (secret->size() < 4) continue; // too short to mask without masking ordinary text
+      for (auto at = text.find(*secret); at != std::string::npos; at = text.find(*secret, at + 3)) {
+        text.replace(at, secret->size(), "***");
+      }
+    }
+    return text;
+  }
+
   static const TransportSettings& checked(const TransportSettings& settings) {
     if (settings.endpoint.scheme != "https" && !is_loopback_host(settings.endpoint.host)) {
       throw UsageError(fmt::format("--endpoint {}: refusing to send credentials over plain HTTP to a host outside "
@@ -355,12 +369,12 @@ private:
     if (answer.status >= 300 && answer.status < 400) {
       throw ServiceError(fmt::format("HSS request failed: {} {}: redirected to {}; not followed, so that credentials "
                                      "go only to the endpoint{}",
-                                     answer.status, answer.reason,
-                                     answer.location.empty() ? "(no location)" : answer.location, id),
+                                     answer.status, redacted(answer.reason),
+                                     answer.location.empty() ? "(no location)" : redacted(answer.location), id),
                          ServiceCause::http_status, answer.status);
     }
-    std::string detail = error_of(answer.body);
-    std::string status = fmt::format("{} {}{}", answer.status, detail.empty() ? answer.reason : detail, id);
+    std::string detail = redacted(error_of(answer.body));
+    std::string status = fmt::format("{} {}{}", answer.status, detail.empty() ? redacted(answer.reason) : detail, id);
     // IAM grants each API on its own: a refusal names the one refused, as the reference names it.
     std::string problem = answer.status == 403 ? fmt::format("HSS refused {}: {}", refused_operation(request, method), status)
                                                : fmt::format("HSS request failed: {}", status);

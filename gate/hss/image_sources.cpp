@@ -143,7 +143,7 @@ constexpr std::array k_sources{
     SourceSpec{Source::cicd, "cicd", "ListCicdImages", "/v5/{project_id}/image/cicd/images", "the CI/CD image list",
                "CI/CD images", 10,
                "cicd", {}, false, false, cicd_filters, cicd_matches, cicd_group_key, widen_names, cicd_describe_query,
-               cicd_describe_record, cicd_stable_label, cicd_stable_label, cicd_finding_image_type},
+               cicd_describe_record, cicd_stable_label, cicd_stable_label, cicd_finding_image_type, BareObject::one_record},
     SourceSpec{Source::registry, "registry", "ListRegistryImages", "/v5/{project_id}/image/registries/images",
                "the registry image list", "registry images", 1, "registry", k_registry_image_types, true, true, registry_filters,
                registry_matches, registry_group_key, widen_names, registry_describe_query, registry_describe_record,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gate/hss/json_reader.hpp"
 #include "gate/hss/record.hpp"
 #include "gate/hss/signer.hpp"
 
@@ -52,6 +53,9 @@ struct SourceSpec {
   std::string (*suite_label)(const Query& query, const Record* record);
   // The image_type the per-image finding APIs take for the record (cicd, or its own type).
   std::string (*finding_image_type)(const Record& record);
+  // The list's reference writes a list of one record as a bare object in its example response
+  // (ListCicdImages' page): that shape is read as one record. Every other list must be an array.
+  BareObject bare_object = BareObject::refused;
 };
 
 std::span<const SourceSpec> image_sources();

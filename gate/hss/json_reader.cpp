@@ -218,8 +218,8 @@ std::optional<std::int64_t> JsonObject::size(std::string_view key) const {
   return integer(key, 0, std::numeric_limits<std::int64_t>::max());
 }
 
-std::vector<JsonObject> JsonObject::page_items(std::int64_t total_num) const {
-  auto list = objects("data_list");
+std::vector<JsonObject> JsonObject::page_items(std::int64_t total_num, BareObject bare) const {
+  auto list = objects("data_list", bare);
   if (list) return std::move(*list);
   if (!has("total_num")) fail_response("response", "members total_num and data_list");
   if (total_num > 0) {
@@ -230,12 +230,12 @@ std::vector<JsonObject> JsonObject::page_items(std::int64_t total_num) const {
   return {};
 }
 
-std::optional<std::vector<JsonObject>> JsonObject::objects(std::string_view key) const {
+std::optional<std::vector<JsonObject>> JsonObject::objects(std::string_view key, BareObject bare) const {
   Var list = member_of(*m_impl->object, key);
   if (list.isEmpty()) return std::nullopt;
   std::vector<JsonObject> items;
   std::string where = member(key);
-  if (list.type() == typeid(Object::Ptr)) {
+  if (list.type() == typeid(Object::Ptr) && bare == BareObject::one_record) {
     items.emplace_back(std::make_shared<const Impl>(Impl{list.extract<Object::Ptr>()}), where);
     return items;
   }

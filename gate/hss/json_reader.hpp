@@ -13,6 +13,10 @@
 // failure is a ServiceError (exit 3): HSS data is untrusted input.
 namespace gate::hss {
 
+// Whether a list member written as one bare object, not an array, is a list of that one record.
+enum class BareObject { refused, one_record };
+
+
 class JsonObject {
 public:
   // A string member; nullopt when absent or null.
@@ -25,12 +29,12 @@ public:
   // A byte count: an integer, or text as the API page's example writes it, "1,000 (bytes)".
   std::optional<std::int64_t> size(std::string_view key) const;
   bool has(std::string_view key) const;
-  // A list of objects. The API page's example writes a list of one as a bare object; both
-  // shapes are accepted. nullopt when absent or null.
-  std::optional<std::vector<JsonObject>> objects(std::string_view key) const;
+  // A list of objects; nullopt when absent or null. A bare object is read as a list of one only
+  // where the list's reference writes it so (BareObject::one_record); elsewhere it is malformed.
+  std::optional<std::vector<JsonObject>> objects(std::string_view key, BareObject bare = BareObject::refused) const;
   // The records of a list page: `data_list`, which may be absent or null only when `total_num`
   // (already read) is 0. A page that promises records and holds none is never an empty list.
-  std::vector<JsonObject> page_items(std::int64_t total_num) const;
+  std::vector<JsonObject> page_items(std::int64_t total_num, BareObject bare = BareObject::refused) const;
 
   // A member that must be an object; nullopt when absent or null.
   std::optional<JsonObject> object(std::string_view key) const;

@@ -63,6 +63,10 @@ Lookup select_matches(const Query& query, const std::vector<Record>& records) {
 
 std::string describe_query(const Query& query) { return source_spec(query.source).describe_query(query); }
 
+std::string Comparison::name() const {
+  return query.image_version.empty() ? fmt::format("the image in {}", from) : query.image_version;
+}
+
 std::optional<std::string> Comparison::unavailable_for(FindingKind kind) const {
   if (unavailable) return unavailable;
   auto error = errors.find(kind);

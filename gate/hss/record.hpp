@@ -141,6 +141,8 @@ struct Comparison {
   std::map<FindingKind, std::string> errors;          // kinds whose list could not be read, and why
   // Why a kind cannot be compared: the image unavailable, or its list not read; nullopt when it can.
   std::optional<std::string> unavailable_for(FindingKind kind) const;
+  // How messages name it: its version, or "the image in the bundle FILE" when none is known.
+  std::string name() const;
 };
 
 struct ImageLookup {

@@ -46,16 +46,24 @@ public:
   }
 
 private:
+  // Unavailable when the image is, or when a list the rules compare could not be read: reports
+  // must not call a comparison whole that some rule could not use.
   static ComparedWith compared_with(const hss::Comparison& comparison) {
     ComparedWith compared{comparison.query, comparison.from, std::nullopt, comparison.unavailable};
     if (comparison.record) compared.image_digest = comparison.record->image_digest;
+    for (auto kind : comparison.kinds) {
+      if (compared.unavailable) break;
+      if (auto why = comparison.unavailable_for(kind)) {
+        compared.unavailable = fmt::format("its {} could not be read: {}", hss::name_of(kind), *why);
+      }
+    }
     return compared;
   }
 
   // The field's value in the image compared with, for max_increase.
   std::optional<ComparedValue> compared_value(const Rule& rule) const {
     if (!m_comparison) return std::nullopt;
-    ComparedValue compared{m_comparison->query.image_version, std::nullopt, m_comparison->unavailable};
+    ComparedValue compared{m_comparison->name(), std::nullopt, m_comparison->unavailable};
     if (!compared.unavailable && m_comparison->record) {
       Value value = rule.field->read(*m_comparison->record);
       if (!std::holds_alternative<std::monostate>(value)) compared.value = std::move(value);

@@ -23,9 +23,9 @@ std::string new_only_note(std::int64_t counted, std::int64_t already, const hss:
   if (!comparison) return fmt::format("{} new: no image to compare with (no --compare-with), so every one counts", counted);
   if (auto why = comparison->unavailable_for(kind)) {
     return fmt::format("{} new: {} is unavailable to compare with ({}), so every one counts", counted,
-                       comparison->query.image_version, *why);
+                       comparison->name(), *why);
   }
-  return fmt::format("{} new, {} already in {}", counted, already, comparison->query.image_version);
+  return fmt::format("{} new, {} already in {}", counted, already, comparison->name());
 }
 
 bool pattern_uses_cves(const Exception& exception, hss::FindingKind kind) {

@@ -35,7 +35,8 @@ std::string clean_text(std::string_view text) {
 }
 
 std::string comparison_text(const policy::ComparedWith& compared) {
-  std::string version = compared.query.image_version.empty() ? std::string("another version") : compared.query.image_version;
+  std::string version = compared.query.image_version.empty() ? fmt::format("the image in {}", compared.from)
+                                                              : compared.query.image_version;
   if (compared.unavailable) {
     return fmt::format("compared with {}: unavailable ({}), so new_only rules count every finding and max_increase "
                        "measures from 0",

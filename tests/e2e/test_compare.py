@@ -155,6 +155,36 @@ class NewOnly(Compare):
         self.assertIn("unavailable", rule["detail"])
         self.assertTrue(rule["findings"][0]["new"])
         self.assertEqual(result.json()["images"][0]["decision"], "fail", "never an error of the run")
+        # Every report says the comparison could not be used, not only the rule's detail.
+        compared = result.json()["images"][0]["compared_with"]
+        self.assertFalse(compared["available"])
+        self.assertIn("its vulnerabilities could not be read", compared["reason"])
+        self.assertIn("unavailable", result.out)
+
+    def test_another_image_of_the_same_cicd_name_is_no_comparison(self):
+        # Found by cicd_name alone: HSS's 1.9.0 is team/web, the image is team/api.
+        self.fake.reset([production(), candidate(image_name="api")])
+        with self.fake.lock:
+            self.fake.findings = {"img-0": {"vulnerabilities": [OPENSSL]}, "img-1": {"vulnerabilities": [OPENSSL]}}
+        result = self.run_gate("--policy", self.policy(NEW_ONLY), "--compare-with", "1.9.0")
+        self.assertEqual(result.code, 1, result.out + result.err)
+        compared = result.json()["images"][0]["compared_with"]
+        self.assertFalse(compared["available"])
+        self.assertIn("another image", compared["reason"])
+        self.assertTrue(self.rule(result.json(), "new-vulns")["findings"][0]["new"])
+
+    def test_hss_text_never_echoes_the_token(self):
+        for status in (403, 500):
+            with self.subTest(status):
+                self.fake.script.clear()
+                self.fake.script.extend([{"status": status, "body": {"error_code": "HSS.1", "error_msg": f"bad X-Auth-Token {TOKEN}"}}] * 12)
+                result = self.run_gate("--policy", self.policy(NEW_ONLY), "--compare-with", "1.9.0", "--summary", "s.md",
+                                       "--sarif", "out.sarif", env={"HSS_GATE_TEST_TIME_SCALE": "50"})
+                self.assertEqual(result.code, 3, result.out + result.err)
+                for text in (result.out, result.err, result.text("report.json"), result.text("junit.xml"),
+                             result.text("s.md"), result.text("out.sarif")):
+                    self.assertNotIn(TOKEN, text)
+                self.assertIn("bad X-Auth-Token ***", result.out + result.err)
 
 
 class MaxIncrease(Compare):
@@ -183,10 +213,12 @@ class Configuration(Compare):
         result = self.run_gate("--compare-with", "2.0.0")
         self.assertEqual(result.code, 2, result.out + result.err)
         self.assertIn("own version", result.err)
-        self.fake.reset([production(image_digest=NEW_DIGEST), candidate()])
-        result = self.run_gate("--compare-with", "1.9.0", "--policy", self.policy(NEW_ONLY))
-        self.assertEqual(result.code, 2, result.out + result.err)
-        self.assertIn("own digest", result.err)
+        for digest in (NEW_DIGEST, NEW_DIGEST.upper(), NEW_DIGEST + " "):
+            with self.subTest(digest):
+                self.fake.reset([production(image_digest=digest), candidate()])
+                result = self.run_gate("--compare-with", "1.9.0", "--policy", self.policy(NEW_ONLY))
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn("own digest", result.err)
 
     def test_the_spec_key_and_the_environment_name_the_version(self):
         policy = self.policy(NEW_ONLY)
@@ -255,7 +287,9 @@ class Files(Compare):
         rule = self.rule(result.json(), "new-vulns")
         self.assertEqual([f["new"] for f in rule["findings"]], [True, True], "nothing is old that cannot be read")
         self.assertIn("unavailable to compare with", rule["detail"])
-        self.assertTrue(result.json()["images"][0]["compared_with"]["available"])
+        compared = result.json()["images"][0]["compared_with"]
+        self.assertFalse(compared["available"])
+        self.assertIn("its vulnerabilities could not be read", compared["reason"])
         own = self.run_gate("--save-bundle", "own.json")
         self.assertEqual(own.code, 0, own.out + own.err)
         result = self.run_gate("--compare-with-file", "own.json")
@@ -270,6 +304,32 @@ class Files(Compare):
         result = self.run_gate("--compare-with-file", "prod.json", "--sarif", "prod.json")
         self.assertEqual(result.code, 2, result.out + result.err)
         self.assertIn("--compare-with-file", result.err)
+
+    def test_a_bundle_holding_several_candidates_or_none_is_unavailable_and_says_so(self):
+        self.fake.reset([production(), production(image_id="img-9", image_version="1.8.0", image_digest="sha256:" + "9" * 64),
+                         candidate()])
+        with self.fake.lock:
+            self.fake.findings = {"img-0": {"vulnerabilities": [OPENSSL]}, "img-9": {"vulnerabilities": [OPENSSL]},
+                                  "img-1": {"vulnerabilities": [OPENSSL]}}
+        reads = self.policy('[rules.vulns]\nfindings = "vulnerabilities"\nmax = 10\n', "reads.toml")
+        saved = self.gate("check", "--endpoint", self.fake.url, "--project-id", "test-project", "--policy", reads,
+                          "--image", "cicd_name=shop,image_version=1.9.0", "--image", "cicd_name=shop,image_version=1.8.0",
+                          "--save-bundle", "two.json", env={"HSS_GATE_AUTH_TOKEN": TOKEN})
+        self.assertEqual(saved.code, 0, saved.out + saved.err)
+        result = self.run_gate("--policy", self.policy(NEW_ONLY), "--compare-with-file", "two.json")
+        self.assertEqual(result.code, 1, result.out + result.err)
+        compared = result.json()["images"][0]["compared_with"]
+        self.assertFalse(compared["available"])
+        self.assertIn("2 images", compared["reason"])
+        other = self.gate("check", "--endpoint", self.fake.url, "--project-id", "test-project", "--policy", reads,
+                          "--cicd-name", "other", "--image-version", "1.0.0", "--save-bundle", "none.json",
+                          env={"HSS_GATE_AUTH_TOKEN": TOKEN})
+        self.assertEqual(other.code, 4, other.out + other.err)
+        result = self.run_gate("--policy", self.policy(NEW_ONLY), "--compare-with-file", "none.json")
+        self.assertEqual(result.code, 1, result.out + result.err)
+        rule = self.rule(result.json(), "new-vulns")
+        self.assertIn("the image in the bundle none.json is unavailable", rule["detail"])
+        self.assertNotIn('"2.0.0"', result.json()["images"][0]["compared_with"]["reason"])
 
     def test_a_run_saved_with_its_comparison_replays_to_the_same_verdict(self):
         policy = self.policy(NEW_ONLY)

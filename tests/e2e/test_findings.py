@@ -223,6 +223,24 @@ class Findings(FakeServerTest):
         self.assertEqual(result.code, 0)
         self.assertIn("NOT checked", result.out + result.err)
 
+    def test_a_finding_list_written_as_a_bare_object_is_malformed_never_one_record(self):
+        # Only ListCicdImages' reference writes a list of one as a bare object; a finding list must
+        # be an array, or a single record would stand for the whole list.
+        for kind, finding in (("vulnerabilities", VULNS[0]), ("malware", FINDINGS["malware"][0])):
+            for total in (1, 0):
+                with self.subTest(kind=kind, total=total):
+                    self.fake.script.clear()
+                    self.fake.script.extend([{}, {"body": {"total_num": total, "data_list": finding}}])
+                    result = self.run_gate(f'[rules.k]\nfindings = "{kind}"\nmax = 5\n')
+                    self.assertEqual(result.code, 3, result.out + result.err)
+                    self.assertIn("data_list", result.out + result.err)
+                    self.assertIn("an array of objects", result.out + result.err)
+        # The image list keeps its documented bare-object shape.
+        self.fake.script.clear()
+        self.fake.script.extend([{"body": {"total_num": 1, "data_list": record()}}])
+        result = self.run_gate('[rules.n]\nfield = "vul_num"\nmax = 5\n')
+        self.assertEqual(result.code, 0, result.out + result.err)
+
     def test_matches_read_before_a_failure_still_block(self):
         many = [dict(VULNS[0], vul_id=f"USN-{i}") for i in range(250)]
         with self.fake.lock:
