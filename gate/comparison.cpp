@@ -136,9 +136,7 @@ Comparisons read_compared_bundle(const config::Config& config, const hss::Findin
   hss::Bundle bundle;
   try {
     bundle = hss::read_bundle_file(path);
-  } catch (const ServiceError& e) {
-    throw UsageError(fmt::format("--compare-with-file {}: {}", path, e.what()));
-  } catch (const UsageError& e) {
+  } catch (const Error& e) { // an unreadable file (UsageError) or an unreadable answer in it (ServiceError)
     throw UsageError(fmt::format("--compare-with-file {}: {}", path, e.what()));
   }
   if (bundle.source != hss::Bundle::Source::bundle_v2) {

@@ -356,12 +356,7 @@ class Trigger(RegistryTest):
         }
         for name, (operation, failure, listed) in cases.items():
             with self.subTest(name):
-                self.fake.reset()
-                self.fake.registries = [dict(SWR)]
-                if listed:
-                    self.fake.registry_images = [unscanned()]
-                else:
-                    self.fake.unsynced = [unscanned()]
+                self.needs_trigger(listed)
                 self.fake.fail_tasks = {operation: failure}
                 result = self.run_gate(*self.WAIT, "--on-error", "pass", env=FAST)
                 self.assertEqual(result.code, 4, result.out + result.err)
@@ -373,6 +368,15 @@ class Trigger(RegistryTest):
 
     def post_requests(self):
         return [r for r in self.fake.requests if r["method"] == "POST"]
+
+    def needs_trigger(self, listed):
+        """A fresh fake whose image needs a scan (listed) or a sync of its registry (not yet listed)."""
+        self.fake.reset()
+        self.fake.registries = [dict(SWR)]
+        if listed:
+            self.fake.registry_images = [unscanned()]
+        else:
+            self.fake.unsynced = [unscanned()]
 
     def test_a_trigger_that_hss_may_have_acted_on_is_never_sent_again(self):
         # A lost answer (the task exists) and a 5xx other than 503 leave it unknown whether HSS
@@ -387,12 +391,7 @@ class Trigger(RegistryTest):
         }
         for name, (operation, listed, action, tasks) in cases.items():
             with self.subTest(name):
-                self.fake.reset()
-                self.fake.registries = [dict(SWR)]
-                if listed:
-                    self.fake.registry_images = [unscanned()]
-                else:
-                    self.fake.unsynced = [unscanned()]
+                self.needs_trigger(listed)
                 self.fake.post_script.extend([action, action, action])
                 result = self.run_gate(*self.WAIT, "--on-error", "pass", env=FAST)
                 self.assertEqual(result.code, 4, result.out + result.err)
