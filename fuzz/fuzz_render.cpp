@@ -100,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   image.results.push_back(failing);
   policy::RuleResult waived = failing;
   waived.status = policy::RuleStatus::excepted;
-  waived.waiver = policy::Waiver{s[13], s[14], "2027-01-01T00:00:00Z", s[15]};
+  waived.waiver = policy::Waiver{policy::WaiverKind::exception, s[13], s[14], "2027-01-01T00:00:00Z", s[15], "", "", {}};
   image.results.push_back(waived);
   policy::FindingResult finding;
   finding.kind = "vulnerabilities";

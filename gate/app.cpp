@@ -16,6 +16,7 @@
 #include "gate/report/report_file.hpp"
 #include "gate/report/text.hpp"
 #include "gate/units/units.hpp"
+#include "gate/vex/vex.hpp"
 
 #include <fmt/format.h>
 
@@ -199,6 +200,14 @@ int check(const cli::Arguments& arguments, const World& world) {
     say(fmt::format("policy: {} (from {})", fmt::join(config.policy_files, ", "), config.policy_origin));
   }
 
+  // Read before anything is looked up: a document that cannot be read is exit 2, like a policy.
+  std::vector<vex::Document> vex_documents = vex::read_documents(config.vex_files);
+  for (const auto& document : vex_documents) {
+    say(fmt::format("VEX: {} ({}, {} statement{} that may waive{})", document.path, document.format,
+                    document.statements.size(), document.statements.size() == 1 ? "" : "s",
+                    effective.vex.allow.value ? "" : "; the policy does not allow VEX"));
+  }
+
   // The facts of the run; the verdict is decided from them once, below.
   policy::RunFacts facts;
   for (const auto& spec : config.images) facts.images.push_back({spec.query, spec.dockerfile});
@@ -209,6 +218,7 @@ int check(const cli::Arguments& arguments, const World& world) {
   facts.warnings = config.warnings;
   policy::Context context{config.branch, config.environment, evaluation_time(config.pinned_now, world.clock)};
   context.scope = lookup_scope(config);
+  context.vex = std::move(vex_documents);
   try {
     hss::FindingPlan plan = policy::plan_findings(effective, context);
     hss::FindingPlan fetch = with_report_needs(plan, config, context);

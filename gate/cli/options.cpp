@@ -22,6 +22,7 @@ std::vector<FlagSpec> make_check_flags() {
       {"image-type", "TYPE", false, "registry image type: private_image (default), shared_image, instance_image, harbor, jfrog"},
       {"instance-id", "ID", false, "SWR enterprise instance of an instance_image (1-128)"},
       {"compare-with", "VERSION", false, "compare with this version of the image (typically the one in production): new_only rules count only new findings, max_increase bounds growth"},
+      {"vex", "FILE", true, "a VEX document (OpenVEX 0.2.0, CycloneDX VEX 1.4-1.6 or CSAF 2.0 VEX, JSON), repeatable; it waives findings only where the policy says [vex] allow = true"},
       {"compare-with-file", "BUNDLE", false, "compare with the image of the same names in a --save-bundle file, whatever its version"},
       {"trigger-scan", "", false, "registry images: have HSS sync the registry or scan the image when it is missing, stale or unscanned, and wait"},
       {"image", "SPEC", true, "an image to gate, repeatable: cicd_name=..,image_version=..,image_name=..,namespace=..,image_digest=..,dockerfile=..,source=..,image_type=..,instance_id=..,compare_with=.. (keys left out take the flags above)"},

@@ -235,6 +235,11 @@ Config resolve_config(const cli::Arguments& arguments, const Environment& enviro
     config.policy_origin = "./.hss-gate.toml in the working directory";
   }
 
+  for (const auto& document : in.all("vex")) {
+    check_input_file(document.value, document.origin, "VEX document");
+    config.vex_files.push_back(document.value);
+  }
+
   auto from_file = in.get("from-file");
   if (from_file) {
     check_input_file(from_file->value, "--from-file");

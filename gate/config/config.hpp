@@ -37,6 +37,7 @@ struct Config {
   std::string policy_origin;             // where the policy choice came from, for the console
   std::optional<std::string> from_file;
   std::optional<std::string> compare_with_file; // --compare-with-file: a bundle holding the image compared with
+  std::vector<std::string> vex_files;           // --vex: VEX documents, inputs like the policy files
   std::optional<std::string> save_bundle;           // --save-bundle: every HSS answer of the run
   std::optional<std::string> region;                // when known: the base-image API takes it
   std::optional<std::string> enterprise_project_id; // also asked of the finding APIs

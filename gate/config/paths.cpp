@@ -63,6 +63,7 @@ std::vector<NamedPath> input_paths(const Config& config, const std::vector<std::
   if (config.compare_with_file) {
     inputs.push_back({"--compare-with-file " + shown(*config.compare_with_file), *config.compare_with_file});
   }
+  for (const auto& document : config.vex_files) inputs.push_back({"the VEX document " + shown(document), document});
   if (config.images_file) inputs.push_back({"--images " + shown(*config.images_file), *config.images_file});
   if (config.transport && config.transport->ca_file) {
     inputs.push_back({"the CA file " + shown(*config.transport->ca_file), *config.transport->ca_file});

@@ -121,6 +121,15 @@ struct SubList {
 
 // Everything hss-gate knows of one finding kind: defined once, in hss/findings/<kind>.cpp,
 // and looked up by name through the registry by every stage.
+// How VEX statements name a finding of the kind: the attributes holding its vulnerability id,
+// the ids it also goes by (CVEs), and the package and version a statement may be limited to.
+struct VexNames {
+  std::string_view vulnerability;
+  std::string_view aliases;
+  std::string_view package;
+  std::string_view package_version;
+};
+
 struct FindingKindSpec {
   std::string_view name;       // as policies write it: findings = "vulnerabilities"
   int position;                // where policies and reports list it among the kinds
@@ -135,6 +144,7 @@ struct FindingKindSpec {
   std::optional<SubList> cves;                   // the CVE sub-list, when the kind has one
   std::span<const std::string_view> console;     // attributes the console shows after the id
   DashboardUse dashboards;
+  std::optional<VexNames> vex = std::nullopt; // nullopt: VEX statements waive none of its findings
 };
 
 const FindingEndpoint& endpoint_for(FindingKind kind);

@@ -251,6 +251,22 @@ std::optional<std::vector<JsonObject>> JsonObject::objects(std::string_view key,
   return items;
 }
 
+std::optional<std::vector<std::string>> JsonObject::texts(std::string_view key) const {
+  Var list = member_of(*m_impl->object, key);
+  if (list.isEmpty()) return std::nullopt;
+  std::string where = member(key);
+  if (list.type() != typeid(Array::Ptr)) fail_response(where, fmt::format("an array of strings, got {}", describe(list)));
+  auto array = list.extract<Array::Ptr>();
+  std::vector<std::string> items;
+  items.reserve(array->size());
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    Var item = array->get(static_cast<unsigned>(i));
+    if (!item.isString()) fail_response(fmt::format("{}[{}]", where, i), fmt::format("a string, got {}", describe(item)));
+    items.push_back(item.extract<std::string>());
+  }
+  return items;
+}
+
 std::optional<JsonObject> JsonObject::object(std::string_view key) const {
   Var value = member_of(*m_impl->object, key);
   if (value.isEmpty()) return std::nullopt;

@@ -36,6 +36,8 @@ public:
   // (already read) is 0. A page that promises records and holds none is never an empty list.
   std::vector<JsonObject> page_items(std::int64_t total_num, BareObject bare = BareObject::refused) const;
 
+  // A list of strings; nullopt when absent or null.
+  std::optional<std::vector<std::string>> texts(std::string_view key) const;
   // A member that must be an object; nullopt when absent or null.
   std::optional<JsonObject> object(std::string_view key) const;
   // The member names, in the order of the text.

@@ -71,6 +71,7 @@ Node rule_table(const Rule& rule) {
     table.set(std::string(condition.op->name), condition.op->render(condition.operand, rule.field->kind));
   }
   table.set("level", Node::text(std::string(name_of(rule.level))));
+  if (!rule.vex) table.set("vex", Node::flag(false));
   if (rule.fail_from) table.set("fail_from", Node::moment(*rule.fail_from));
   if (!rule.message.empty()) table.set("message", Node::text(rule.message));
   if (rule.when.branch || rule.when.environment) {
@@ -166,6 +167,7 @@ std::string describe_policy(const Policy& policy) {
   root.set("version", Node::number(1));
   root.set("scan", scan_table(policy.scan));
   root.set("findings", Node{}).set("include_handled", Node::flag(policy.findings.include_handled.value));
+  root.set("vex", Node{}).set("allow", Node::flag(policy.vex.allow.value));
   if (!policy.rules.empty()) {
     Node& rules = root.set("rules", Node{});
     for (const auto& rule : policy.rules) rules.set(rule.id, rule_table(rule));
@@ -198,6 +200,7 @@ std::string describe_origins(const Policy& policy) {
   if (scan.max_age) setting("max_age", scan.max_age->origin);
   setting("require_current", scan.require_current.origin);
   out += fmt::format("# findings.include_handled set by {}\n", policy.findings.include_handled.origin);
+  out += fmt::format("# vex.allow set by {}\n", policy.vex.allow.origin);
   for (const auto& rule : policy.rules) out += fmt::format("# rules.{} from {}\n", rule.id, rule.source.str());
   for (const auto& exception : policy.exceptions) out += fmt::format("# {}\n", exception.label());
   const auto& governance = policy.exceptions_policy;

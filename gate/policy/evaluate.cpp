@@ -348,7 +348,7 @@ private:
     settle(result, image, check.violated);
     if (check.waived_by && result.status != RuleStatus::excepted) {
       result.status = RuleStatus::excepted;
-      result.waived_by = WaivedBy::findings;
+      result.waived_by = check.waived_how;
       result.waiver = check.waived_by;
     }
     return result;
@@ -357,7 +357,13 @@ private:
   // Counts the rule's findings. A list not read to the end is the image's error: matches read
   // that already exceed `max` still block, anything else is no verdict.
   Check check_findings_rule(const Rule& rule, ImageResult& image, RuleResult& result) {
-    FindingsVerdict verdict = check_findings(rule, image, m_policy, m_context.now, m_findings, m_comparison, m_used);
+    std::optional<VexWaivers> vex;
+    if (vex_may_waive(m_policy, rule) && !m_context.vex.empty()) {
+      vex.emplace(m_context.vex, image.record->image_digest);
+      m_vex_judged = true;
+    }
+    FindingsVerdict verdict = check_findings(rule, image, m_policy, m_context.now, m_findings, m_comparison, m_used,
+                                             vex ? &*vex : nullptr, m_vex_used);
     for (auto& error : verdict.errors) {
       if (std::find(image.errors.begin(), image.errors.end(), error) == image.errors.end()) image.errors.push_back(error);
     }
@@ -371,6 +377,7 @@ private:
       std::tie(result.actual, result.limit, result.op, result.detail) = std::tie(check.actual, check.limit, check.op, check.detail);
     } else if (!check.violated && verdict.waived > 0 && verdict.actual + verdict.waived > rule.findings->max) {
       check.waived_by = verdict.waiver; // within max only thanks to finding waivers
+      check.waived_how = verdict.waived_by_vex == verdict.waived ? WaivedBy::vex : WaivedBy::findings;
     }
     return check;
   }
@@ -454,6 +461,38 @@ private:
         warnings.push_back(fmt::format("{} waived no failure in this run", exception.label()));
       }
     }
+    add_vex_warnings(warnings, outcome);
+  }
+
+  // Like an unused exception: a VEX document can only be judged unused where rules it may
+  // waive ran on an image.
+  void add_vex_warnings(std::vector<std::string>& warnings, const Outcome& outcome) const {
+    const auto& documents = m_context.vex;
+    if (documents.empty()) return;
+    if (!m_policy.vex.allow.value) {
+      warnings.push_back(fmt::format("--vex: the policy does not allow VEX ([vex] allow = true, set by {}), so {} "
+                                     "waive{} nothing",
+                                     m_policy.vex.allow.origin,
+                                     documents.size() == 1 ? "its document" : fmt::format("its {} documents", documents.size()),
+                                     documents.size() == 1 ? "s" : ""));
+      return;
+    }
+    bool evaluated = std::any_of(outcome.images.begin(), outcome.images.end(),
+                                 [](const ImageResult& image) { return image.rules_ran; });
+    if (!evaluated) return;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      if (m_vex_used.count(i)) continue;
+      if (m_vex_judged) {
+        warnings.push_back(fmt::format("the VEX document {} ({}) waived no finding of the images evaluated: check its "
+                                       "product identifiers (each image by digest, pkg:oci/NAME@sha256%3AHEX) and "
+                                       "its statuses",
+                                       documents[i].path, documents[i].format));
+      } else {
+        warnings.push_back(fmt::format("the VEX document {} ({}) waived nothing: no rule that VEX may waive counted "
+                                       "the vulnerabilities of an image evaluated",
+                                       documents[i].path, documents[i].format));
+      }
+    }
   }
 
   const Policy& m_policy;
@@ -463,6 +502,8 @@ private:
   std::set<std::string> m_missing_contexts;
   std::set<std::size_t> m_used;
   std::set<std::size_t> m_in_scope; // exceptions whose image globs match an image the rules judged
+  std::set<std::size_t> m_vex_used;  // VEX documents that waived a finding
+  bool m_vex_judged = false;         // a rule VEX may waive judged an image
   std::vector<std::string> m_notes;
 };
 

@@ -216,4 +216,22 @@ void read_findings_settings(const Node& node, const std::string& file, Fragment&
   }
 }
 
+void read_vex_settings(const Node& node, const std::string& file, Fragment& fragment, std::vector<Diagnostic>& problems) {
+  SelectorReader reader(file, problems);
+  if (node.type != Node::Type::table) {
+    reader.problem(node, fmt::format("vex: expected a table, got {}", type_name(node)));
+    return;
+  }
+  for (const auto& [name, line, column, value] : node.members) {
+    if (name != "allow") {
+      reader.problem(line, column, fmt::format("unknown key '{}' in [vex]: expected allow", name));
+    } else if (value.type != Node::Type::boolean) {
+      reader.problem(value, fmt::format("vex.allow: expected true or false, got {}", type_name(value)));
+    } else {
+      fragment.policy.vex.allow = {value.boolean, file};
+      fragment.vex_keys.emplace_back(name, SourceRef{file, line, column});
+    }
+  }
+}
+
 } // namespace gate::policy

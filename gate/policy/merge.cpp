@@ -96,6 +96,7 @@ std::vector<std::string> loosenings(const Rule& base, const Rule& next) {
     }
   }
   if (base.level == Level::fail && next.level == Level::warn) found.push_back("lowers level from fail to warn");
+  if (!base.vex && next.vex) found.push_back("drops vex = false (letting VEX statements waive its findings)");
   if (base.level == Level::warn && next.level == Level::warn && base.fail_from &&
       (!next.fail_from || *next.fail_from > *base.fail_from)) {
     found.push_back("postpones or drops 'fail_from'");
@@ -221,6 +222,7 @@ private:
     merge_scan(fragment, inherited);
     merge_exceptions_policy(fragment, inherited);
     merge_findings_settings(fragment, inherited);
+    merge_vex_settings(fragment, inherited);
     for (auto& rule : fragment.policy.rules) {
       auto existing = std::find_if(m_policy.rules.begin(), m_policy.rules.end(),
                                    [&](const Rule& r) { return r.id == rule.id; });
@@ -308,6 +310,19 @@ private:
     for (auto& [key, where] : fragment.findings_keys) {
       if (inherited && ours.value && !theirs.value) {
         loosened(where, "findings." + key, "true", "false", ours.origin);
+      } else {
+        ours = theirs;
+      }
+    }
+  }
+
+  // A base that refuses VEX keeps it refused; one that says nothing lets a file allow it.
+  void merge_vex_settings(Fragment& fragment, bool inherited) {
+    auto& ours = m_policy.vex.allow;
+    const auto& theirs = fragment.policy.vex.allow;
+    for (auto& [key, where] : fragment.vex_keys) {
+      if (inherited && ours.origin != k_built_in && !ours.value && theirs.value) {
+        loosened(where, "vex." + key, "false", "true", ours.origin);
       } else {
         ours = theirs;
       }

@@ -2,6 +2,7 @@
 
 #include "gate/hss/finding_kind.hpp"
 #include "gate/hss/record.hpp"
+#include "gate/vex/vex.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -90,6 +91,8 @@ struct Context {
   std::vector<hss::FindingKind> inventory = {};
   // Where the images were looked up, for the hints of a missing image or an unfinished scan.
   hss::LookupScope scope = {};
+  // The VEX documents given (--vex): they waive findings only where the policy allows it.
+  std::vector<vex::Document> vex = {};
 };
 
 struct When {
@@ -111,6 +114,7 @@ struct Rule {
   std::optional<TimePoint> fail_from;
   std::string message;
   When when;
+  bool vex = true; // false: VEX statements never waive this rule's findings (`vex = false`)
   SourceRef source;
   const Condition* condition(std::string_view op) const;
   // True when `when` holds in this context (an unknown branch or environment does not): the one
@@ -164,6 +168,11 @@ struct FindingsSettings {
   Setting<bool> include_handled{false}; // also findings handled in HSS's console
 };
 
+// [vex]: whether VEX documents (--vex) may waive findings. Off unless a policy allows it.
+struct VexSettings {
+  Setting<bool> allow{false};
+};
+
 // A base that `extends` names by URL, pinned by the SHA-256 of its bytes:
 // "https://example.org/org.toml#sha256=<64 lower-case hex digits>".
 struct PinnedBase {
@@ -184,6 +193,7 @@ struct Policy {
   std::vector<Exception> exceptions;
   ExceptionsPolicy exceptions_policy;
   FindingsSettings findings;
+  VexSettings vex;
 };
 
 // An exception that has expired at some time, or expires within exceptions_policy.warn_days of
@@ -210,5 +220,7 @@ bool any_glob(const std::vector<std::string>& patterns, std::string_view text);
 // The one text a glob without wildcards matches (its escapes undone); nullopt when it has a
 // `*`, `?` or `[...]`.
 std::optional<std::string> glob_literal(std::string_view pattern);
+// The glob that matches only `text` (its `*`, `?`, `[`, `]` and `\` escaped): glob_literal's inverse.
+std::string literal_glob(std::string_view text);
 
 } // namespace gate::policy

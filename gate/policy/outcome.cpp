@@ -36,9 +36,12 @@ std::string_view name_of(WaivedBy waived_by) {
   case WaivedBy::none: return "none";
   case WaivedBy::rule: return "rule";
   case WaivedBy::findings: return "findings";
+  case WaivedBy::vex: return "vex";
   }
   return "none";
 }
+
+std::string_view name_of(WaiverKind kind) { return kind == WaiverKind::vex ? "vex" : "exception"; }
 
 std::string ImageResult::label() const {
   return record ? hss::describe_record(*record) : hss::describe_query(query);

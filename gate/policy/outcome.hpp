@@ -22,17 +22,28 @@ std::string_view name_of(RuleStatus status);
 enum class Decision { pass, warn, error, no_verdict, fail };
 std::string_view name_of(Decision decision);
 
-// How a result came to be waived: not at all, by an exception on the whole rule, or by
-// exceptions on some of its findings (the rule is within `max` only thanks to them).
-enum class WaivedBy { none, rule, findings };
+// How a result came to be waived: not at all, by an exception on the whole rule, by waivers of
+// some of its findings (the rule is within `max` only thanks to them): exceptions, or exceptions
+// and VEX statements together (`findings`), or VEX statements alone (`vex`).
+enum class WaivedBy { none, rule, findings, vex };
 std::string_view name_of(WaivedBy waived_by);
+
+// What a waiver is: an [[exceptions]] entry of the policy, or a VEX statement of a --vex document.
+enum class WaiverKind { exception, vex };
+std::string_view name_of(WaiverKind kind);
 
 // What waived a failure.
 struct Waiver {
-  std::string reason;
-  std::string owner;
-  std::string expires; // ISO date-time
-  std::string source;  // file:line
+  WaiverKind kind = WaiverKind::exception;
+  std::string reason;  // the exception's reason; the VEX statement's justification
+  std::string owner;   // the exception's owner; the VEX document's author
+  std::string expires; // ISO date-time; empty for a VEX statement, which does not expire
+  std::string source;  // file:line of the exception; the VEX document's path
+  // A VEX waiver: the document's format, the statements' status and the vulnerability ids that
+  // covered the finding (its vul_id, or every CVE of it that counted).
+  std::string format;
+  std::string status;
+  std::vector<std::string> vulnerabilities;
 };
 
 // One finding that a findings rule matched.

@@ -1,5 +1,6 @@
 #include "gate/policy/reader.hpp"
 
+#include "gate/hss/findings.hpp"
 #include "gate/policy/operators.hpp"
 #include "gate/text/url.hpp"
 #include "gate/units/units.hpp"
@@ -44,8 +45,10 @@ public:
         read_exceptions_policy(node, fragment);
       } else if (name == "findings") {
         read_findings_settings(node, m_file, fragment, m_problems);
+      } else if (name == "vex") {
+        read_vex_settings(node, m_file, fragment, m_problems);
       } else {
-        problem(at(line, column), fmt::format("unknown key '{}': expected version, extends, scan, findings, rules, "
+        problem(at(line, column), fmt::format("unknown key '{}': expected version, extends, scan, findings, vex, rules, "
                                               "exceptions or exceptions_policy",
                                               name));
       }
@@ -328,13 +331,32 @@ private:
       bool selector_key = std::find(std::begin(k_selector_keys), std::end(k_selector_keys), name) !=
                           std::end(k_selector_keys);
       if (selector_key || read_common_key(name, value, rule)) continue;
-      problem(at(line, column), fmt::format("rules.{}: unknown key '{}': expected findings, where, max, new_only, "
+      if (name == "vex") {
+        read_rule_vex(value, rule);
+        continue;
+      }
+      problem(at(line, column), fmt::format("rules.{}: unknown key '{}': expected findings, where, max, new_only, vex, "
                                             "level, fail_from, message or when",
                                             rule.id, name));
     }
     check_fail_from(rule);
     if (m_problems.size() != problems_before) return std::nullopt;
     return std::move(rule);
+  }
+
+  // `vex = false` keeps VEX statements from waiving the rule's findings; only kinds that VEX
+  // statements name (vulnerabilities) take it.
+  void read_rule_vex(const Node& value, Rule& rule) {
+    if (value.type != Node::Type::boolean) {
+      problem(value, fmt::format("rules.{}.vex: expected true or false, got {}", rule.id, type_name(value)));
+      return;
+    }
+    if (rule.findings && !rule.findings->kind.spec().vex) {
+      problem(value, fmt::format("rules.{}.vex: VEX statements name vulnerabilities only, not {}", rule.id,
+                                 hss::name_of(rule.findings->kind)));
+      return;
+    }
+    rule.vex = value.boolean;
   }
 
   void read_when(const Node& node, const std::string& what, When& when) {

@@ -25,6 +25,7 @@ struct Fragment {
   std::vector<std::pair<std::string, SourceRef>> scan_keys;
   std::vector<std::pair<std::string, SourceRef>> exception_policy_keys;
   std::vector<std::pair<std::string, SourceRef>> findings_keys;
+  std::vector<std::pair<std::string, SourceRef>> vex_keys;
 };
 
 // Where a policy file came from: a file on disk, or a base fetched by URL, which may extend only
@@ -43,6 +44,8 @@ std::optional<std::vector<FindingPattern>> read_finding_pattern(const Node& node
                                                                 std::vector<Diagnostic>& problems);
 void read_findings_settings(const Node& node, const std::string& file, Fragment& fragment,
                             std::vector<Diagnostic>& problems);
+// The [vex] table.
+void read_vex_settings(const Node& node, const std::string& file, Fragment& fragment, std::vector<Diagnostic>& problems);
 
 // The longest an exception may be allowed to run, or be warned about, in days (a century).
 inline constexpr std::int64_t k_max_exception_days = 36500;

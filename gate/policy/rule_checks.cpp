@@ -40,16 +40,6 @@ bool names_rule(const Exception& exception, const std::string& id) {
                      [&](const std::string& named) { return named == "*" || named == id; });
 }
 
-// Globs that match only the text itself, so that a suggested waiver is exactly one finding.
-std::string literal_glob(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 // `finding = { vul_id = "...", app_name = "..." }`: every key member and each attribute that
 // tells the finding apart from others sharing its key (finding_identity), each value a literal
 // glob and a missing one "" (which matches only a finding without it), written by the TOML writer.
@@ -99,8 +89,12 @@ struct FindingWaiver {
 } // namespace
 
 Waiver waiver_record(const Exception& exception) {
-  return Waiver{exception.reason, exception.owner, units::format_date_time(exception.expires),
-                fmt::format("{}:{}", exception.source.file, exception.source.line)};
+  Waiver waiver;
+  waiver.reason = exception.reason;
+  waiver.owner = exception.owner;
+  waiver.expires = units::format_date_time(exception.expires);
+  waiver.source = fmt::format("{}:{}", exception.source.file, exception.source.line);
+  return waiver;
 }
 
 std::vector<std::string> exception_hint(const ImageResult& image, const RuleResult& result) {
@@ -178,7 +172,8 @@ std::optional<bool> finding_is_new(hss::FindingKind kind, const hss::FindingReco
 
 FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result, const Policy& policy, TimePoint now,
                                const hss::RunFindings& findings, const hss::Comparison* comparison,
-                               std::set<std::size_t>& used) {
+                               std::set<std::size_t>& used, const VexWaivers* vex, std::set<std::size_t>& vex_used) {
+  if (vex && vex->empty()) vex = nullptr;
   const hss::Record& image = *image_result.record;
   std::vector<FindingWaiver> waivers;
   for (std::size_t i = 0; i < policy.exceptions.size(); ++i) {
@@ -210,7 +205,7 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
   }
   const std::optional<hss::SubList>& cve_list = selector.kind.spec().cves;
   bool needs_cves = cve_list &&
-                    (std::any_of(selector.where.begin(), selector.where.end(), uses_cves) ||
+                    (vex || std::any_of(selector.where.begin(), selector.where.end(), uses_cves) ||
                      std::any_of(waivers.begin(), waivers.end(),
                                  [&](const FindingWaiver& w) { return pattern_uses_cves(*w.exception, selector.kind); }));
   std::set<std::string> cve_errors;
@@ -262,6 +257,14 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
       if (!verdict.waiver) verdict.waiver = found.waiver;
       break;
     }
+    if (!found.waived && vex) {
+      if (auto waiver = vex->waive(selector, subject, vex_used)) {
+        found.waived = true;
+        found.waiver = std::move(waiver);
+        if (!verdict.waiver) verdict.waiver = found.waiver;
+        ++verdict.waived_by_vex;
+      }
+    }
     if (found.waived) {
       ++verdict.waived;
     } else {
@@ -282,7 +285,10 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
   std::string matched = fmt::format("{} of {} {} match{}", matches, list->size(), kind_name, matches == 1 ? "es" : "");
   std::vector<std::string> notes;
   if (selector.new_only) notes.push_back(new_only_note(verdict.actual + verdict.waived, already, comparison, selector.kind));
-  if (verdict.waived > 0) notes.push_back(fmt::format("{} waived by finding exceptions", verdict.waived));
+  if (verdict.waived > verdict.waived_by_vex) {
+    notes.push_back(fmt::format("{} waived by finding exceptions", verdict.waived - verdict.waived_by_vex));
+  }
+  if (verdict.waived_by_vex > 0) notes.push_back(fmt::format("{} waived by VEX", verdict.waived_by_vex));
   if (unknown > 0) notes.push_back(fmt::format("{} only because a value is unknown", unknown));
   if (!notes.empty()) matched += fmt::format(" ({})", fmt::join(notes, ", "));
   verdict.detail = fmt::format("{}: {} counted, {} max {}", matched, verdict.actual,
@@ -347,6 +353,10 @@ Inventory take_inventory(const hss::Record& image, const hss::RunFindings& findi
   return inventory;
 }
 
+bool vex_may_waive(const Policy& policy, const Rule& rule) {
+  return policy.vex.allow.value && rule.vex && rule.findings && rule.findings->kind.spec().vex;
+}
+
 hss::FindingPlan plan_compared_findings(const Policy& policy, const Context& context) {
   hss::FindingPlan plan;
   for (const auto& rule : policy.rules) {
@@ -370,7 +380,10 @@ hss::FindingPlan plan_findings(const Policy& policy, const Context& context) {
                 std::any_of(policy.exceptions.begin(), policy.exceptions.end(), [&](const Exception& exception) {
                   return names_rule(exception, rule.id) && exception.active_at(context.now) &&
                          pattern_uses_cves(exception, kind);
-                });
+                }) ||
+                (vex_may_waive(policy, rule) &&
+                 std::any_of(context.vex.begin(), context.vex.end(),
+                             [](const vex::Document& document) { return !document.statements.empty(); }));
     if (cves) cve_rules.push_back(&rule);
   }
   std::sort(plan.kinds.begin(), plan.kinds.end());

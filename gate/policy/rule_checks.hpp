@@ -4,6 +4,7 @@
 #include "gate/policy/model.hpp"
 #include "gate/policy/operators.hpp"
 #include "gate/policy/outcome.hpp"
+#include "gate/policy/vex_waivers.hpp"
 
 #include <cstdint>
 #include <set>
@@ -42,6 +43,7 @@ struct Check {
   std::string op;
   std::string detail;
   std::optional<Waiver> waived_by; // passes only because finding exceptions waived some findings
+  WaivedBy waived_how = WaivedBy::none; // then: findings (exceptions, or exceptions and VEX) or vex (VEX alone)
 };
 
 // Checks a field rule against the record; a missing value violates it.
@@ -52,6 +54,7 @@ struct FindingsVerdict {
   bool complete = true;      // false: a list needed was not read to the end
   std::int64_t actual = 0;   // matches not waived
   std::int64_t waived = 0;
+  std::int64_t waived_by_vex = 0; // of `waived`: by VEX statements, not exceptions
   std::string detail;
   std::vector<FindingResult> findings;
   std::optional<Waiver> waiver; // the first finding waiver used
@@ -61,11 +64,17 @@ struct FindingsVerdict {
 };
 
 // Judges a findings rule on an image whose scan succeeded, with the policy's unexpired finding
-// exceptions that cover it. The indices of exceptions it uses are added to `used`.
-// `comparison`: the image compared with, nullptr when there is none.
+// exceptions that cover it, then the VEX statements about it. The indices of exceptions it uses
+// are added to `used`, of VEX documents to `vex_used`.
+// `comparison`: the image compared with, nullptr when there is none; `vex`: nullptr when VEX may
+// not waive the rule's findings.
 FindingsVerdict check_findings(const Rule& rule, const ImageResult& image, const Policy& policy, TimePoint now,
                                const hss::RunFindings& findings, const hss::Comparison* comparison,
-                               std::set<std::size_t>& used);
+                               std::set<std::size_t>& used, const VexWaivers* vex, std::set<std::size_t>& vex_used);
+
+// True when VEX statements may waive the rule's findings: the policy allows VEX, the rule does
+// not refuse it, and its kind is one VEX statements name.
+bool vex_may_waive(const Policy& policy, const Rule& rule);
 
 // Whether a finding is absent from the image compared with: nullopt when nothing is compared,
 // true when the comparison cannot tell (unavailable, its list unread, an identity member missing).

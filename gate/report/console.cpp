@@ -121,10 +121,11 @@ std::string rule_lines(const ImageResult& image, const RuleResult& result, const
     if (counted.size() > k_findings_shown) out += fmt::format("         … and {} more\n", counted.size() - k_findings_shown);
   }
   if (result.waiver && result.waived_by != WaivedBy::none) {
-    // A rule-wide exception waives the rule; finding exceptions only bring it within its max.
-    const char* how = result.waived_by == WaivedBy::rule ? "waived" : "within max thanks to finding waivers, the first";
-    out += fmt::format("         {} until {} ({}): {}\n", how, result.waiver->expires, printable(result.waiver->source),
-                       printable(result.waiver->reason));
+    // A rule-wide exception waives the rule; finding waivers only bring it within its max.
+    const char* how = result.waived_by == WaivedBy::rule    ? "waived"
+                      : result.waived_by == WaivedBy::vex ? "within max thanks to findings waived by VEX, the first"
+                                                          : "within max thanks to finding waivers, the first";
+    out += fmt::format("         {} {}\n", how, printable(waiver_text(*result.waiver)));
   }
   return out;
 }
@@ -151,6 +152,17 @@ std::vector<const FindingResult*> counted_findings(const RuleResult& result) {
     if (!finding.waived) counted.push_back(&finding);
   }
   return counted;
+}
+
+std::string waiver_text(const Waiver& waiver) {
+  if (waiver.kind == WaiverKind::vex) {
+    return fmt::format("by VEX: {} in {} ({}{}){}{}", waiver.status, waiver.source, waiver.format,
+                       waiver.owner.empty() ? "" : ", author " + waiver.owner,
+                       waiver.vulnerabilities.empty() ? "" : fmt::format(" for {}", fmt::join(waiver.vulnerabilities, ", ")),
+                       waiver.reason.empty() ? "" : ": " + waiver.reason);
+  }
+  return fmt::format("until {} by the exception at {}: {}{}", waiver.expires, waiver.source, waiver.reason,
+                     waiver.owner.empty() ? "" : " (owner " + waiver.owner + ")");
 }
 
 std::string finding_line(const FindingResult& finding) {

@@ -26,12 +26,23 @@ inline Array::Ptr strings(const std::vector<std::string>& values) {
   return array;
 }
 
-// A waiver's members as every JSON report writes them: reason, owner, expires, source.
+// A waiver's members as every JSON report writes them: by, reason, owner, expires, source.
+// A VEX waiver also says so (`by`), has no expiry (null) and names its statements (`vex`).
 inline void set_waiver_members(Object& object, const policy::Waiver& waiver) {
+  object.set("by", std::string(policy::name_of(waiver.kind)));
   object.set("reason", clean_text(waiver.reason));
   object.set("owner", clean_text(waiver.owner));
-  object.set("expires", waiver.expires);
+  object.set("expires", waiver.kind == policy::WaiverKind::vex ? Var() : Var(waiver.expires));
   object.set("source", clean_text(waiver.source));
+  if (waiver.kind != policy::WaiverKind::vex) return;
+  Object::Ptr vex = ordered();
+  vex->set("document", clean_text(waiver.source));
+  vex->set("format", clean_text(waiver.format));
+  vex->set("status", clean_text(waiver.status));
+  vex->set("justification", clean_text(waiver.reason));
+  vex->set("author", clean_text(waiver.owner));
+  vex->set("vulnerabilities", strings(waiver.vulnerabilities));
+  object.set("vex", vex);
 }
 
 // Indented JSON text ending in a newline.

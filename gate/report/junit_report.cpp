@@ -177,8 +177,8 @@ private:
     }
     case RuleStatus::excepted: {
       const Waiver& waiver = *result.waiver;
-      std::string message = fmt::format("WAIVED until {} by the exception at {}: {}{}", waiver.expires, waiver.source,
-                                        waiver.reason, waiver.owner.empty() ? "" : " (owner " + waiver.owner + ")");
+      std::string message = fmt::format("WAIVED {}", waiver_text(waiver));
+      if (result.waived_by == WaivedBy::vex) message += " (waived by VEX)";
       element("skipped", {{"type", "waived"}, {"message", message}}, fmt::format("{}\n{}", message, body));
       break;
     }

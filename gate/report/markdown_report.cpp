@@ -69,8 +69,10 @@ std::string image_heading(const ImageResult& image) {
 std::string result_row(const RuleResult& result) {
   std::string details = result.detail;
   if (result.waiver) {
-    details += fmt::format(" — waived until {} by {}: {}", result.waiver->expires, result.waiver->source,
-                           result.waiver->reason);
+    const Waiver& waiver = *result.waiver;
+    details += waiver.kind == WaiverKind::vex
+                   ? fmt::format(" — waived {}", waiver_text(waiver))
+                   : fmt::format(" — waived until {} by {}: {}", waiver.expires, waiver.source, waiver.reason);
   } else if (!result.message.empty() && (result.status == RuleStatus::fail || result.status == RuleStatus::warn)) {
     details += fmt::format(" — {}", result.message);
   }

@@ -168,6 +168,10 @@ std::vector<const policy::FindingResult*> counted_findings(const policy::RuleRes
 // One line for a finding, starting with its id: "CVE-1 high openssl 1.1 (severity unknown)".
 std::string finding_line(const policy::FindingResult& finding);
 
+// What waived, as every text report says it: "until 2027-01-31T23:59:59Z by the exception at
+// policy.toml:12: REASON (owner X)", or "by VEX: STATUS in DOCUMENT (FORMAT, author X): JUSTIFICATION".
+std::string waiver_text(const policy::Waiver& waiver);
+
 // How many findings per failing rule the console and the summary show before folding.
 inline constexpr std::size_t k_findings_shown = 10;
 

@@ -227,8 +227,10 @@ private:
     if (waiver) {
       Object::Ptr suppression = json::ordered();
       suppression->set("kind", "external");
-      suppression->set("justification",
-                       clean_text(fmt::format("{} (until {}, {})", waiver->reason, waiver->expires, waiver->source)));
+      suppression->set("justification", clean_text(waiver->kind == WaiverKind::vex
+                                                       ? "waived " + waiver_text(*waiver)
+                                                       : fmt::format("{} (until {}, {})", waiver->reason,
+                                                                     waiver->expires, waiver->source)));
       Array::Ptr suppressions = new Array();
       suppressions->add(suppression);
       object->set("suppressions", suppressions);

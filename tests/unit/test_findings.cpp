@@ -117,6 +117,11 @@ BOOST_AUTO_TEST_CASE(every_kind_spec_names_only_members_its_endpoint_reads) {
       for (auto member : spec.id.members) BOOST_TEST(read(member), member);
       for (auto name : spec.console) BOOST_TEST(attribute(name), name);
       if (spec.cves) BOOST_TEST(read(spec.cves->key_member));
+      if (spec.vex) {
+        for (auto name : {spec.vex->vulnerability, spec.vex->aliases, spec.vex->package, spec.vex->package_version}) {
+          BOOST_TEST(attribute(name), name);
+        }
+      }
     }
   }
   // The order policies and reports list these kinds in stays as it was before kinds were specs;

@@ -76,6 +76,7 @@ const FindingKindSpec k_vulnerabilities{
     .cves = SubList{&k_cve_endpoint, "vul_id"},
     .console = k_console,
     .dashboards = {.vulnerabilities = true},
+    .vex = VexNames{"vul_id", "cve_id", "app_name", "version"},
 };
 
 } // namespace gate::hss::findings
