@@ -40,6 +40,12 @@ def load_yaml(path):
     return json.loads(done.stdout)
 
 
+VEX_DIGEST = "sha256:" + "1" * 64  # the image tests/data/vex's documents are about
+VEX_XZ = {"vul_id": "USN-2", "repair_necessity": "immediate_repair", "app_name": "xz-utils", "version": "5.6.0",
+          "app_path": "", "description": "", "position": "", "solution": "", "url": ""}
+VEX_POLICY = 'version = 1\n[vex]\nallow = true\n[rules.vulns]\nfindings = "vulnerabilities"\nmax = 0\n'
+
+
 class Templates(GateTest):
     def setUp(self):
         super().setUp()
@@ -89,8 +95,9 @@ class Templates(GateTest):
         self.assertEqual(action["outputs"]["expiry-warnings"]["value"], "${{ steps.gate.outputs.expiry-warnings }}")
         gate_step = next(step for step in action["runs"]["steps"] if step.get("id") == "gate")
         self.assertIn("INPUT_HSS_GATE_WARNINGS_EXIT", gate_step["env"])
-        for name in ("sarif", "sarif-location", "sbom", "attestation", "compare-with", "compare-with-file"):
+        for name in ("sarif", "sarif-location", "sbom", "attestation", "compare-with", "compare-with-file", "vex"):
             self.assertIn(name, action["inputs"])
+        self.assertEqual(gate_step["env"]["INPUT_HSS_GATE_VEX"], "${{ inputs.vex }}")
         self.assertEqual(gate_step["env"]["INPUT_HSS_GATE_COMPARE_WITH"], "${{ inputs.compare-with }}")
         self.assertEqual(gate_step["env"]["INPUT_HSS_GATE_COMPARE_WITH_FILE"], "${{ inputs.compare-with-file }}")
         self.assertEqual(action["outputs"]["attestation"]["value"], "${{ steps.gate.outputs.attestation }}")
@@ -123,6 +130,7 @@ class Templates(GateTest):
                         os.path.join(repo, ".gitlab-ci.yml"))
         for name, text in extra.items():
             if text is not None:
+                os.makedirs(os.path.dirname(os.path.join(repo, name)), exist_ok=True)
                 with open(os.path.join(repo, name), "w") as f:
                     f.write(text)
         git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
@@ -152,7 +160,8 @@ class GitLabJob(WithFakeServer):
            "    HSS_GATE_CICD_NAME: shop\n    HSS_GATE_IMAGE_VERSION: \"1.0.0\"\n")
 
     def run_pipeline(self, records, pipeline, variables=None, jobs=("hss-gate",), files=None):
-        self.fake.reset(records)
+        if records is not None:  # None: the fake server as the test set it up
+            self.fake.reset(records)
         text = "include:\n  - local: ci-templates/gitlab/hss-gate.gitlab-ci.yml\n" + pipeline
         repo = self.git_repo({".gitlab-ci.yml": text, **(files or {})})
         # Project-level CI/CD variables, as --variable gives them. The region: the template's GitLab
@@ -192,6 +201,25 @@ class GitLabJob(WithFakeServer):
         reports = template[".hss-gate"]["artifacts"]["reports"]
         self.assertEqual((reports["container_scanning"], reports["cyclonedx"]),
                          ("hss-gate-*-container-scanning.json", "hss-gate-*-sbom.cdx.json"))
+
+    def test_hss_gate_vex_names_the_documents_that_may_waive(self):
+        with open(os.path.join(SOURCE, "tests", "data", "vex", "openvex.json")) as f:
+            document = f.read()
+        files = {".hss-gate.toml": VEX_POLICY, "security/openvex.json": document}
+        for variables, code in (({"HSS_GATE_VEX": "security/openvex.json"}, 0), ({}, 1)):
+            with self.subTest(variables):
+                self.fake.reset([record(image_digest=VEX_DIGEST)])
+                with self.fake.lock:
+                    self.fake.findings = {"img-1": {"vulnerabilities": [VEX_XZ]}}
+                    self.fake.cves = {"USN-2": [{"cve_id": "CVE-2024-3094", "cvss_score": 10.0, "publish_time": 0,
+                                                  "description": ""}]}
+                done, repo = self.run_pipeline(None, self.JOB, {"HSS_GATE_SECURITY_REPORTS": "false", **variables},
+                                               files=files)
+                if code == 0:
+                    self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                    self.assertIn("VEX: security/openvex.json", done.stdout)
+                else:
+                    self.assertIn("FAIL 1", done.stdout + done.stderr, "without HSS_GATE_VEX the finding counts")
 
     def test_hss_gate_attest_publishes_the_jobs_attestation(self):
         done, repo = self.run_job([record()], {"HSS_GATE_ATTEST": "true", "HSS_GATE_SECURITY_REPORTS": "false"})
@@ -611,6 +639,27 @@ os.execve({BIN!r}, [{BIN!r}] + args[i + 1:], env)
         shutil.rmtree(os.path.join(self.folder, "runner-temp"))
         codes, outputs, _ = self.run_action(inputs, self.credentials())
         self.assertEqual(outputs["decision"], "fail", "without a comparison every finding is new")
+
+    def test_the_vex_input_takes_documents_one_per_line(self):
+        self.fake.reset([record(image_digest=VEX_DIGEST)])
+        self.fake.findings = {"img-1": {"vulnerabilities": [VEX_XZ]}}
+        self.fake.cves = {"USN-2": [{"cve_id": "CVE-2024-3094", "cvss_score": 10.0, "publish_time": 0, "description": ""}]}
+        self.fake.ak, self.fake.sk = "AKgithub-SECRET", "SKgithub-SECRET"
+        with open(os.path.join(self.folder, ".hss-gate.toml"), "w") as f:
+            f.write(VEX_POLICY)
+        for name in ("openvex.json", "csaf.json"):
+            shutil.copy(os.path.join(SOURCE, "tests", "data", "vex", name), self.folder)
+        inputs = {"cicd-name": "shop", "image-version": "1.0.0", "endpoint": self.fake.url, "project-id": "test-project",
+                  "json": "report.json"}
+        codes, outputs, _ = self.run_action(dict(inputs, vex="openvex.json\ncsaf.json\n"), self.credentials())
+        gate = codes[-1][1]
+        self.assertEqual(gate.returncode, 0, gate.stdout + gate.stderr)
+        self.assertIn("VEX: openvex.json", gate.stdout)
+        self.assertIn("VEX: csaf.json", gate.stdout)
+        self.assertEqual(outputs["decision"], "pass")
+        shutil.rmtree(os.path.join(self.folder, "runner-temp"))
+        codes, outputs, _ = self.run_action(inputs, self.credentials())
+        self.assertEqual(outputs["decision"], "fail", "without the documents the finding counts")
 
     def test_an_hss_error_with_on_error_pass_passes_loudly(self):
         self.fake.reset([record()])
