@@ -6,8 +6,10 @@ so. The fixtures in tests/data/vex are validated with the formats' own validator
 import copy
 import json
 import os
+import subprocess
 
 from harness import DATA, FakeServerTest, record
+from test_ci import tool
 
 TOKEN = "vex-SECRET-token"
 HEX = "1" * 64
@@ -290,6 +292,10 @@ class Matching(Vex):
         result = self.run_gate("--policy", self.policy(max=1), "--vex", os.path.join(FIXTURES, "openvex.json"),
                                "--attestation", "verdict.intoto.json")
         self.assertEqual(result.code, 0, result.out + result.err)
+        done = subprocess.run([tool("ajv"), "validate", "--spec=draft7", "--strict=false", "-c", "ajv-formats", "-s",
+                               os.path.join(DATA, "intoto", "statement-v1-cosign-vuln.schema.json"),
+                               "-d", result.path("verdict.intoto.json")], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         statement = json.loads(result.text("verdict.intoto.json"))
         waivers = statement["predicate"]["scanner"]["result"]["hss_gate"]["images"][0]["waivers"]
         self.assertEqual(sorted(w["finding"] for w in waivers if w["by"] == "vex"), ["USN-1", "USN-2"])
