@@ -47,6 +47,27 @@ private:
   int m_warnings = 0;
 };
 
+// The VEX documents as check reads them: a document check would refuse is a FAIL here too.
+bool check_vex(const config::Config& config, const std::optional<policy::Policy>& effective, Checklist& list) {
+  if (config.vex_files.empty()) return true;
+  std::vector<vex::Document> documents;
+  try {
+    documents = vex::read_documents(config.vex_files);
+  } catch (const UsageError& e) {
+    list.add(Mark::fail, "vex", e.what(), "give an OpenVEX 0.2.0, CycloneDX VEX 1.4-1.6 or CSAF 2.0 VEX document (JSON)");
+    return false;
+  }
+  for (const auto& document : documents) {
+    list.ok("vex", fmt::format("{}: {}, {} statement{} that may waive", document.path, document.format,
+                               document.statements.size(), document.statements.size() == 1 ? "" : "s"));
+  }
+  if (effective && !effective->vex.allow.value) {
+    list.add(Mark::warn, "vex", "the policy does not allow VEX, so these documents waive nothing",
+             "add [vex] allow = true to the policy to let them waive");
+  }
+  return true;
+}
+
 void check_settings(const config::Config& config, Checklist& list, const config::Environment& environment) {
   for (const auto& source : config.sources) {
     list.ok("setting", fmt::format("{} = \"{}\" (from {})", source.setting, source.value, source.origin));
@@ -390,8 +411,9 @@ int doctor(const cli::Arguments& arguments, const config::Environment& environme
   auto now = config.pinned_now.value_or(std::chrono::floor<std::chrono::seconds>(clock.wall_now()));
   std::optional<policy::Policy> effective = check_policy(config, list, now, clock);
   bool policy_ok = effective.has_value();
+  bool vex_ok = check_vex(config, effective, list);
   check_outputs(config, list);
-  bool settings_ok = policy_ok;
+  bool settings_ok = policy_ok && vex_ok;
   if (policy_ok) {
     // The same refusal as check's, before any request: a list its API cannot be asked for.
     auto kinds = finding_apis(config, *effective, now).kinds;

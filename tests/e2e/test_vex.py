@@ -301,6 +301,20 @@ class Matching(Vex):
         self.assertEqual(sorted(w["finding"] for w in waivers if w["by"] == "vex"), ["USN-1", "USN-2"])
 
 
+class Doctor(Vex):
+    def test_doctor_reads_the_documents_as_check_does(self):
+        args = ["doctor", "--from-file", os.path.join(DATA, "responses", "clean.json"), "--cicd-name", "shop",
+                "--image-version", "1.0.0"]
+        result = self.gate(*args, "--policy", self.policy(), "--vex", os.path.join(FIXTURES, "csaf.json"))
+        self.assertEqual(result.code, 0, result.out + result.err)
+        self.assertIn("csaf.json: CSAF 2.0, 3 statements that may waive", result.out)
+        result = self.gate(*args, "--policy", self.policy(""), "--vex", os.path.join(FIXTURES, "csaf.json"))
+        self.assertIn("the policy does not allow VEX", result.out)
+        result = self.gate(*args, "--policy", self.policy(), "--vex", self.write("bad.json", "{}"))
+        self.assertEqual(result.code, 2)
+        self.assertIn("FAIL  vex:", result.out)
+
+
 class BadDocuments(Vex):
     def assert_refused(self, name, data, expected):
         path = self.write(name, data if isinstance(data, str) else json.dumps(data))
