@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace gate::policy {
 
@@ -204,10 +205,11 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
     return verdict;
   }
   const std::optional<hss::SubList>& cve_list = selector.kind.spec().cves;
-  bool needs_cves = cve_list &&
-                    (vex || std::any_of(selector.where.begin(), selector.where.end(), uses_cves) ||
-                     std::any_of(waivers.begin(), waivers.end(),
-                                 [&](const FindingWaiver& w) { return pattern_uses_cves(*w.exception, selector.kind); }));
+  bool rule_needs_cves = cve_list &&
+                         (std::any_of(selector.where.begin(), selector.where.end(), uses_cves) ||
+                          std::any_of(waivers.begin(), waivers.end(), [&](const FindingWaiver& w) {
+                            return pattern_uses_cves(*w.exception, selector.kind);
+                          }));
   std::set<std::string> cve_errors;
   std::int64_t unknown = 0;
   std::int64_t already = 0; // matched, but present in the image compared with (new_only)
@@ -216,8 +218,9 @@ FindingsVerdict check_findings(const Rule& rule, const ImageResult& image_result
   for (std::size_t index = 0; index < list->size(); ++index) {
     const hss::FindingRecord& record = (*list)[index];
     FindingSubject subject{&record, nullptr};
-    if (needs_cves) {
-      std::string vul_id = record.text(cve_list->key_member).value_or("");
+    // VEX needs the CVEs of a vulnerability only when no statement names its vul_id (plan_findings).
+    std::string vul_id = cve_list ? record.text(cve_list->key_member).value_or("") : "";
+    if (rule_needs_cves || (cve_list && vex && vex->reads_cves_of(vul_id))) {
       auto cves = findings.cves.find(vul_id);
       if (cves != findings.cves.end()) subject.cves = &cves->second;
       auto error = findings.cve_errors.find(vul_id);
@@ -370,28 +373,37 @@ hss::FindingPlan plan_compared_findings(const Policy& policy, const Context& con
 
 hss::FindingPlan plan_findings(const Policy& policy, const Context& context) {
   hss::FindingPlan plan;
-  std::vector<const Rule*> cve_rules;
+  // A rule whose conditions or exceptions use CVEs wants them for every finding it may count; a
+  // rule only VEX may waive, for those whose vul_id no statement names (the rest are judged by it).
+  struct CveRule {
+    const Rule* rule = nullptr;
+    bool always = false;
+    std::string_view key_member;
+  };
+  std::vector<CveRule> cve_rules;
+  auto named = std::make_shared<const std::set<std::string>>(vex_vulnerability_ids(context.vex));
   for (const auto& rule : policy.rules) {
     if (!rule.findings || !rule.applies(context)) continue;
     hss::FindingKind kind = rule.findings->kind;
     if (std::find(plan.kinds.begin(), plan.kinds.end(), kind) == plan.kinds.end()) plan.kinds.push_back(kind);
     if (!kind.spec().cves) continue;
-    bool cves = std::any_of(rule.findings->where.begin(), rule.findings->where.end(), uses_cves) ||
-                std::any_of(policy.exceptions.begin(), policy.exceptions.end(), [&](const Exception& exception) {
-                  return names_rule(exception, rule.id) && exception.active_at(context.now) &&
-                         pattern_uses_cves(exception, kind);
-                }) ||
-                (vex_may_waive(policy, rule) &&
-                 std::any_of(context.vex.begin(), context.vex.end(),
-                             [](const vex::Document& document) { return !document.statements.empty(); }));
-    if (cves) cve_rules.push_back(&rule);
+    bool always = std::any_of(rule.findings->where.begin(), rule.findings->where.end(), uses_cves) ||
+                  std::any_of(policy.exceptions.begin(), policy.exceptions.end(), [&](const Exception& exception) {
+                    return names_rule(exception, rule.id) && exception.active_at(context.now) &&
+                           pattern_uses_cves(exception, kind);
+                  });
+    bool for_vex = vex_may_waive(policy, rule) && std::any_of(context.vex.begin(), context.vex.end(),
+                                                              [](const vex::Document& d) { return !d.statements.empty(); });
+    if (always || for_vex) cve_rules.push_back({&rule, always, kind.spec().cves->key_member});
   }
   std::sort(plan.kinds.begin(), plan.kinds.end());
   if (!cve_rules.empty()) {
-    plan.wants_cves = [cve_rules](const hss::FindingRecord& record) {
+    plan.wants_cves = [cve_rules, named](const hss::FindingRecord& record) {
       FindingSubject subject{&record, nullptr};
-      return std::any_of(cve_rules.begin(), cve_rules.end(),
-                         [&](const Rule* rule) { return matches_without_cves(*rule->findings, subject); });
+      return std::any_of(cve_rules.begin(), cve_rules.end(), [&](const CveRule& entry) {
+        if (!entry.always && named->count(record.text(entry.key_member).value_or(""))) return false;
+        return matches_without_cves(*entry.rule->findings, subject);
+      });
     };
   }
   return plan;

@@ -40,7 +40,16 @@ void add_once(std::vector<T>& list, const T& value) {
 
 } // namespace
 
-VexWaivers::VexWaivers(const std::vector<vex::Document>& documents, const std::optional<std::string>& image_digest) {
+std::set<std::string> vex_vulnerability_ids(const std::vector<vex::Document>& documents) {
+  std::set<std::string> ids;
+  for (const auto& document : documents) {
+    for (const auto& statement : document.statements) ids.insert(statement.vulnerabilities.begin(), statement.vulnerabilities.end());
+  }
+  return ids;
+}
+
+VexWaivers::VexWaivers(const std::vector<vex::Document>& documents, const std::optional<std::string>& image_digest)
+  : m_named(vex_vulnerability_ids(documents)) {
   if (!image_digest) return;
   std::string digest = lower(*image_digest);
   digest.erase(0, digest.find_first_not_of(" \t"));

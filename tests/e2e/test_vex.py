@@ -235,6 +235,18 @@ class Matching(Vex):
         result = self.run_gate("--policy", self.policy(), "--vex", self.openvex(by_vul_id))
         self.assertEqual(self.waived(result), ["USN-3"])
 
+    def test_cves_are_read_only_for_vulnerabilities_no_statement_names(self):
+        def by_vul_id(data):
+            data["statements"].append(dict(data["statements"][1], vulnerability={"name": "USN-3"}))
+        result = self.run_gate("--policy", self.policy(), "--vex", self.openvex(by_vul_id))
+        self.assertEqual(self.waived(result), ["USN-1", "USN-2", "USN-3"])
+        cve_paths = sorted(r["path"] for r in self.fake.finding_requests("cves"))
+        self.assertEqual([p.split("/")[-2] for p in cve_paths], ["USN-1", "USN-2"])
+        # Without VEX documents no CVE is read at all.
+        self.fake.requests.clear()
+        self.run_gate("--policy", self.policy())
+        self.assertEqual(self.fake.finding_requests("cves"), [])
+
     def test_affected_and_under_investigation_change_nothing_and_the_latest_statement_wins(self):
         def statuses(*pairs):
             def mutate(data):
