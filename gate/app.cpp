@@ -204,7 +204,7 @@ int check(const cli::Arguments& arguments, const World& world) {
   std::vector<vex::Document> vex_documents = vex::read_documents(config.vex_files);
   for (const auto& document : vex_documents) {
     say(fmt::format("VEX: {} ({}, {} statement{} that may waive{})", document.path, document.format,
-                    document.statements.size(), document.statements.size() == 1 ? "" : "s",
+                    waiving(document), waiving(document) == 1 ? "" : "s",
                     effective.vex.allow.value ? "" : "; the policy does not allow VEX"));
   }
 

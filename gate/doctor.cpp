@@ -59,7 +59,7 @@ bool check_vex(const config::Config& config, const std::optional<policy::Policy>
   }
   for (const auto& document : documents) {
     list.ok("vex", fmt::format("{}: {}, {} statement{} that may waive", document.path, document.format,
-                               document.statements.size(), document.statements.size() == 1 ? "" : "s"));
+                               waiving(document), waiving(document) == 1 ? "" : "s"));
   }
   if (effective && !effective->vex.allow.value) {
     list.add(Mark::warn, "vex", "the policy does not allow VEX, so these documents waive nothing",

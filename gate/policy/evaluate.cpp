@@ -358,12 +358,13 @@ private:
   // that already exceed `max` still block, anything else is no verdict.
   Check check_findings_rule(const Rule& rule, ImageResult& image, RuleResult& result) {
     std::optional<VexWaivers> vex;
-    if (vex_may_waive(m_policy, rule) && !m_context.vex.empty()) {
-      vex.emplace(m_context.vex, image.record->image_digest);
-      m_vex_judged = true;
-    }
+    bool vex_open = vex_may_waive(m_policy, rule) && !m_context.vex.empty();
+    if (vex_open) vex.emplace(m_context.vex, image.record->image_digest, m_context.now);
     FindingsVerdict verdict = check_findings(rule, image, m_policy, m_context.now, m_findings, m_comparison, m_used,
                                              vex ? &*vex : nullptr, m_vex_used);
+    // A document can be called unused only where a rule open to it judged a whole list.
+    m_vex_judged = m_vex_judged || (vex_open && verdict.complete);
+    m_vex_open_ran = m_vex_open_ran || vex_open;
     for (auto& error : verdict.errors) {
       if (std::find(image.errors.begin(), image.errors.end(), error) == image.errors.end()) image.errors.push_back(error);
     }
@@ -470,28 +471,31 @@ private:
     const auto& documents = m_context.vex;
     if (documents.empty()) return;
     if (!m_policy.vex.allow.value) {
-      warnings.push_back(fmt::format("--vex: the policy does not allow VEX ([vex] allow = true, set by {}), so {} "
-                                     "waive{} nothing",
-                                     m_policy.vex.allow.origin,
-                                     documents.size() == 1 ? "its document" : fmt::format("its {} documents", documents.size()),
-                                     documents.size() == 1 ? "s" : ""));
+      std::vector<std::string> paths;
+      for (const auto& document : documents) paths.push_back(document.path);
+      warnings.push_back(fmt::format("--vex: the policy does not allow VEX ([vex] allow is false, {}), so {} waive{} "
+                                     "nothing; add [vex] allow = true to let {} waive",
+                                     m_policy.vex.allow.origin == k_built_in ? "the default"
+                                                                              : "set by " + m_policy.vex.allow.origin,
+                                     fmt::join(paths, ", "), documents.size() == 1 ? "s" : "",
+                                     documents.size() == 1 ? "it" : "them"));
       return;
     }
     bool evaluated = std::any_of(outcome.images.begin(), outcome.images.end(),
                                  [](const ImageResult& image) { return image.rules_ran; });
     if (!evaluated) return;
+    if (!m_vex_open_ran) {
+      warnings.push_back(fmt::format("--vex: no rule that VEX may waive (a findings rule on vulnerabilities without "
+                                     "vex = false) judged an image, so the documents waived nothing"));
+      return;
+    }
+    if (!m_vex_judged) return; // every list VEX could waive in was incomplete: the errors say why
     for (std::size_t i = 0; i < documents.size(); ++i) {
       if (m_vex_used.count(i)) continue;
-      if (m_vex_judged) {
-        warnings.push_back(fmt::format("the VEX document {} ({}) waived no finding of the images evaluated: check its "
-                                       "product identifiers (each image by digest, pkg:oci/NAME@sha256%3AHEX) and "
-                                       "its statuses",
-                                       documents[i].path, documents[i].format));
-      } else {
-        warnings.push_back(fmt::format("the VEX document {} ({}) waived nothing: no rule that VEX may waive counted "
-                                       "the vulnerabilities of an image evaluated",
-                                       documents[i].path, documents[i].format));
-      }
+      warnings.push_back(fmt::format("the VEX document {} ({}) waived no finding of the images evaluated: check its "
+                                     "product identifiers (each image by digest, pkg:oci/NAME@sha256%3AHEX) and "
+                                     "its statuses",
+                                     documents[i].path, documents[i].format));
     }
   }
 
@@ -503,7 +507,8 @@ private:
   std::set<std::size_t> m_used;
   std::set<std::size_t> m_in_scope; // exceptions whose image globs match an image the rules judged
   std::set<std::size_t> m_vex_used;  // VEX documents that waived a finding
-  bool m_vex_judged = false;         // a rule VEX may waive judged an image
+  bool m_vex_judged = false;         // a rule VEX may waive judged an image's whole list
+  bool m_vex_open_ran = false;       // a rule VEX may waive ran on an image
   std::vector<std::string> m_notes;
 };
 

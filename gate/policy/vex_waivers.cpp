@@ -43,13 +43,17 @@ void add_once(std::vector<T>& list, const T& value) {
 std::set<std::string> vex_vulnerability_ids(const std::vector<vex::Document>& documents) {
   std::set<std::string> ids;
   for (const auto& document : documents) {
-    for (const auto& statement : document.statements) ids.insert(statement.vulnerabilities.begin(), statement.vulnerabilities.end());
+    for (const auto& statement : document.statements) {
+      if (!statement.waives) return {};
+      ids.insert(statement.vulnerabilities.begin(), statement.vulnerabilities.end());
+    }
   }
   return ids;
 }
 
-VexWaivers::VexWaivers(const std::vector<vex::Document>& documents, const std::optional<std::string>& image_digest)
-  : m_named(vex_vulnerability_ids(documents)) {
+VexWaivers::VexWaivers(const std::vector<vex::Document>& documents, const std::optional<std::string>& image_digest,
+                       TimePoint now)
+  : m_named(vex_vulnerability_ids(documents)), m_now(now) {
   if (!image_digest) return;
   std::string digest = lower(*image_digest);
   digest.erase(0, digest.find_first_not_of(" \t"));
@@ -58,7 +62,7 @@ VexWaivers::VexWaivers(const std::vector<vex::Document>& documents, const std::o
     for (const auto& statement : documents[i].statements) {
       bool about_image = std::any_of(statement.products.begin(), statement.products.end(),
                                      [&](const vex::Product& product) { return product.image_digest == digest; });
-      if (about_image) m_statements.push_back({i, &documents[i], &statement});
+      if (about_image) (statement.waives ? m_statements : m_contradictions).push_back({i, &documents[i], &statement});
     }
   }
 }
@@ -69,13 +73,15 @@ std::optional<Waiver> VexWaivers::waive(const FindingSelector& selector, const F
   if (!names || m_statements.empty()) return std::nullopt;
   std::vector<std::string> packages = texts_of(selector.kind, names->package, finding);
   std::vector<std::string> versions = texts_of(selector.kind, names->package_version, finding);
-  std::vector<const Applicable*> applicable;
-  for (const auto& entry : m_statements) {
+  auto about_finding = [&](const Applicable& entry) {
     const auto& products = entry.statement->products;
-    bool covers = std::any_of(products.begin(), products.end(), [&](const vex::Product& product) {
+    return std::any_of(products.begin(), products.end(), [&](const vex::Product& product) {
       return covers_package(product, packages, versions);
     });
-    if (covers) applicable.push_back(&entry);
+  };
+  std::vector<const Applicable*> applicable;
+  for (const auto& entry : m_statements) {
+    if (about_finding(entry)) applicable.push_back(&entry);
   }
   if (applicable.empty()) return std::nullopt;
 
@@ -97,18 +103,41 @@ std::optional<Waiver> VexWaivers::waive(const FindingSelector& selector, const F
     // By its CVEs: the statements' ids together must cover the set a `cve_id` exception must cover.
     FindingPattern pattern{std::string(names->aliases), {}};
     for (const auto* entry : applicable) {
-      for (const auto& id : entry->statement->vulnerabilities) add_once(pattern.globs, literal_glob(id));
+      for (const auto& id : entry->statement->vulnerabilities) {
+        if (!id.empty()) add_once(pattern.globs, literal_glob(id)); // "" would cover CVEs without an id
+      }
     }
+    if (pattern.globs.empty()) return std::nullopt;
     if (!waiver_names({pattern}, selector, finding)) return std::nullopt;
-    std::vector<std::string> cves = texts_of(selector.kind, names->aliases, finding);
+    std::vector<std::string> finding_cves = texts_of(selector.kind, names->aliases, finding);
     for (const auto* entry : applicable) {
-      if (!names_one_of(entry, cves)) continue;
+      if (!names_one_of(entry, finding_cves)) continue;
       using_.push_back(entry);
       for (const auto& id : entry->statement->vulnerabilities) {
-        if (std::find(cves.begin(), cves.end(), id) != cves.end()) add_once(covered, id);
+        if (std::find(finding_cves.begin(), finding_cves.end(), id) != finding_cves.end()) add_once(covered, id);
       }
     }
   }
+  if (using_.empty()) return std::nullopt;
+
+  // A statement that the finding is, or may be, affected contradicts the waiver, unless each
+  // statement used is dated and later (OpenVEX: the latest statement stands).
+  std::vector<std::string> in_question = ids;
+  std::vector<std::string> cves = texts_of(selector.kind, names->aliases, finding);
+  in_question.insert(in_question.end(), cves.begin(), cves.end());
+  for (const auto* entry : using_) {
+    in_question.insert(in_question.end(), entry->statement->vulnerabilities.begin(), entry->statement->vulnerabilities.end());
+  }
+  for (const auto& contradiction : m_contradictions) {
+    if (!about_finding(contradiction) || !names_one_of(&contradiction, in_question)) continue;
+    const auto& against = contradiction.statement->time;
+    bool superseded = against && std::all_of(using_.begin(), using_.end(), [&](const Applicable* entry) {
+      const auto& time = entry->statement->time;
+      return time && *time > *against && *time <= m_now;
+    });
+    if (!superseded) return std::nullopt;
+  }
+
   Waiver waiver;
   waiver.kind = WaiverKind::vex;
   waiver.vulnerabilities = covered;

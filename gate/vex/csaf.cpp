@@ -20,8 +20,13 @@ constexpr std::string_view k_category = "csaf_vex";
 constexpr std::array<std::string_view, 2> k_waiving{"known_not_affected", "fixed"};
 constexpr std::array<std::string_view, 4> k_contradicting{"known_affected", "first_affected", "last_affected",
                                                           "under_investigation"};
+constexpr std::array<std::string_view, 8> k_statuses{"first_affected", "first_fixed", "fixed", "known_affected",
+                                                     "known_not_affected", "last_affected", "recommended",
+                                                     "under_investigation"};
 
 struct ProductTree {
+  std::string path;
+  std::set<std::string> ids; // every product_id declared, each once
   std::map<std::string, std::string> purls;                                 // product_id -> purl
   std::map<std::string, std::pair<std::string, std::string>> relationships; // product_id -> (package, image)
   std::map<std::string, std::vector<std::string>> groups;                   // group_id -> product_ids
@@ -30,21 +35,25 @@ struct ProductTree {
 void add_full_product_name(const hss::JsonObject& product, ProductTree& tree) {
   auto id = product.text("product_id");
   if (!id) return;
+  if (!tree.ids.insert(*id).second) {
+    refuse(tree.path, fmt::format("{}.product_id: \"{}\" names two products", place(product), *id));
+  }
   if (auto helper = product.object("product_identification_helper")) {
     if (auto purl = helper->text("purl")) tree.purls.emplace(*id, *purl);
   }
 }
 
 void walk_branches(const hss::JsonObject& node, ProductTree& tree, int depth) {
-  if (depth > 64) return; // the schema bounds nothing; a document cannot make the gate recurse forever
+  if (depth > 64) refuse(tree.path, fmt::format("{}: branches nested deeper than 64", place(node)));
   for (const auto& branch : node.objects("branches").value_or(std::vector<hss::JsonObject>{})) {
     if (auto product = branch.object("product")) add_full_product_name(*product, tree);
     walk_branches(branch, tree, depth + 1);
   }
 }
 
-ProductTree read_tree(const hss::JsonObject& root) {
+ProductTree read_tree(const hss::JsonObject& root, const std::string& path) {
   ProductTree tree;
+  tree.path = path;
   auto product_tree = root.object("product_tree");
   if (!product_tree) return tree;
   walk_branches(*product_tree, tree, 0);
@@ -55,8 +64,13 @@ ProductTree read_tree(const hss::JsonObject& root) {
     auto named = relationship.object("full_product_name");
     auto package = relationship.text("product_reference");
     auto image = relationship.text("relates_to_product_reference");
+    relationship.text("category");
     auto id = named ? named->text("product_id") : std::nullopt;
-    if (id && package && image) tree.relationships.emplace(*id, std::pair(*package, *image));
+    if (!id) continue;
+    if (!tree.ids.insert(*id).second) {
+      refuse(path, fmt::format("{}.product_id: \"{}\" names two products", place(*named), *id));
+    }
+    if (package && image) tree.relationships.emplace(*id, std::pair(*package, *image));
   }
   for (const auto& group : product_tree->objects("product_groups").value_or(std::vector<hss::JsonObject>{})) {
     auto id = group.text("group_id");
@@ -123,33 +137,40 @@ Document read(const hss::JsonObject& root, const std::string& path) {
   std::string author;
   if (auto publisher = document.object("publisher")) author = publisher->text("name").value_or("");
   Document out{path, "CSAF 2.0", author, {}};
-  ProductTree tree = read_tree(root);
+  ProductTree tree = read_tree(root, path);
   auto vulnerabilities = root.objects("vulnerabilities");
   if (!vulnerabilities) refuse(path, "vulnerabilities: expected the VEX statements of a CSAF VEX, got nothing");
   for (const auto& vulnerability : *vulnerabilities) {
+    std::string where = place(vulnerability);
     std::vector<std::string> ids;
     if (auto cve = vulnerability.text("cve")) ids.push_back(*cve);
     for (const auto& other : vulnerability.objects("ids").value_or(std::vector<hss::JsonObject>{})) {
-      if (auto text = other.text("text")) ids.push_back(*text);
+      ids.push_back(other.text("text").value_or(""));
     }
-    if (ids.empty()) refuse(path, fmt::format("{}: expected a cve or ids naming the vulnerability", place(vulnerability)));
+    check_ids(path, where, ids);
     auto status = vulnerability.object("product_status");
     if (!status) continue;
-    // A product also listed as affected contradicts itself (CSAF's mandatory test 6.1.6): it is not waived.
-    std::set<std::string> contradicted;
-    for (std::string_view list : k_contradicting) {
-      for (const auto& id : status->texts(list).value_or(std::vector<std::string>{})) contradicted.insert(id);
-    }
-    for (std::string_view list : k_waiving) {
-      // One statement per product, each with its own justification.
-      std::set<std::string> seen;
-      for (const auto& id : status->texts(list).value_or(std::vector<std::string>{})) {
-        if (!seen.insert(id).second || contradicted.count(id)) continue;
-        auto product = product_named(id, tree);
-        if (!product) continue;
-        out.statements.push_back(Statement{ids, std::string(list), {std::move(*product)}, justification_for(vulnerability, id, tree)});
+    for (const auto& key : status->keys()) {
+      if (std::find(k_statuses.begin(), k_statuses.end(), key) == k_statuses.end()) {
+        refuse(path, fmt::format("{}.product_status: unknown list \"{}\": expected {}", where, key, fmt::join(k_statuses, ", ")));
       }
     }
+    auto add = [&](std::string_view list, bool waives) {
+      std::set<std::string> seen; // one statement per product, each with its own justification
+      for (const auto& id : status->texts(list).value_or(std::vector<std::string>{})) {
+        if (!seen.insert(id).second) continue;
+        std::string justification = justification_for(vulnerability, id, tree);
+        if (list == "known_not_affected" && justification.empty()) {
+          refuse(path, fmt::format("{}: product {} is known_not_affected without an impact statement (a flag or an "
+                                   "impact threat naming it)", where, id));
+        }
+        auto product = product_named(id, tree);
+        if (!product) continue;
+        out.statements.push_back(Statement{ids, std::string(list), waives, {std::move(*product)}, justification, std::nullopt});
+      }
+    };
+    for (std::string_view list : k_waiving) add(list, true);
+    for (std::string_view list : k_contradicting) add(list, false);
   }
   return out;
 }

@@ -32,7 +32,17 @@ std::string joined_justification(const std::optional<std::string>& justification
                                  const std::optional<std::string>& statement);
 
 // A product named by a purl: the image by digest, or one of its packages (`image` is then the
-// image's digest, when the document names the image by one). nullopt when it names neither.
-std::optional<Product> product_of(const std::string& purl, const std::optional<std::string>& image);
+// image's digest, when the document names the image by one; `version` the package's version when
+// the purl has none). nullopt when it names neither, or a part of a package (a subpath).
+std::optional<Product> product_of(const std::string& purl, const std::optional<std::string>& image,
+                                  const std::optional<std::string>& version = std::nullopt);
+
+// Refuses a statement naming no vulnerability, or one by an empty id: an empty id would cover the
+// CVEs that have none.
+void check_ids(const std::string& path, const std::string& where, const std::vector<std::string>& ids);
+
+// A date-time member (RFC 3339); nullopt when absent, refused when it is not one.
+std::optional<std::chrono::sys_seconds> time_member(const std::string& path, const hss::JsonObject& object,
+                                                    std::string_view key);
 
 } // namespace gate::vex

@@ -1,4 +1,3 @@
-#include "gate/units/units.hpp"
 #include "gate/vex/formats.hpp"
 #include "gate/vex/purl.hpp"
 
@@ -6,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 
 // OpenVEX 0.2.0 (https://github.com/openvex/spec): statements of a vulnerability's status in
 // products, each product an image purl with the packages it is limited to as subcomponents.
@@ -18,6 +16,9 @@ constexpr std::string_view k_context_prefix = "https://openvex.dev/ns";
 constexpr std::string_view k_context = "https://openvex.dev/ns/v0.2.0";
 constexpr std::array<std::string_view, 4> k_statuses{"not_affected", "affected", "fixed", "under_investigation"};
 constexpr std::array<std::string_view, 2> k_waiving{"not_affected", "fixed"};
+constexpr std::array<std::string_view, 5> k_justifications{
+    "component_not_present", "vulnerable_code_not_present", "vulnerable_code_not_in_execute_path",
+    "vulnerable_code_cannot_be_controlled_by_adversary", "inline_mitigations_already_exist"};
 
 // A product or subcomponent names itself by its @id, or by identifiers.purl when @id is an IRI.
 std::optional<std::string> purl_of(const hss::JsonObject& component) {
@@ -29,9 +30,10 @@ std::optional<std::string> purl_of(const hss::JsonObject& component) {
   return std::nullopt;
 }
 
-// The product as the gate matches it; nullopt when it names no image by digest, or limits the
-// statement to packages none of which a purl names (such a product must not widen to the image).
-std::optional<Product> read_product(const hss::JsonObject& product) {
+// The product as the gate matches it; nullopt when it names no image by digest. Subcomponents
+// that no purl names narrow a waiving statement to nothing (such a product must not widen to the
+// image), and leave a contradicting one about the whole image (which must not narrow to nothing).
+std::optional<Product> read_product(const hss::JsonObject& product, bool waives) {
   auto purl = purl_of(product);
   if (!purl) return std::nullopt;
   auto parsed = parse_purl(*purl);
@@ -43,22 +45,15 @@ std::optional<Product> read_product(const hss::JsonObject& product) {
   for (const auto& subcomponent : *subcomponents) {
     auto package = purl_of(subcomponent);
     auto parsed_package = package ? parse_purl(*package) : std::nullopt;
-    if (parsed_package) out.components.push_back(Component{parsed_package->name, parsed_package->version});
+    if (parsed_package && !parsed_package->has_subpath) {
+      out.components.push_back(Component{parsed_package->name, parsed_package->version});
+    } else if (!waives) {
+      out.components.clear();
+      return out;
+    }
   }
   if (out.components.empty()) return std::nullopt;
   return out;
-}
-
-// What a later statement about the same vulnerability and product replaces.
-std::string statement_key(const std::string& vulnerability, const hss::JsonObject& product) {
-  std::string key = fmt::format("{}\n{}", vulnerability, product.text("@id").value_or(purl_of(product).value_or("")));
-  std::vector<std::string> parts;
-  if (auto subcomponents = product.objects("subcomponents")) {
-    for (const auto& subcomponent : *subcomponents) parts.push_back(subcomponent.text("@id").value_or(purl_of(subcomponent).value_or("")));
-  }
-  std::sort(parts.begin(), parts.end());
-  for (const auto& part : parts) key += "\n" + part;
-  return key;
 }
 
 bool claims(const hss::JsonObject& root) {
@@ -72,54 +67,42 @@ Document read(const hss::JsonObject& root, const std::string& path) {
     refuse(path, fmt::format("expected OpenVEX 0.2.0 (@context \"{}\"), got @context \"{}\"", k_context, context));
   }
   Document document{path, "OpenVEX 0.2.0", root.text("author").value_or(""), {}};
-  auto document_time = units::parse_date_time(root.text("timestamp").value_or(""));
+  auto document_time = time_member(path, root, "timestamp");
   auto statements = root.objects("statements");
   if (!statements) refuse(path, "statements: expected an array of statements, got nothing");
-
-  // OpenVEX lets a later statement about the same vulnerability and product replace an earlier
-  // one (under_investigation, then not_affected): the latest by timestamp wins, then the last written.
-  struct Latest {
-    std::optional<std::chrono::sys_seconds> time;
-    std::size_t order = 0;
-    bool waives = false;
-    Statement statement;
-  };
-  std::map<std::string, Latest> latest;
-  std::vector<std::string> order;
-  for (std::size_t i = 0; i < statements->size(); ++i) {
-    const hss::JsonObject& item = (*statements)[i];
+  for (const auto& item : *statements) {
+    std::string where = place(item);
     auto vulnerability = item.object("vulnerability");
-    if (!vulnerability) refuse(path, fmt::format("{}.vulnerability: expected an object with a name", place(item)));
-    auto name = vulnerability->text("name");
-    if (!name || name->empty()) refuse(path, fmt::format("{}.vulnerability.name: expected the vulnerability's id", place(item)));
-    auto status = item.text("status");
-    if (!status || std::find(k_statuses.begin(), k_statuses.end(), *status) == k_statuses.end()) {
-      refuse(path, fmt::format("{}.status: expected one of {}, got \"{}\"", place(item),
-                               fmt::join(k_statuses, ", "), status.value_or("")));
-    }
+    if (!vulnerability) refuse(path, fmt::format("{}.vulnerability: expected an object with a name", where));
     Statement statement;
-    statement.vulnerabilities.push_back(*name);
+    statement.vulnerabilities.push_back(vulnerability->text("name").value_or(""));
     for (const auto& alias : vulnerability->texts("aliases").value_or(std::vector<std::string>{})) {
       statement.vulnerabilities.push_back(alias);
     }
-    statement.status = *status;
-    statement.justification = joined_justification(item.text("justification"), item.text("impact_statement"));
-    bool waives = std::find(k_waiving.begin(), k_waiving.end(), *status) != k_waiving.end();
-    auto time = units::parse_date_time(item.text("timestamp").value_or(""));
-    if (!time) time = document_time;
-    for (const auto& product : item.objects("products").value_or(std::vector<hss::JsonObject>{})) {
-      std::string key = statement_key(*name, product);
-      auto found = latest.find(key);
-      if (found != latest.end() && found->second.time && (!time || *time < *found->second.time)) continue;
-      Statement one = statement;
-      if (auto read = read_product(product)) one.products.push_back(std::move(*read));
-      if (found == latest.end()) order.push_back(key);
-      latest[key] = Latest{time, i, waives, std::move(one)};
+    check_ids(path, where + ".vulnerability", statement.vulnerabilities);
+    auto status = item.text("status");
+    if (!status || std::find(k_statuses.begin(), k_statuses.end(), *status) == k_statuses.end()) {
+      refuse(path, fmt::format("{}.status: expected one of {}, got \"{}\"", where, fmt::join(k_statuses, ", "),
+                               status.value_or("")));
     }
-  }
-  for (const auto& key : order) {
-    Latest& entry = latest[key];
-    if (entry.waives && !entry.statement.products.empty()) document.statements.push_back(std::move(entry.statement));
+    auto justification = item.text("justification");
+    if (justification && std::find(k_justifications.begin(), k_justifications.end(), *justification) == k_justifications.end()) {
+      refuse(path, fmt::format("{}.justification: expected one of {}, got \"{}\"", where,
+                               fmt::join(k_justifications, ", "), *justification));
+    }
+    auto impact = item.text("impact_statement");
+    if (*status == "not_affected" && !justification && !impact) {
+      refuse(path, fmt::format("{}: a not_affected statement needs a justification or an impact_statement", where));
+    }
+    statement.status = *status;
+    statement.waives = std::find(k_waiving.begin(), k_waiving.end(), *status) != k_waiving.end();
+    statement.justification = joined_justification(justification, impact);
+    statement.time = time_member(path, item, "timestamp");
+    if (!statement.time) statement.time = document_time;
+    for (const auto& product : item.objects("products").value_or(std::vector<hss::JsonObject>{})) {
+      if (auto read = read_product(product, statement.waives)) statement.products.push_back(std::move(*read));
+    }
+    if (!statement.products.empty()) document.statements.push_back(std::move(statement));
   }
   return document;
 }

@@ -30,7 +30,9 @@ bool is_hex(std::string_view text) {
 std::optional<Purl> parse_purl(std::string_view text) {
   if (text.size() < 4 || Poco::icompare(std::string(text.substr(0, 4)), "pkg:") != 0) return std::nullopt;
   std::string_view rest = text.substr(4);
-  rest = rest.substr(0, rest.find('#'));
+  std::size_t hash = rest.find('#');
+  bool subpath = hash != std::string_view::npos && rest.find_first_not_of('/', hash + 1) != std::string_view::npos;
+  rest = rest.substr(0, hash);
   rest = rest.substr(0, rest.find('?'));
   while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   std::size_t slash = rest.find('/');
@@ -47,6 +49,8 @@ std::optional<Purl> parse_purl(std::string_view text) {
   }
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   std::size_t last = path.rfind('/');
+  purl.has_namespace = last != std::string_view::npos;
+  purl.has_subpath = subpath;
   auto name = decoded(last == std::string_view::npos ? path : path.substr(last + 1));
   if (!name || name->empty()) return std::nullopt;
   purl.name = std::move(*name);
@@ -55,7 +59,7 @@ std::optional<Purl> parse_purl(std::string_view text) {
 }
 
 std::optional<std::string> oci_digest(const Purl& purl) {
-  if (purl.type != "oci" || !purl.version) return std::nullopt;
+  if (purl.type != "oci" || !purl.version || purl.has_namespace || purl.has_subpath) return std::nullopt;
   std::string digest = Poco::toLower(*purl.version);
   std::size_t colon = digest.find(':');
   if (colon == std::string::npos) return std::nullopt;

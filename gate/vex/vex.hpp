@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,13 +23,18 @@ struct Product {
   std::vector<Component> components;
 };
 
-// A statement that the vulnerability does not affect the products (not_affected, fixed and their
-// equivalents); statements with any other status change nothing and are not kept.
+// A statement of a vulnerability's status in products. One that says they are not affected
+// (not_affected, fixed and their equivalents) waives; one that says they are, or may be (affected,
+// under_investigation and theirs), waives nothing but contradicts a waiving one about the same
+// vulnerability and image, which then waives nothing either unless it is the later of the two.
+// Statements of other statuses are not kept.
 struct Statement {
-  std::vector<std::string> vulnerabilities; // its id first, then the aliases the document gives
+  std::vector<std::string> vulnerabilities; // its id first, then the aliases the document gives; none empty
   std::string status;                       // as the document writes it
+  bool waives = false;
   std::vector<Product> products;            // only those named by a digest the gate can match
   std::string justification;                // the justification and impact statement, as written
+  std::optional<std::chrono::sys_seconds> time; // when it was made, where the format says so
 };
 
 struct Document {
@@ -37,6 +43,9 @@ struct Document {
   std::string author;
   std::vector<Statement> statements;
 };
+
+// How many of the document's statements waive.
+std::size_t waiving(const Document& document);
 
 // Reads each file as OpenVEX 0.2.0, CycloneDX VEX 1.4 to 1.6 (JSON) or CSAF 2.0 VEX (JSON).
 // Throws UsageError naming the file and what was expected for anything else, and for a document

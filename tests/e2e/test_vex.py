@@ -237,11 +237,19 @@ class Matching(Vex):
 
     def test_cves_are_read_only_for_vulnerabilities_no_statement_names(self):
         def by_vul_id(data):
-            data["statements"].append(dict(data["statements"][1], vulnerability={"name": "USN-3"}))
+            data["statements"][3] = dict(data["statements"][1], vulnerability={"name": "USN-3"})
         result = self.run_gate("--policy", self.policy(), "--vex", self.openvex(by_vul_id))
         self.assertEqual(self.waived(result), ["USN-1", "USN-2", "USN-3"])
         cve_paths = sorted(r["path"] for r in self.fake.finding_requests("cves"))
         self.assertEqual([p.split("/")[-2] for p in cve_paths], ["USN-1", "USN-2"])
+        # A statement that may contradict (CVE-2023-45853 under investigation) names a CVE: every
+        # vulnerability's CVEs are read then, and USN-3 is not waived by its vul_id alone.
+        self.fake.requests.clear()
+        def contradicted(data):
+            data["statements"].append(dict(data["statements"][1], vulnerability={"name": "USN-3"}))
+        result = self.run_gate("--policy", self.policy(), "--vex", self.openvex(contradicted))
+        self.assertEqual(self.waived(result), ["USN-1", "USN-2"])
+        self.assertEqual(len(self.fake.finding_requests("cves")), 3)
         # Without VEX documents no CVE is read at all.
         self.fake.requests.clear()
         self.run_gate("--policy", self.policy())
@@ -253,7 +261,8 @@ class Matching(Vex):
                 first = data["statements"][1]
                 data["statements"] = []
                 for status, time in pairs:
-                    statement = dict(first, vulnerability={"name": "USN-3"}, status=status, timestamp=time)
+                    statement = dict(first, vulnerability={"name": "USN-3"}, status=status, timestamp=time,
+                                     justification="component_not_present")
                     if status == "affected":
                         statement["action_statement"] = "upgrade"
                     data["statements"].append(statement)
@@ -311,6 +320,163 @@ class Matching(Vex):
         statement = json.loads(result.text("verdict.intoto.json"))
         waivers = statement["predicate"]["scanner"]["result"]["hss_gate"]["images"][0]["waivers"]
         self.assertEqual(sorted(w["finding"] for w in waivers if w["by"] == "vex"), ["USN-1", "USN-2"])
+
+
+class Contradictions(Vex):
+    """A statement that the finding is, or may be, affected stops a waiver unless every statement
+    used is dated and later: across documents, aliases, spellings of the digest and formats."""
+
+    def waived_with(self, *documents):
+        args = []
+        for i, data in enumerate(documents):
+            args += ["--vex", self.document(f"doc{i}.json", data)]
+        result = self.run_gate("--policy", self.policy(), *args)
+        self.assertIn(result.code, (0, 1), result.out + result.err)
+        return self.waived(result)
+
+    def openvex(self, *statements, timestamp="2026-01-15T09:00:00Z"):
+        data = fixture("openvex.json")
+        data["timestamp"] = timestamp
+        data["statements"] = list(statements)
+        return data
+
+    def xz(self, status, time=None, product=None, name="CVE-2024-3094", aliases=None, subcomponent=True):
+        product = product or {"@id": f"pkg:oci/shop@sha256%3A{HEX}"}
+        if subcomponent:
+            product = dict(product, subcomponents=[{"@id": "pkg:deb/debian/xz-utils"}])
+        statement = {"vulnerability": {"name": name, **({"aliases": aliases} if aliases else {})},
+                     "products": [product], "status": status}
+        if status == "not_affected":
+            statement["justification"] = "vulnerable_code_not_in_execute_path"
+        if status == "affected":
+            statement["action_statement"] = "upgrade"
+        if time:
+            statement["timestamp"] = time
+        return statement
+
+    def test_a_later_or_undated_contradiction_anywhere_stops_the_waiver(self):
+        early, late = "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"
+        waiver = self.xz("not_affected", early)
+        self.assertEqual(self.waived_with(self.openvex(waiver)), ["USN-2"])
+        contradictions = {
+            "alias": self.xz("affected", late, name="X-9", aliases=["CVE-2024-3094"]),
+            "plain digest": self.xz("affected", late, product={"@id": f"pkg:oci/other@sha256:{HEX.upper()}"}),
+            "whole image": self.xz("under_investigation", late, subcomponent=False),
+            "by identifiers": self.xz("affected", late, product={"@id": "https://x/shop",
+                                                                 "identifiers": {"purl": f"pkg:oci/shop@sha256%3A{HEX}"}}),
+            "the vul_id": self.xz("affected", late, name="USN-2"),
+        }
+        for name, contradiction in contradictions.items():
+            with self.subTest(name):
+                self.assertEqual(self.waived_with(self.openvex(waiver, contradiction)), [])
+                self.assertEqual(self.waived_with(self.openvex(waiver), self.openvex(contradiction)), [])
+                self.assertEqual(self.waived_with(self.openvex(contradiction), self.openvex(waiver)), [])
+        # The latest statement stands when both are dated and it is not in the future.
+        self.assertEqual(self.waived_with(self.openvex(self.xz("under_investigation", early), self.xz("not_affected", late))),
+                         ["USN-2"])
+        self.assertEqual(self.waived_with(self.openvex(self.xz("affected", early), self.xz("not_affected", "2099-01-01T00:00:00Z"))),
+                         [])
+        # Another package or another image contradicts nothing.
+        other = self.xz("affected", late, product={"@id": f"pkg:oci/shop@sha256%3A{'2' * 64}"})
+        self.assertEqual(self.waived_with(self.openvex(waiver, other)), ["USN-2"])
+
+    def test_cyclonedx_and_csaf_contradictions_stop_waivers(self):
+        bom = fixture("cyclonedx-1.6.json")
+        exploitable = copy.deepcopy(bom["vulnerabilities"][0])
+        exploitable.pop("bom-ref", None)
+        exploitable["analysis"] = {"state": "exploitable"}
+        exploitable["affects"] = [{"ref": "image"}]
+        bom["vulnerabilities"].append(exploitable)
+        self.assertNotIn("USN-2", self.waived_with(bom))
+        versions = fixture("cyclonedx-1.6.json")
+        versions["vulnerabilities"][0]["affects"][0]["versions"] = [{"version": "5.6.0", "status": "affected"}]
+        self.assertNotIn("USN-2", self.waived_with(versions))
+        csaf = fixture("csaf.json")
+        again = copy.deepcopy(csaf["vulnerabilities"][0])
+        again["product_status"] = {"known_affected": ["IMAGE"]}
+        again["remediations"] = [{"category": "vendor_fix", "details": "upgrade", "product_ids": ["IMAGE"]}]
+        csaf["vulnerabilities"].append(again)
+        self.assertNotIn("USN-2", self.waived_with(csaf))
+
+
+class Hostile(Vex):
+    """Documents that try to waive more than they say."""
+
+    def test_an_empty_vulnerability_id_is_refused_not_a_cover_for_cves_without_one(self):
+        with self.fake.lock:
+            self.fake.cves["USN-1"] = [cve(""), {"cvss_score": 5.0, "publish_time": 0, "description": ""}]
+        csaf = fixture("csaf.json")
+        csaf["vulnerabilities"][1]["cve"] = ""
+        bom = fixture("cyclonedx-1.5.json")
+        bom["vulnerabilities"][1]["references"] = [{"id": "", "source": {"name": "x"}}]
+        openvex = fixture("openvex.json")
+        openvex["statements"][1]["vulnerability"]["aliases"] = [""]
+        for name, data in (("csaf.json", csaf), ("bom.json", bom), ("openvex.json", openvex)):
+            with self.subTest(name):
+                result = self.run_gate("--policy", self.policy(), "--vex", self.document(name, data))
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn("empty", result.err)
+
+    def test_links_to_other_boms_and_components_of_other_images_name_nothing_here(self):
+        bom = fixture("cyclonedx-1.6.json")
+        serial = bom["serialNumber"].removeprefix("urn:uuid:")
+        for ref in (f"urn:cdx:00000000-0000-0000-0000-000000000000/1#xz", f"urn:cdx:{serial}/7#xz"):
+            with self.subTest(ref):
+                data = copy.deepcopy(bom)
+                data["vulnerabilities"][0]["affects"] = [{"ref": ref}]
+                self.assertNotIn("USN-2", self.waived(self.run_gate("--policy", self.policy(), "--vex",
+                                                                    self.document("bom.json", data))))
+        data = copy.deepcopy(bom)
+        data["components"] = [{"type": "container", "name": "other", "bom-ref": "other",
+                               "purl": f"pkg:oci/other@sha256%3A{'2' * 64}",
+                               "components": [{"type": "library", "name": "xz-utils", "version": "5.6.0", "bom-ref": "xz",
+                                               "purl": "pkg:deb/debian/xz-utils@5.6.0"}]}]
+        self.assertNotIn("USN-2", self.waived(self.run_gate("--policy", self.policy(), "--vex", self.document("bom.json", data))))
+
+    def test_a_purl_with_a_subpath_names_part_of_a_package_not_the_image_or_the_package(self):
+        for product, sub in ((f"pkg:oci/shop@sha256%3A{HEX}#usr/lib", None),
+                             (f"pkg:oci/team/shop@sha256%3A{HEX}", None),
+                             (f"pkg:oci/shop@sha256%3A{HEX}", "pkg:deb/debian/xz-utils@5.6.0#usr/lib/liblzma.so")):
+            with self.subTest(product=product, sub=sub):
+                data = fixture("openvex.json")
+                data["statements"] = [data["statements"][0]]
+                data["statements"][0]["products"] = [{"@id": product, **({"subcomponents": [{"@id": sub}]} if sub else {})}]
+                result = self.run_gate("--policy", self.policy(), "--vex", self.document("doc.json", data))
+                self.assertEqual(self.waived(result), [])
+
+    def test_ambiguous_or_invalid_documents_are_refused(self):
+        csaf = fixture("csaf.json")
+        csaf["product_tree"]["full_product_names"].append(dict(csaf["product_tree"]["full_product_names"][0]))
+        bom = fixture("cyclonedx-1.6.json")
+        bom["components"].append(dict(bom["components"][0]))
+        both = dict(fixture("openvex.json"), bomFormat="CycloneDX", specVersion="1.6")
+        no_impact = fixture("csaf.json")
+        no_impact["vulnerabilities"][0].pop("flags")
+        no_impact["vulnerabilities"][0].pop("threats")
+        unknown_list = fixture("csaf.json")
+        unknown_list["vulnerabilities"][0]["product_status"]["known_not_affected_maybe"] = ["IMAGE"]
+        bad_justification = fixture("cyclonedx-1.6.json")
+        bad_justification["vulnerabilities"][0]["analysis"]["justification"] = "bogus"
+        bad_time = fixture("openvex.json")
+        bad_time["timestamp"] = "2026-13-01T00:00:00Z"
+        for name, data, expected in (("csaf.json", csaf, "names two products"), ("bom.json", bom, "names two components"),
+                                     ("both.json", both, "claims to be both"),
+                                     ("impact.json", no_impact, "without an impact statement"),
+                                     ("list.json", unknown_list, "unknown list"),
+                                     ("just.json", bad_justification, "analysis.justification"),
+                                     ("time.json", bad_time, "timestamp"), ("null.json", "null", "root is an object")):
+            with self.subTest(name):
+                path = self.write(name, data if isinstance(data, str) else json.dumps(data))
+                result = self.run_gate("--policy", self.policy(), "--vex", path)
+                self.assertEqual(result.code, 2, result.out + result.err)
+                self.assertIn(expected, result.err)
+                self.assertIn(path, result.err)
+
+    def test_the_warning_for_a_policy_without_vex_names_the_documents(self):
+        result = self.run_gate("--policy", self.policy(""), "--vex", os.path.join(FIXTURES, "openvex.json"))
+        warning = next(w for w in result.json()["warnings"] if "does not allow VEX" in w)
+        self.assertIn("allow is false, the default", warning)
+        self.assertIn("openvex.json", warning)
 
 
 class Doctor(Vex):

@@ -1,6 +1,7 @@
 #include "gate/error.hpp"
 #include "gate/vex/purl.hpp"
 #include "gate/vex/vex.hpp"
+#include "gate/units/units.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -83,8 +84,11 @@ BOOST_AUTO_TEST_CASE(the_fixtures_read_as_the_same_statements_in_every_format) {
     BOOST_TEST_CONTEXT(name) {
       Document document = parse_document(name, fixture(name));
       // Three statements waive (two fixed CVEs, one not affected in xz-utils); the one under
-      // investigation is not kept.
-      BOOST_REQUIRE_EQUAL(document.statements.size(), 3u);
+      // investigation is kept as one that may contradict them.
+      BOOST_REQUIRE_EQUAL(document.statements.size(), 4u);
+      BOOST_TEST(document.statements[0].waives);
+      BOOST_TEST(!document.statements[3].waives);
+      BOOST_TEST(document.statements[3].vulnerabilities.front() == "CVE-2023-45853");
       const Statement& xz = document.statements.front();
       BOOST_TEST(xz.vulnerabilities.front() == "CVE-2024-3094");
       BOOST_REQUIRE_EQUAL(xz.products.size(), 1u);
@@ -99,29 +103,28 @@ BOOST_AUTO_TEST_CASE(the_fixtures_read_as_the_same_statements_in_every_format) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(a_later_openvex_statement_replaces_an_earlier_one_about_the_same_product) {
+BOOST_AUTO_TEST_CASE(openvex_statements_keep_their_time_and_whether_they_waive) {
   std::string product = R"({"@id": ")" + k_image + R"("})";
-  auto at = [](const std::string& time) { return R"(, "timestamp": ")" + time + R"(")"; };
-  Document waived = parse_document("d", openvex(statement("CVE-1", "under_investigation", product, at("2026-01-01T00:00:00Z")) + "," +
-                                                statement("CVE-1", "not_affected", product, at("2026-02-01T00:00:00Z"))));
-  BOOST_TEST(waived.statements.size() == 1u);
-  Document revoked = parse_document("d", openvex(statement("CVE-1", "not_affected", product, at("2026-01-01T00:00:00Z")) + "," +
-                                                 statement("CVE-1", "affected", product, at("2026-02-01T00:00:00Z"))));
-  BOOST_TEST(revoked.statements.empty());
-  // Written out of order: the timestamp decides, not the position.
-  Document late_first = parse_document("d", openvex(statement("CVE-1", "affected", product, at("2026-02-01T00:00:00Z")) + "," +
-                                                    statement("CVE-1", "fixed", product, at("2026-01-01T00:00:00Z"))));
-  BOOST_TEST(late_first.statements.empty());
-  // Another product is another statement.
-  std::string other = R"({"@id": "pkg:oci/shop@sha256%3A)" + std::string(64, 'b') + R"("})";
-  Document two = parse_document("d", openvex(statement("CVE-1", "fixed", product) + "," + statement("CVE-1", "affected", other)));
-  BOOST_TEST(two.statements.size() == 1u);
+  auto at = [](const std::string& time) { return R"(, "justification": "component_not_present", "timestamp": ")" + time + R"(")"; };
+  Document document = parse_document("d", openvex(statement("CVE-1", "under_investigation", product, at("2026-01-01T00:00:00Z")) + "," +
+                                                   statement("CVE-1", "not_affected", product, at("2026-02-01T00:00:00Z")) + "," +
+                                                   statement("CVE-2", "fixed", product)));
+  BOOST_REQUIRE_EQUAL(document.statements.size(), 3u);
+  BOOST_TEST(!document.statements[0].waives);
+  BOOST_TEST(document.statements[1].waives);
+  BOOST_TEST((*document.statements[1].time > *document.statements[0].time));
+  // Without its own timestamp a statement has the document's.
+  BOOST_TEST((*document.statements[2].time == *units::parse_date_time("2026-01-01T00:00:00Z")));
+  BOOST_TEST(refusal(openvex(statement("CVE-1", "fixed", product, R"(, "timestamp": "garbage")"))).find("timestamp") != std::string::npos);
+  BOOST_TEST(refusal(openvex(statement("CVE-1", "not_affected", product))).find("needs a justification") != std::string::npos);
+  BOOST_TEST(refusal(openvex(statement("CVE-1", "not_affected", product, R"(, "justification": "made_up")"))).find("justification") != std::string::npos);
+  BOOST_TEST(refusal(openvex(R"({"vulnerability": {"name": "CVE-1", "aliases": [""]}, "status": "fixed", "products": [)" + product + "]}")).find("empty") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(products_by_tag_and_subcomponents_that_are_not_purls_are_dropped_never_widened) {
   Document tag = parse_document("d", openvex(statement("CVE-1", "fixed", R"({"@id": "pkg:oci/shop?tag=1"})")));
   BOOST_TEST(tag.statements.empty());
-  std::string limited = R"({"@id": ")" + k_image + R"(", "subcomponents": [{"@id": "openssl"}]})";
+  std::string limited = R"({"@id": ")" + k_image + R"(", "subcomponents": [{"@id": "openssl"}, {"@id": "pkg:deb/x@1#sub"}]})";
   BOOST_TEST(parse_document("d", openvex(statement("CVE-1", "fixed", limited))).statements.empty());
   std::string by_identifier = R"({"@id": "https://example.com/shop", "identifiers": {"purl": ")" + k_image + R"("}})";
   BOOST_TEST(parse_document("d", openvex(statement("CVE-1", "fixed", by_identifier))).statements.size() == 1u);
@@ -142,6 +145,10 @@ BOOST_AUTO_TEST_CASE(anything_else_is_a_usage_error_naming_the_file_and_the_expe
   BOOST_TEST(refusal(R"({"document": {"csaf_version": "2.1", "category": "csaf_vex"}})").find("CSAF 2.0") != std::string::npos);
   BOOST_TEST(refusal(R"({"a": 1, "a": 2})").find("doc.json") != std::string::npos);
   BOOST_TEST(refusal(fixture("openvex.json")).empty());
+  BOOST_TEST(refusal("null").find("whose root is an object") != std::string::npos);
+  std::string both = fixture("openvex.json");
+  both.insert(both.find('{') + 1, R"("bomFormat": "CycloneDX",)");
+  BOOST_TEST(refusal(both).find("claims to be both") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
