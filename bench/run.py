@@ -174,6 +174,51 @@ def main():
     finally:
         fake.stop()
 
+    # VEX (--vex): 1,000 vulnerabilities, each with one CVE, all waived by an OpenVEX document.
+    # Statements that name the vul_ids decide without the CVEs; statements that name only CVEs
+    # need one CVE request per vulnerability (8 in flight), which is what VEX costs.
+    print(f"\n| VEX | median ms | requests | CVE requests | exit | x without VEX |")
+    print("|---|---|---|---|---|---|")
+    fake = FakeHss(token=TOKEN).start()
+    try:
+        vulns = [{"vul_id": f"USN-{i}", "repair_necessity": "immediate_repair", "app_name": f"pkg-{i % 97}",
+                  "version": "1.0", "app_path": "", "description": "x" * 60, "position": "layer",
+                  "solution": "upgrade", "url": "https://example.invalid"} for i in range(1000)]
+        product = {"@id": "pkg:oci/web@sha256%3A" + f"{7:064x}"}
+
+        def openvex(names):
+            return {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.invalid/vex", "author": "bench",
+                    "timestamp": "2026-01-01T00:00:00Z", "version": 1,
+                    "statements": [{"vulnerability": {"name": name}, "products": [product], "status": "fixed"}
+                                   for name in names]}
+        timings = {}
+        with tempfile.TemporaryDirectory() as folder:
+            documents = {"by vul_id": openvex(f"USN-{i}" for i in range(1000)),
+                         "by CVE": openvex(f"CVE-2026-{i}" for i in range(1000))}
+            for name, document in documents.items():
+                with open(os.path.join(folder, name.replace(" ", "-") + ".json"), "w") as f:
+                    json.dump(document, f)
+            for name, extra in (("without VEX", []),
+                                ("--vex, statements by vul_id", ["--vex", os.path.join(folder, "by-vul_id.json")]),
+                                ("--vex, statements by CVE", ["--vex", os.path.join(folder, "by-CVE.json")])):
+                fake.reset([record(7)])
+                fake.findings = {"id-7": {"vulnerabilities": vulns}}
+                fake.cves = {f"USN-{i}": [{"cve_id": f"CVE-2026-{i}", "cvss_score": 7.5, "publish_time": 0,
+                                           "description": ""}] for i in range(1000)}
+                fake.latency = latency
+                command = [gate, "check", "--endpoint", fake.url, "--project-id", "test-project", "--cicd-name", "shop",
+                           "--image-version", "1.0.7", "--policy", os.path.join(HERE, "vex-policy.toml"), "-q", *extra]
+                runs = max(1, args.runs // 10)
+                ms, rss, code = timed(command, env, runs)
+                requests = len(fake.requests) / runs
+                cves = len(fake.finding_requests("cves")) / runs
+                timings[name] = ms
+                print(f"| {name} | {ms:.1f} | {requests:.0f} | {cves:.0f} | {code} | {ms / timings['without VEX']:.2f} |")
+                rows.append({"case": f"vex: {name}", "ms": round(ms, 2), "requests": requests, "cve_requests": cves,
+                             "exit": code, "peak_rss_kib": rss})
+    finally:
+        fake.stop()
+
     # Registry images: a scanned image costs one list request, as a CI/CD image does; with
     # --trigger-scan a listed, unscanned image costs one scan request, then one poll per interval
     # until the scan (3 s in the fake) is done.

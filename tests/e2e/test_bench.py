@@ -42,6 +42,12 @@ class BenchSmoke(unittest.TestCase):
         compared = rows["comparison: --compare-with 1.0.6"]
         self.assertEqual((without["exit"], compared["exit"]), (0, 0))
         self.assertEqual(compared["requests"], without["requests"] + 1 + 6)
+        # VEX waives every vulnerability; statements by vul_id need no CVE request, by CVE one each.
+        no_vex, by_id, by_cve = (rows[f"vex: {name}"] for name in
+                                 ("without VEX", "--vex, statements by vul_id", "--vex, statements by CVE"))
+        self.assertEqual((no_vex["exit"], by_id["exit"], by_cve["exit"]), (1, 0, 0))
+        self.assertEqual((no_vex["cve_requests"], by_id["cve_requests"], by_cve["cve_requests"]), (0, 0, 1000))
+        self.assertEqual(by_id["requests"], no_vex["requests"])
 
 
 if __name__ == "__main__":
